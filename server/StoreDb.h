@@ -1,0 +1,168 @@
+#pragma once
+
+#include "protocol/Entry.h"
+#include "protocol/Expected.h"
+#include "protocol/Path.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace dust::lite {
+
+// A lease fence on a non-lease write (dust-protocol.md §3.4).
+struct Fence
+{
+    Path key;
+    qint64 token = 0;
+};
+
+// One write as the WebSocket `write` event, REST and batch_write describe it.
+struct WriteRequest
+{
+    Op op = Op::Set;
+    Path path;
+    QJsonValue value;                 // set value, merge object, delta, member, ...
+    std::optional<qint64> ifMatch;    // set/delete only
+    bool ifAbsent = false;            // leaf set only
+    std::optional<Fence> fence;
+    qint64 ttlMs = 30000;             // lease/renew
+    QString holder;                   // lease
+    std::optional<qint64> token;      // renew/release
+    QString deviceId;                 // who wrote it: "dev_…", "http:<token-id>", "system:rollback"
+    QString clientOpId;               // echoed in the event; required
+};
+
+// The outcome of one write. On success `storeSeq` is the op's seq and `event` is the event to
+// broadcast (absent for a no-op release). On failure `reason` is the wire reason
+// ("conflict", "exists", "held", "merge_requires_map_value", ...) and `currentRevision` is set
+// for conflict/exists (REST reports it; the WS reply omits it).
+struct WriteResult
+{
+    bool ok = false;
+    qint64 storeSeq = 0;
+    std::optional<ChangeEvent> event;
+    QJsonObject replyExtra; // lease/renew: token, expires_at, holder; release no-op: released=false
+    QString reason;
+    QJsonObject errorExtra; // e.g. op for *_unsupported_op
+    std::optional<qint64> currentRevision;
+};
+
+struct BatchResult
+{
+    bool ok = false;
+    QList<WriteResult> ops;  // per op, in order (on success)
+    qint64 storeSeq = 0;     // seq of the last op
+    int failedIndex = -1;    // on failure: which op
+    WriteResult failure;     // on failure: why (nothing was applied)
+};
+
+struct ListQuery
+{
+    QString pattern;                 // glob (pattern mode) ...
+    std::optional<Path> from, to;    // ... or range mode [from, to)
+    int limit = 50;
+    bool descending = false;
+    enum class Select { Entries, Keys, Prefixes } select = Select::Entries;
+    QString after;                   // cursor: a rendered path, empty = none
+};
+
+struct ListPage
+{
+    QList<Entry> entries;    // Select::Entries
+    QStringList paths;       // Select::Keys / Select::Prefixes
+    QString nextCursor;      // empty = no more
+};
+
+struct Snapshot
+{
+    qint64 snapshotSeq = 0;
+    QJsonObject entries; // rendered path -> {"value": <wrapped>, "type": …}
+};
+
+struct AuditQuery
+{
+    QString path; // exact path or glob; empty = all
+    QString deviceId;
+    QString op;
+    QString since; // ISO-8601
+    int limit = 50;
+    int page = 1;
+};
+
+// One store's database: op log keyed by store_seq, materialized leaves, snapshots, all in one
+// SQLite file (WAL) or in memory. Every write or batch is one transaction, committed before it
+// returns, so an acknowledged write survives kill -9. Not thread-safe: one thread owns it.
+class StoreDb
+{
+public:
+    // `file` empty = in-memory. `fullName` is "org/name".
+    static Expected<std::unique_ptr<StoreDb>, QString> open(const QString &file,
+                                                            const QString &fullName);
+    ~StoreDb();
+    StoreDb(const StoreDb &) = delete;
+    StoreDb &operator=(const StoreDb &) = delete;
+
+    const QString &fullName() const;
+    QString id() const;          // a UUID, stable for the life of the database
+    QString insertedAt() const;  // ISO-8601
+
+    qint64 currentSeq() const;   // max(op log, latest snapshot); 0 for an empty store
+    qint64 entryCount() const;
+    qint64 opCount() const;
+
+    WriteResult write(const WriteRequest &request);
+    // set/delete only, with if_match; all or nothing, consecutive seqs.
+    BatchResult batchWrite(const QList<WriteRequest> &requests);
+    // put_file: stores `content` in the blob store and writes the file-ref leaf.
+    WriteResult putFile(const Path &path, const QByteArray &content, const QString &filename,
+                        const QString &contentType, const QString &deviceId,
+                        const QString &clientOpId);
+    // Rollback of one path to its value at `toSeq` (one forward set/delete), or of the whole
+    // store (`path` empty). Reasons: beyond_retention, no_ops.
+    WriteResult rollback(const std::optional<Path> &path, qint64 toSeq, QJsonObject *reply);
+
+    // GET: a leaf, or the assembled subtree (type "map", revision = max), or nullopt.
+    std::optional<Entry> get(const Path &path) const;
+    // Batch read: exact leaves only.
+    std::optional<Entry> getLeaf(const Path &path) const;
+    ListPage list(const ListQuery &query) const;
+
+    // Catch-up: the latest snapshot if it is newer than `lastSeq`.
+    std::optional<Snapshot> snapshotAfter(qint64 lastSeq) const;
+    // Ops with store_seq > afterSeq, ascending, at most `limit`, as events with materialized
+    // values (increment -> running total, add/remove -> running set).
+    QList<ChangeEvent> eventsSince(qint64 afterSeq, int limit) const;
+    // Writes a snapshot at the current seq and deletes the ops it covers.
+    void compact();
+    qint64 latestSnapshotSeq() const;
+    QString latestSnapshotAt() const;
+
+    // The `status` reply fields that the database knows.
+    QJsonObject status() const;
+    // GET …/log: {"ops": [...], "pagination": {...}}, newest first, wrapped values.
+    QJsonObject auditLog(const AuditQuery &query) const;
+    // GET …/diff: {"from_seq","to_seq","changes"} or nullopt + earliestAvailable when compacted.
+    std::optional<QJsonObject> diff(qint64 fromSeq, qint64 toSeq, qint64 *earliestAvailable) const;
+    // Export: calls `line` with the header then one JSON object per leaf, in path order.
+    void exportJsonl(const std::function<void(const QByteArray &line)> &line) const;
+
+    // Files: the blob for a "sha256:<hex>" hash if this store references it.
+    std::optional<QByteArray> fileContent(const QString &hash, QString *contentType,
+                                          QString *filename) const;
+
+    // Seeding: many leaves in one transaction (one set op each), fast.
+    qint64 bulkSet(const QList<std::pair<Path, QJsonValue>> &leaves, const QString &deviceId);
+
+private:
+    StoreDb();
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace dust::lite
