@@ -9,6 +9,7 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 
 namespace dust {
 
@@ -39,6 +40,10 @@ QString detectType(const QJsonValue &value);
 // holding only `{}` yield nothing; arrays, scalars and envelopes yield one leaf at `base`.
 // Iterative: 10,000 levels of nesting do not touch the stack.
 QList<Leaf> flatten(const Path &base, const QJsonValue &value);
+// An object key that would become an empty segment has no path, so flatten() cannot store
+// it: returns PathError::EmptySegment when some key flatten() descends through is "", so
+// a writer can reject the whole value instead of storing part of it.
+std::optional<PathError> validateKeys(const QJsonValue &value);
 
 // {"_scalar": v} -> v; anything else unchanged (snapshot frames and the audit log).
 QJsonValue unwrapScalar(const QJsonValue &value);
