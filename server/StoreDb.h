@@ -148,6 +148,7 @@ public:
     // GET …/log: {"ops": [...], "pagination": {...}}, newest first, wrapped values.
     QJsonObject auditLog(const AuditQuery &query) const;
     // GET …/diff: {"from_seq","to_seq","changes"} or nullopt + earliestAvailable when compacted.
+    // A negative `toSeq` means the current seq; a `toSeq` beyond it is clamped to it.
     std::optional<QJsonObject> diff(qint64 fromSeq, qint64 toSeq, qint64 *earliestAvailable) const;
     // Export: calls `line` with the header then one JSON object per leaf, in path order.
     void exportJsonl(const std::function<void(const QByteArray &line)> &line) const;
@@ -156,8 +157,14 @@ public:
     std::optional<QByteArray> fileContent(const QString &hash, QString *contentType,
                                           QString *filename) const;
 
-    // Seeding: many leaves in one transaction (one set op each), fast.
+    // Seeding: many leaves in one transaction (one set op each), fast. Returns the store_seq of
+    // the last op (the current seq for an empty list), or -1 when nothing was written (an
+    // invalid path or key, or a storage error).
     qint64 bulkSet(const QList<std::pair<Path, QJsonValue>> &leaves, const QString &deviceId);
+
+    // Lease expiry reads this clock (unix milliseconds); tests may replace it. An empty
+    // function restores the system clock.
+    void setClock(std::function<qint64()> nowMs);
 
 private:
     StoreDb();
