@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 
@@ -27,10 +28,19 @@ public:
     // An open or existing store, or nullptr. Does not create.
     StoreDb *find(QStringView fullName);
     QList<StoreDb *> stores() const;
+    // Every store this registry can serve: the open ones plus the databases found in the
+    // data directory, sorted by full name.
+    QStringList knownNames() const;
+    // The database file of a store ("<dataDir>/<org>/<name>.sqlite"); empty in memory.
+    QString fileFor(QStringView fullName) const;
 
     // Every committed op, in commit order. `viaSocket` is true for WebSocket writes (which
     // are always broadcast), false for REST writes (broadcast only when configured).
+    // After the signal, a store holding at least compactAfter() ops is compacted.
     void notifyCommitted(const QString &fullName, const dust::ChangeEvent &event, bool viaSocket);
+    // Compact a store once its op log holds this many ops (0 = never).
+    void setCompactAfter(qint64 ops) { m_compactAfter = ops; }
+    qint64 compactAfter() const { return m_compactAfter; }
 
     static bool isValidFullName(QStringView fullName);
 
@@ -40,6 +50,7 @@ signals:
 private:
     QString m_dataDir;
     QHash<QString, std::shared_ptr<StoreDb>> m_stores;
+    qint64 m_compactAfter = 0;
 };
 
 } // namespace dust::lite

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "Auth.h"
+#include "HttpExchange.h"
+#include "RestApi.h"
+
+#include <QAbstractHttpServer>
+#include <QHostAddress>
+
+namespace dust::lite {
+
+// The HTTP side of dustlite's one port: REST requests go to RestApi (by their raw,
+// percent-encoded path, so "%2F" stays distinguishable from "/"); a WebSocket upgrade of
+// /ws/sync/websocket whose connect parameters pass is handed to Qt, which then emits
+// newWebSocketConnection(); a refused one is answered 403.
+class DustliteHttpServer : public QAbstractHttpServer
+{
+    Q_OBJECT
+public:
+    DustliteHttpServer(RestApi &rest, const Auth &auth, qint64 maxBodyBytes,
+                       QObject *parent = nullptr);
+
+    // Starts listening; the bound port, or a readable error ("address already in use").
+    Expected<quint16, QString> open(const QHostAddress &address, quint16 port);
+
+    // Converts Qt's request into the REST layer's form.
+    static HttpRequest toHttpRequest(const QHttpServerRequest &request);
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    void send(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response,
+              bool head);
+
+    RestApi &m_rest;
+    const Auth &m_auth;
+    qint64 m_maxBodyBytes;
+    bool m_answeredUpgrade = false;
+};
+
+} // namespace dust::lite

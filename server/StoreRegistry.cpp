@@ -1,0 +1,141 @@
+#include "StoreRegistry.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <algorithm>
+
+namespace dust::lite {
+
+namespace {
+
+constexpr QLatin1String kFileSuffix(".sqlite");
+
+bool isSlugChar(QChar c, bool first, bool storeName)
+{
+    const char16_t u = c.unicode();
+    if ((u >= u'a' && u <= u'z') || (u >= u'0' && u <= u'9'))
+        return true;
+    if (first)
+        return false;
+    if (u == u'-')
+        return true;
+    return storeName && (u == u'.' || u == u'_');
+}
+
+bool isValidPart(QStringView part, bool storeName)
+{
+    if (part.isEmpty())
+        return false;
+    for (qsizetype i = 0; i < part.size(); ++i) {
+        if (!isSlugChar(part[i], i == 0, storeName))
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+StoreRegistry::StoreRegistry(QString dataDir, QObject *parent)
+    : QObject(parent)
+    , m_dataDir(std::move(dataDir))
+{}
+
+StoreRegistry::~StoreRegistry() = default;
+
+bool StoreRegistry::isValidFullName(QStringView fullName)
+{
+    const qsizetype slash = fullName.indexOf(QLatin1Char('/'));
+    if (slash < 0)
+        return false;
+    return isValidPart(fullName.left(slash), false) && isValidPart(fullName.mid(slash + 1), true);
+}
+
+QString StoreRegistry::fileFor(QStringView fullName) const
+{
+    if (m_dataDir.isEmpty())
+        return {};
+    const qsizetype slash = fullName.indexOf(QLatin1Char('/'));
+    return QDir(m_dataDir).filePath(fullName.left(slash).toString() + QLatin1Char('/') +
+                                    fullName.mid(slash + 1).toString() + kFileSuffix);
+}
+
+Expected<StoreDb *, QString> StoreRegistry::openOrCreate(const QString &fullName)
+{
+    using Result = Expected<StoreDb *, QString>;
+    if (!isValidFullName(fullName))
+        return Result::failure(QStringLiteral("invalid store name \"%1\" (expected org/name, "
+                                              "lowercase letters, digits and -._)")
+                                   .arg(fullName));
+    if (const auto it = m_stores.constFind(fullName); it != m_stores.cend())
+        return it->get();
+
+    const QString file = fileFor(fullName);
+    if (!file.isEmpty()) {
+        const QString dir = QFileInfo(file).absolutePath();
+        if (!QDir().mkpath(dir))
+            return Result::failure(QStringLiteral("cannot create directory %1").arg(dir));
+    }
+    auto opened = StoreDb::open(file, fullName);
+    if (!opened)
+        return Result::failure(opened.error());
+    std::shared_ptr<StoreDb> db(std::move(opened).value());
+    StoreDb *raw = db.get();
+    m_stores.insert(fullName, std::move(db));
+    return raw;
+}
+
+StoreDb *StoreRegistry::find(QStringView fullName)
+{
+    const QString name = fullName.toString();
+    if (const auto it = m_stores.constFind(name); it != m_stores.cend())
+        return it->get();
+    if (!isValidFullName(name) || m_dataDir.isEmpty() || !QFileInfo::exists(fileFor(name)))
+        return nullptr;
+    auto opened = openOrCreate(name);
+    return opened ? opened.value() : nullptr;
+}
+
+QList<StoreDb *> StoreRegistry::stores() const
+{
+    QList<StoreDb *> result;
+    result.reserve(m_stores.size());
+    for (const auto &db : m_stores)
+        result.append(db.get());
+    std::sort(result.begin(), result.end(),
+              [](const StoreDb *a, const StoreDb *b) { return a->fullName() < b->fullName(); });
+    return result;
+}
+
+QStringList StoreRegistry::knownNames() const
+{
+    QStringList names = m_stores.keys();
+    if (!m_dataDir.isEmpty()) {
+        const QDir root(m_dataDir);
+        const QStringList orgs = root.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        for (const QString &org : orgs) {
+            const QStringList files =
+                QDir(root.filePath(org)).entryList({QLatin1Char('*') + kFileSuffix}, QDir::Files);
+            for (const QString &file : files) {
+                const QString name =
+                    org + QLatin1Char('/') + file.left(file.size() - kFileSuffix.size());
+                if (isValidFullName(name) && !names.contains(name))
+                    names.append(name);
+            }
+        }
+    }
+    names.sort();
+    return names;
+}
+
+void StoreRegistry::notifyCommitted(const QString &fullName, const dust::ChangeEvent &event,
+                                    bool viaSocket)
+{
+    emit committed(fullName, event, viaSocket);
+    if (m_compactAfter > 0) {
+        if (StoreDb *db = find(fullName); db && db->opCount() >= m_compactAfter)
+            db->compact();
+    }
+}
+
+} // namespace dust::lite

@@ -1,0 +1,166 @@
+#include "StoreRoutes.h"
+
+#include "RestJson.h"
+#include "protocol/Glob.h"
+
+#include <QJsonArray>
+
+namespace dust::lite {
+
+namespace {
+
+std::optional<int> positiveQueryInt(const RestContext &ctx, QStringView name, int fallback, int max)
+{
+    const auto text = ctx.request.queryValue(name);
+    if (!text)
+        return fallback;
+    const auto n = RestJson::nonNegativeInteger(*text);
+    if (!n || *n < 1 || *n > max)
+        return std::nullopt;
+    return static_cast<int>(*n);
+}
+
+} // namespace
+
+HttpResponse StoreRoutes::listStores(const RestContext &ctx)
+{
+    QJsonArray stores;
+    const QStringList names = ctx.registry.knownNames();
+    for (const QString &name : names) {
+        if (!ctx.principal.canAccess(name))
+            continue;
+        StoreDb *db = ctx.registry.find(name);
+        if (!db)
+            continue;
+        stores.append(
+            QJsonObject{{QStringLiteral("id"), db->id()},
+                        {QStringLiteral("name"), name.mid(name.indexOf(QLatin1Char('/')) + 1)},
+                        {QStringLiteral("full_name"), name},
+                        {QStringLiteral("status"), QStringLiteral("active")},
+                        {QStringLiteral("inserted_at"), db->insertedAt()},
+                        {QStringLiteral("expires_at"), QJsonValue(QJsonValue::Null)}});
+    }
+    return HttpResponse::json(200, QJsonObject{{QStringLiteral("org"), ctx.principal.org},
+                                               {QStringLiteral("stores"), stores}});
+}
+
+HttpResponse StoreRoutes::auditLog(const RestContext &ctx)
+{
+    AuditQuery query;
+    query.path = ctx.request.queryValue(u"path").value_or(QString());
+    if (!query.path.isEmpty() && !Glob::compile(query.path))
+        return HttpResponse::invalidParams(QStringLiteral("path must be a valid path or pattern"));
+    query.deviceId = ctx.request.queryValue(u"device_id").value_or(QString());
+    query.op = ctx.request.queryValue(u"op").value_or(QString());
+    query.since = ctx.request.queryValue(u"since").value_or(QString());
+    const auto limit = positiveQueryInt(ctx, u"limit", 50, 1000);
+    if (!limit)
+        return HttpResponse::invalidParams(QStringLiteral("limit must be 1..1000"));
+    const auto page = positiveQueryInt(ctx, u"page", 1, std::numeric_limits<int>::max());
+    if (!page)
+        return HttpResponse::invalidParams(QStringLiteral("page must be a positive integer"));
+    query.limit = *limit;
+    query.page = *page;
+    return HttpResponse::json(200, ctx.store->auditLog(query));
+}
+
+HttpResponse StoreRoutes::diff(const RestContext &ctx)
+{
+    const auto fromText = ctx.request.queryValue(u"from_seq");
+    const auto from = fromText ? RestJson::nonNegativeInteger(*fromText) : std::nullopt;
+    if (!from)
+        return HttpResponse::invalidParams(
+            QStringLiteral("from_seq must be a non-negative integer"));
+    qint64 to = ctx.store->currentSeq();
+    if (const auto toText = ctx.request.queryValue(u"to_seq")) {
+        const auto parsed = RestJson::nonNegativeInteger(*toText);
+        if (!parsed)
+            return HttpResponse::invalidParams(
+                QStringLiteral("to_seq must be a non-negative integer"));
+        to = *parsed;
+    }
+    if (to < *from)
+        return HttpResponse::invalidParams(QStringLiteral("to_seq must not be below from_seq"));
+    qint64 earliest = 0;
+    const auto changes = ctx.store->diff(*from, to, &earliest);
+    if (!changes)
+        return HttpResponse::json(
+            409, QJsonObject{{QStringLiteral("error"), QStringLiteral("compacted")},
+                             {QStringLiteral("earliest_available"), earliest}});
+    return HttpResponse::json(200, *changes);
+}
+
+HttpResponse StoreRoutes::exportStore(const RestContext &ctx)
+{
+    const QString format = ctx.request.queryValue(u"format").value_or(QStringLiteral("jsonl"));
+    if (format != QLatin1String("jsonl"))
+        return HttpResponse::invalidParams(
+            format == QLatin1String("sqlite")
+                ? QStringLiteral("format=sqlite is not available from dustlite; use format=jsonl")
+                : QStringLiteral("format must be jsonl"));
+    HttpResponse response;
+    response.status = 200;
+    response.setHeader("content-type", "application/x-ndjson; charset=utf-8");
+    QString fileName = ctx.storeName;
+    fileName.replace(QLatin1Char('/'), QLatin1Char('-'));
+    response.setHeader("content-disposition",
+                       "attachment; filename=\"" + fileName.toUtf8() + ".jsonl\"");
+    StoreDb *store = ctx.store;
+    response.stream = [store](const HttpResponse::Sink &sink) {
+        store->exportJsonl([&sink](const QByteArray &line) {
+            if (line.endsWith('\n'))
+                sink(line);
+            else
+                sink(line + '\n');
+        });
+    };
+    return response;
+}
+
+HttpResponse StoreRoutes::file(const RestContext &ctx, const QString &hash)
+{
+    const QStringList names = ctx.registry.knownNames();
+    for (const QString &name : names) {
+        if (!ctx.principal.canAccess(name))
+            continue;
+        StoreDb *db = ctx.registry.find(name);
+        if (!db)
+            continue;
+        QString contentType;
+        QString fileName;
+        const auto content = db->fileContent(hash, &contentType, &fileName);
+        if (!content)
+            continue;
+        HttpResponse response;
+        response.status = 200;
+        response.body = *content;
+        response.setHeader("content-type", contentType.isEmpty()
+                                               ? QByteArray("application/octet-stream")
+                                               : contentType.toUtf8());
+        if (!fileName.isEmpty()) {
+            QByteArray quoted = fileName.toUtf8();
+            quoted.replace('\\', "\\\\").replace('"', "\\\"").replace('\r', ' ').replace('\n', ' ');
+            response.setHeader("content-disposition", "inline; filename=\"" + quoted + '"');
+        }
+        return response;
+    }
+    return HttpResponse::error(404, QStringLiteral("not_found"));
+}
+
+HttpResponse StoreRoutes::realtime(const RestContext &ctx)
+{
+    const QString host =
+        ctx.request.host.isEmpty() ? QStringLiteral("127.0.0.1") : ctx.request.host;
+    return HttpResponse::json(
+        426,
+        QJsonObject{{QStringLiteral("error"), QStringLiteral("upgrade_required")},
+                    {QStringLiteral("detail"),
+                     QStringLiteral("Realtime is via WebSocket: connect to ws_url + /websocket "
+                                    "with token, device_id, capver=3 and vsn=2.0.0, then join "
+                                    "store:%1")
+                         .arg(ctx.storeName)},
+                    {QStringLiteral("ws_url"), QStringLiteral("ws://%1/ws/sync").arg(host)},
+                    {QStringLiteral("docs"), QStringLiteral("https://dustlayer.io/docs")}});
+}
+
+} // namespace dust::lite

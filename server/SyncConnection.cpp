@@ -1,0 +1,558 @@
+#include "SyncConnection.h"
+
+#include "SyncRequests.h"
+#include "protocol/Values.h"
+
+#include <QJsonArray>
+#include <QWebSocket>
+
+#include <algorithm>
+
+namespace dust::lite {
+
+namespace {
+
+constexpr int kCapver = 3;
+constexpr int kCapverMin = 3;
+constexpr int kCatchUpBatch = 1000;
+// Catch-up pauses while more than this many bytes wait in the socket's send buffer and
+// resumes once the buffer has drained below the low mark.
+constexpr qint64 kSendHighWater = 512 * 1024;
+constexpr qint64 kSendLowWater = 128 * 1024;
+// How long a closing socket may take to finish the close handshake before it is dropped.
+constexpr int kCloseGraceMs = 5000;
+
+constexpr QStringView kScopeEntriesRead = u"entries:read";
+constexpr QStringView kScopeEntriesWrite = u"entries:write";
+constexpr QStringView kScopeFilesWrite = u"files:write";
+
+QJsonObject reason(const QString &text)
+{
+    return sync::errorResponse(text);
+}
+
+// A close frame's reason holds at most 123 bytes of UTF-8.
+QString closeReason(const QString &text)
+{
+    QString reason = text;
+    while (reason.toUtf8().size() > 123)
+        reason.chop(1);
+    return reason;
+}
+
+} // namespace
+
+SyncConnection::SyncConnection(std::unique_ptr<QWebSocket> socket, Principal principal,
+                               QString deviceId, StoreRegistry &registry, RateLimiter &limiter,
+                               const ServerConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_socket(std::move(socket))
+    , m_principal(std::move(principal))
+    , m_deviceId(std::move(deviceId))
+    , m_registry(registry)
+    , m_limiter(limiter)
+    , m_config(config)
+{
+    if (m_config.maxWsMessageBytes > 0) {
+        const auto limit = static_cast<quint64>(m_config.maxWsMessageBytes);
+        m_socket->setMaxAllowedIncomingMessageSize(limit);
+        m_socket->setMaxAllowedIncomingFrameSize(limit);
+    }
+    connect(m_socket.get(), &QWebSocket::textMessageReceived, this, &SyncConnection::onTextMessage);
+    connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this,
+            &SyncConnection::onBinaryMessage);
+    connect(m_socket.get(), &QWebSocket::pong, this, [this] { m_idleTimer.start(); });
+    connect(m_socket.get(), &QWebSocket::bytesWritten, this, &SyncConnection::onBytesWritten);
+    connect(m_socket.get(), &QWebSocket::disconnected, this, &SyncConnection::onDisconnected);
+
+    m_idleTimer.setSingleShot(true);
+    m_idleTimer.setInterval(std::max(1, m_config.wsIdleTimeoutMs));
+    connect(&m_idleTimer, &QTimer::timeout, this, [this] {
+        closeWith(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("idle timeout"));
+    });
+    m_idleTimer.start();
+
+    if (m_socket->state() != QAbstractSocket::ConnectedState)
+        QTimer::singleShot(0, this, &SyncConnection::onDisconnected);
+}
+
+SyncConnection::~SyncConnection()
+{
+    m_socket->disconnect(this);
+    if (m_socket->state() == QAbstractSocket::ConnectedState) {
+        m_socket->close(QWebSocketProtocol::CloseCodeGoingAway,
+                        QStringLiteral("server shutting down"));
+        m_socket->flush();
+    }
+}
+
+QStringList SyncConnection::topicsJoinedTo(QStringView fullName) const
+{
+    QStringList topics;
+    for (const Channel &channel : m_channels) {
+        if (channel.store == fullName)
+            topics.append(channel.topic);
+    }
+    return topics;
+}
+
+void SyncConnection::sendFrame(const QString &frame)
+{
+    if (m_finished || m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    m_unwritten += m_socket->sendTextMessage(frame);
+}
+
+void SyncConnection::send(const PhoenixMessage &message)
+{
+    sendFrame(QString::fromUtf8(message.encode()));
+}
+
+void SyncConnection::replyOk(const PhoenixMessage &message, const QJsonObject &response)
+{
+    send(message.reply(u"ok", response));
+}
+
+void SyncConnection::replyError(const PhoenixMessage &message, const QJsonObject &response)
+{
+    send(message.reply(u"error", response));
+}
+
+void SyncConnection::closeWith(int code, const QString &reason)
+{
+    if (m_finished)
+        return;
+    m_idleTimer.stop();
+    m_catchUpQueue.clear();
+    if (m_socket->state() == QAbstractSocket::UnconnectedState)
+        return;
+    m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), closeReason(reason));
+    // A peer that never answers the close handshake is dropped.
+    QTimer::singleShot(kCloseGraceMs, this, [this] {
+        if (m_socket->state() != QAbstractSocket::UnconnectedState)
+            m_socket->abort();
+    });
+}
+
+void SyncConnection::onDisconnected()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_idleTimer.stop();
+    m_catchUpQueue.clear();
+    m_channels.clear();
+    emit finished(this);
+}
+
+void SyncConnection::onBytesWritten(qint64 bytes)
+{
+    // Frame headers are not counted on the way in, so the estimate never exceeds the truth.
+    m_unwritten = std::max<qint64>(0, m_unwritten - bytes);
+    if (!m_catchUpQueue.isEmpty() && m_unwritten <= kSendLowWater)
+        scheduleCatchUp();
+}
+
+void SyncConnection::onBinaryMessage(const QByteArray &)
+{
+    m_idleTimer.start();
+    closeWith(QWebSocketProtocol::CloseCodeDatatypeNotSupported,
+              QStringLiteral("binary frames are not supported with vsn 2.0.0 (JSON text)"));
+}
+
+void SyncConnection::onTextMessage(const QString &text)
+{
+    if (m_finished)
+        return;
+    m_idleTimer.start();
+    auto message = PhoenixMessage::decode(text.toUtf8());
+    if (!message) {
+        closeWith(QWebSocketProtocol::CloseCodeWrongDatatype,
+                  QStringLiteral("malformed frame: ") + message.error());
+        return;
+    }
+    handle(*message);
+}
+
+void SyncConnection::handle(const PhoenixMessage &message)
+{
+    if (message.topic == QLatin1String("phoenix") && message.event == QLatin1String("heartbeat")) {
+        replyOk(message);
+        return;
+    }
+    if (message.event == QLatin1String("phx_join")) {
+        handleJoin(message);
+        return;
+    }
+
+    const auto it = m_channels.constFind(message.topic);
+    if (it == m_channels.cend() ||
+        (message.joinRef && it->joinRef && *message.joinRef != *it->joinRef)) {
+        replyError(message, reason(QStringLiteral("unmatched topic")));
+        return;
+    }
+    // Handlers may close the channel; they work on a copy.
+    const Channel channel = *it;
+    const QString &event = message.event;
+    if (event == QLatin1String("phx_leave")) {
+        handleLeave(message, m_channels[message.topic]);
+        return;
+    }
+    if (!message.payload.isObject()) {
+        replyError(message, sync::errorResponse(QStringLiteral("invalid_payload"),
+                                                {{QStringLiteral("message"),
+                                                  QStringLiteral("payload must be an object")}}));
+        return;
+    }
+    if (event == QLatin1String("write"))
+        handleWrite(message, channel);
+    else if (event == QLatin1String("put_file"))
+        handlePutFile(message, channel);
+    else if (event == QLatin1String("rollback"))
+        handleRollback(message, channel);
+    else if (event == QLatin1String("status"))
+        handleStatus(message, channel);
+    else if (event == QLatin1String("ack_seq"))
+        replyOk(message);
+    else
+        replyError(message, sync::errorResponse(QStringLiteral("unknown_event"),
+                                                {{QStringLiteral("event"), event}}));
+}
+
+StoreDb *SyncConnection::resolveStore(QStringView reference, QString *fullName)
+{
+    if (reference.contains(QLatin1Char('/'))) {
+        StoreDb *db = m_registry.find(reference);
+        if (db)
+            *fullName = db->fullName();
+        return db;
+    }
+    // A store id (UUID) alias.
+    const QList<StoreDb *> stores = m_registry.stores();
+    for (StoreDb *db : stores) {
+        if (!reference.isEmpty() && db->id() == reference) {
+            *fullName = db->fullName();
+            return db;
+        }
+    }
+    return nullptr;
+}
+
+QJsonObject SyncConnection::permissionsFor(const QString &store) const
+{
+    const bool access = m_principal.canAccess(store);
+    return {{QStringLiteral("read"), access && m_principal.has(kScopeEntriesRead)},
+            {QStringLiteral("write"), access && m_principal.has(kScopeEntriesWrite)}};
+}
+
+QJsonObject SyncConnection::accessFields(const QString &store) const
+{
+    QStringList scopes(m_principal.scopes.cbegin(), m_principal.scopes.cend());
+    scopes.sort();
+    return {{QStringLiteral("permissions"), permissionsFor(store)},
+            {QStringLiteral("scopes"), QJsonArray::fromStringList(scopes)},
+            {QStringLiteral("store_access"),
+             QJsonObject{{QStringLiteral("mode"), QStringLiteral("all")},
+                         {QStringLiteral("store_ids"), QJsonArray()}}}};
+}
+
+void SyncConnection::handleJoin(const PhoenixMessage &message)
+{
+    const QString &topic = message.topic;
+    if (!topic.startsWith(QLatin1String("store:"))) {
+        replyError(message, reason(QStringLiteral("unmatched topic")));
+        return;
+    }
+
+    // A second join of a joined topic replaces the first channel, as Phoenix does.
+    if (const auto existing = m_channels.constFind(topic); existing != m_channels.cend()) {
+        send(PhoenixMessage{existing->joinRef, existing->joinRef, topic,
+                            QStringLiteral("phx_close"), QJsonObject()});
+        stopCatchUp(topic);
+        m_channels.remove(topic);
+    }
+
+    const QJsonValue lastSeq = message.payload.toObject().value(QLatin1String("last_store_seq"));
+    const auto last = values::integerValue(lastSeq);
+    if (!message.payload.isObject() || !last) {
+        replyError(message, reason(QStringLiteral("join crashed")));
+        return;
+    }
+
+    QString store;
+    StoreDb *db = resolveStore(QStringView(topic).mid(6), &store);
+    if (!db) {
+        replyError(message, reason(QStringLiteral("unauthorized")));
+        return;
+    }
+    if (!m_principal.canAccess(store)) {
+        replyError(message, sync::storeNotAllowed());
+        return;
+    }
+    if (!m_principal.has(kScopeEntriesRead)) {
+        replyError(message, sync::missingScope(kScopeEntriesRead.toString()));
+        return;
+    }
+
+    QJsonObject response = accessFields(store);
+    response.insert(QStringLiteral("store_seq"), db->currentSeq());
+    response.insert(QStringLiteral("capver"), kCapver);
+    response.insert(QStringLiteral("capver_min"), kCapverMin);
+    replyOk(message, response);
+
+    Channel channel;
+    channel.topic = topic;
+    channel.joinRef = message.joinRef;
+    channel.store = store;
+    channel.clientSeq = *last;
+    channel.position = std::max<qint64>(0, *last);
+    channel.catchingUp = true;
+    m_channels.insert(topic, channel);
+    m_catchUpQueue.append(topic);
+    scheduleCatchUp();
+}
+
+void SyncConnection::handleLeave(const PhoenixMessage &message, Channel &channel)
+{
+    const auto joinRef = channel.joinRef;
+    const QString topic = channel.topic;
+    stopCatchUp(topic);
+    m_channels.remove(topic);
+    replyOk(message);
+    send(PhoenixMessage{joinRef, joinRef, topic, QStringLiteral("phx_close"), QJsonObject()});
+}
+
+StoreDb *SyncConnection::storeOf(const Channel &channel)
+{
+    if (StoreDb *db = m_registry.find(channel.store))
+        return db;
+    // The store is gone: the channel cannot go on; the client may rejoin.
+    const QString topic = channel.topic;
+    const auto joinRef = channel.joinRef;
+    stopCatchUp(topic);
+    m_channels.remove(topic);
+    send(PhoenixMessage{joinRef, joinRef, topic, QStringLiteral("phx_error"), QJsonObject()});
+    return nullptr;
+}
+
+bool SyncConnection::takeWriteToken(const PhoenixMessage &message)
+{
+    const auto decision = m_limiter.take(m_principal.tokenId, RateLimiter::Bucket::Write);
+    if (decision.allowed)
+        return true;
+    replyError(message, sync::errorResponse(QStringLiteral("rate_limited"),
+                                            {{QStringLiteral("retry_after_ms"), 60000}}));
+    return false;
+}
+
+void SyncConnection::commit(const QString &store, const WriteResult &result)
+{
+    // Broadcast (to every socket joined to the store, this one included) before the reply.
+    if (result.event)
+        m_registry.notifyCommitted(store, *result.event, true);
+}
+
+void SyncConnection::handleWrite(const PhoenixMessage &message, const Channel &channel)
+{
+    if (!m_principal.has(kScopeEntriesWrite)) {
+        replyError(message, sync::missingScope(kScopeEntriesWrite.toString()));
+        return;
+    }
+    if (!takeWriteToken(message))
+        return;
+    const QJsonObject payload = message.payload.toObject();
+    auto request = sync::readWrite(payload, m_deviceId);
+    if (!request) {
+        replyError(message, request.error());
+        return;
+    }
+
+    std::optional<sync::FileUpload> upload;
+    if (request->op == Op::PutFile) {
+        if (!m_principal.has(kScopeFilesWrite)) {
+            replyError(message, sync::missingScope(kScopeFilesWrite.toString()));
+            return;
+        }
+        auto file = sync::readFile(payload, request->path);
+        if (!file) {
+            replyError(message, file.error());
+            return;
+        }
+        upload = std::move(file).value();
+    }
+
+    StoreDb *db = storeOf(channel);
+    if (!db)
+        return;
+    const WriteResult result =
+        upload ? db->putFile(upload->path, upload->content, upload->filename, upload->contentType,
+                             m_deviceId, upload->clientOpId)
+               : db->write(*request);
+    if (!result.ok) {
+        replyError(message, sync::writeErrorResponse(result));
+        return;
+    }
+    commit(channel.store, result);
+    QJsonObject response = sync::writeResponse(result);
+    if (upload && !response.contains(QLatin1String("hash")) && result.event)
+        response.insert(QStringLiteral("hash"),
+                        result.event->value.toObject().value(QLatin1String("hash")));
+    replyOk(message, response);
+}
+
+void SyncConnection::handlePutFile(const PhoenixMessage &message, const Channel &channel)
+{
+    if (!m_principal.has(kScopeFilesWrite)) {
+        replyError(message, sync::missingScope(kScopeFilesWrite.toString()));
+        return;
+    }
+    if (!takeWriteToken(message))
+        return;
+    auto upload = sync::readFile(message.payload.toObject());
+    if (!upload) {
+        replyError(message, upload.error());
+        return;
+    }
+    StoreDb *db = storeOf(channel);
+    if (!db)
+        return;
+    const WriteResult result = db->putFile(upload->path, upload->content, upload->filename,
+                                           upload->contentType, m_deviceId, upload->clientOpId);
+    if (!result.ok) {
+        replyError(message, sync::writeErrorResponse(result));
+        return;
+    }
+    commit(channel.store, result);
+    QJsonObject response{{QStringLiteral("store_seq"), result.storeSeq}};
+    QJsonValue hash = result.replyExtra.value(QLatin1String("hash"));
+    if (hash.isUndefined() && result.event)
+        hash = result.event->value.toObject().value(QLatin1String("hash"));
+    response.insert(QStringLiteral("hash"), hash);
+    replyOk(message, response);
+}
+
+void SyncConnection::handleRollback(const PhoenixMessage &message, const Channel &channel)
+{
+    if (!m_principal.has(kScopeEntriesWrite)) {
+        replyError(message, sync::missingScope(kScopeEntriesWrite.toString()));
+        return;
+    }
+    const QJsonObject payload = message.payload.toObject();
+    const auto toSeq = values::integerValue(payload.value(QLatin1String("to_seq")));
+    if (!toSeq) {
+        replyError(message, sync::errorResponse(QStringLiteral("invalid_to_seq"),
+                                                {{QStringLiteral("message"),
+                                                  QStringLiteral("to_seq must be an integer")}}));
+        return;
+    }
+    std::optional<Path> path;
+    const bool hasPath = !payload.value(QLatin1String("path")).isUndefined() ||
+                         !payload.value(QLatin1String("path_segments")).isUndefined();
+    if (hasPath) {
+        auto parsed = sync::writePath(payload);
+        if (!parsed) {
+            replyError(message, reason(parsed.error()));
+            return;
+        }
+        path = std::move(parsed).value();
+    }
+    StoreDb *db = storeOf(channel);
+    if (!db)
+        return;
+    QJsonObject reply;
+    const WriteResult result = db->rollback(path, *toSeq, &reply);
+    if (!result.ok) {
+        replyError(message, sync::writeErrorResponse(result));
+        return;
+    }
+    // A path rollback is one forward op and is broadcast; a whole-store rollback is not.
+    if (path)
+        commit(channel.store, result);
+    replyOk(message, reply.isEmpty() ? sync::writeResponse(result) : reply);
+}
+
+void SyncConnection::handleStatus(const PhoenixMessage &message, const Channel &channel)
+{
+    StoreDb *db = storeOf(channel);
+    if (!db)
+        return;
+    QJsonObject response = db->status();
+    const QJsonObject access = accessFields(channel.store);
+    for (auto it = access.begin(); it != access.end(); ++it)
+        response.insert(it.key(), it.value());
+    if (!response.contains(QLatin1String("expires_at")))
+        response.insert(QStringLiteral("expires_at"), QJsonValue::Null);
+    replyOk(message, response);
+}
+
+void SyncConnection::scheduleCatchUp()
+{
+    if (m_catchUpScheduled || m_catchUpQueue.isEmpty() || m_finished)
+        return;
+    m_catchUpScheduled = true;
+    QTimer::singleShot(0, this, &SyncConnection::catchUpStep);
+}
+
+void SyncConnection::stopCatchUp(const QString &topic)
+{
+    m_catchUpQueue.removeAll(topic);
+    if (const auto it = m_channels.find(topic); it != m_channels.end())
+        it->catchingUp = false;
+}
+
+void SyncConnection::catchUpStep()
+{
+    m_catchUpScheduled = false;
+    if (m_finished || m_catchUpQueue.isEmpty() ||
+        m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    // Let the client read what is already queued; bytesWritten resumes the catch-up.
+    if (m_unwritten > kSendHighWater)
+        return;
+
+    const QString topic = m_catchUpQueue.takeFirst();
+    const auto it = m_channels.find(topic);
+    if (it == m_channels.end() || !it->catchingUp) {
+        scheduleCatchUp();
+        return;
+    }
+    Channel &channel = *it;
+    StoreDb *db = storeOf(channel);
+    if (!db) {
+        scheduleCatchUp();
+        return;
+    }
+
+    // Behind the latest compaction point (also when a compaction ran mid-catch-up): the
+    // whole state at the snapshot, in one frame, then the ops after it.
+    if (auto snapshot = db->snapshotAfter(channel.position)) {
+        send(PhoenixMessage{channel.joinRef, std::nullopt, topic, QStringLiteral("snapshot"),
+                            QJsonObject{{QStringLiteral("snapshot_seq"), snapshot->snapshotSeq},
+                                        {QStringLiteral("entries"), snapshot->entries}}});
+        channel.position = snapshot->snapshotSeq;
+        channel.sentAny = true;
+        m_catchUpQueue.append(topic);
+        scheduleCatchUp();
+        return;
+    }
+
+    const QList<ChangeEvent> events = db->eventsSince(channel.position, kCatchUpBatch);
+    for (const ChangeEvent &event : events) {
+        send(PhoenixMessage{channel.joinRef, std::nullopt, topic, QStringLiteral("event"),
+                            event.toJson()});
+        channel.position = std::max(channel.position, event.storeSeq);
+        channel.sentAny = true;
+    }
+    if (events.size() >= kCatchUpBatch) {
+        m_catchUpQueue.append(topic);
+    } else {
+        channel.catchingUp = false;
+        const qint64 through = channel.sentAny ? channel.position : channel.clientSeq;
+        send(PhoenixMessage{channel.joinRef, std::nullopt, topic,
+                            QStringLiteral("catch_up_complete"),
+                            QJsonObject{{QStringLiteral("through_seq"), through}}});
+    }
+    scheduleCatchUp();
+}
+
+} // namespace dust::lite

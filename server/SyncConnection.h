@@ -1,0 +1,112 @@
+#pragma once
+
+#include "Auth.h"
+#include "RateLimiter.h"
+#include "ServerConfig.h"
+#include "StoreRegistry.h"
+#include "protocol/PhoenixMessage.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QTimer>
+
+#include <memory>
+#include <optional>
+
+class QWebSocket;
+
+namespace dust::lite {
+
+// One accepted WebSocket of /ws/sync/websocket speaking Phoenix Channels V2 JSON
+// (dust-protocol.md §5): heartbeats, joins of `store:ORG/NAME` (or `store:<uuid>`) with
+// catch-up, and the store channel events write, put_file, rollback, status and ack_seq.
+//
+// Catch-up runs one batch per event-loop turn and pauses while more than a few hundred KB
+// wait in the socket's send buffer, so a client catching up on a million ops neither blocks
+// the server nor makes it buffer the whole history. The socket closes itself after
+// `config.wsIdleTimeoutMs` without an inbound frame, on a malformed frame (1007), a binary
+// frame (1003) or a message over `config.maxWsMessageBytes` (1009).
+class SyncConnection : public QObject
+{
+    Q_OBJECT
+public:
+    SyncConnection(std::unique_ptr<QWebSocket> socket, Principal principal, QString deviceId,
+                   StoreRegistry &registry, RateLimiter &limiter, const ServerConfig &config,
+                   QObject *parent = nullptr);
+    ~SyncConnection() override;
+
+    // The topics of this socket joined to the store `fullName` (usually none or one).
+    QStringList topicsJoinedTo(QStringView fullName) const;
+    // Queues an already encoded frame.
+    void sendFrame(const QString &frame);
+
+    const QString &deviceId() const { return m_deviceId; }
+    // Bytes handed to the socket and not yet written to the network.
+    qint64 unwrittenBytes() const { return m_unwritten; }
+
+signals:
+    // The socket is gone (closed by either side); the connection can be deleted.
+    void finished(dust::lite::SyncConnection *connection);
+
+private:
+    struct Channel
+    {
+        QString topic;
+        std::optional<QString> joinRef;
+        QString store;        // full name "org/name"
+        qint64 clientSeq = 0; // last_store_seq of the join
+        qint64 position = 0;  // catch-up: the highest seq sent so far
+        bool sentAny = false; // catch-up sent a snapshot or an event
+        bool catchingUp = false;
+    };
+
+    void onTextMessage(const QString &text);
+    void onBinaryMessage(const QByteArray &data);
+    void onBytesWritten(qint64 bytes);
+    void onDisconnected();
+    void closeWith(int code, const QString &reason);
+
+    void handle(const PhoenixMessage &message);
+    void handleJoin(const PhoenixMessage &message);
+    void handleLeave(const PhoenixMessage &message, Channel &channel);
+    void handleWrite(const PhoenixMessage &message, const Channel &channel);
+    void handlePutFile(const PhoenixMessage &message, const Channel &channel);
+    void handleRollback(const PhoenixMessage &message, const Channel &channel);
+    void handleStatus(const PhoenixMessage &message, const Channel &channel);
+
+    // Store lookup for a join topic's reference ("org/name" or a store id).
+    StoreDb *resolveStore(QStringView reference, QString *fullName);
+    // The store of a joined channel, or nullptr after sending phx_error (the store vanished).
+    StoreDb *storeOf(const Channel &channel);
+    bool takeWriteToken(const PhoenixMessage &message);
+    void commit(const QString &store, const WriteResult &result);
+
+    void send(const PhoenixMessage &message);
+    void replyOk(const PhoenixMessage &message, const QJsonObject &response = {});
+    void replyError(const PhoenixMessage &message, const QJsonObject &response);
+    QJsonObject permissionsFor(const QString &store) const;
+    QJsonObject accessFields(const QString &store) const;
+
+    void scheduleCatchUp();
+    void catchUpStep();
+    void stopCatchUp(const QString &topic);
+
+    std::unique_ptr<QWebSocket> m_socket;
+    Principal m_principal;
+    QString m_deviceId;
+    StoreRegistry &m_registry;
+    RateLimiter &m_limiter;
+    const ServerConfig &m_config;
+
+    QHash<QString, Channel> m_channels; // by topic
+    QStringList m_catchUpQueue;         // topics still catching up, served round-robin
+    bool m_catchUpScheduled = false;
+    qint64 m_unwritten = 0; // payload bytes queued on the socket and not yet written
+    QTimer m_idleTimer;
+    bool m_finished = false;
+};
+
+} // namespace dust::lite

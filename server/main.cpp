@@ -1,0 +1,266 @@
+// dustlite: a Dust-compatible server (REST + WebSocket over SQLite) on one port.
+
+#include "DustliteServer.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QSocketNotifier>
+
+#include <cstdio>
+
+#ifdef Q_OS_LINUX
+#include <csignal>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#endif
+
+namespace {
+
+using dust::lite::DustliteServer;
+using dust::lite::ServerConfig;
+
+void printError(const QString &message)
+{
+    std::fprintf(stderr, "dustlite: %s\n", qPrintable(message));
+}
+
+std::optional<qint64> parseCount(const QString &text, qint64 min, qint64 max)
+{
+    bool ok = false;
+    const qint64 value = text.toLongLong(&ok);
+    if (!ok || value < min || value > max)
+        return std::nullopt;
+    return value;
+}
+
+// Fills `config` from the parsed command line; an error message for a bad argument.
+std::optional<QString> toConfig(const QCommandLineParser &parser, ServerConfig &config)
+{
+    if (parser.isSet(QStringLiteral("listen"))) {
+        const QString text = parser.value(QStringLiteral("listen"));
+        QHostAddress address;
+        if (text == QLatin1String("localhost"))
+            address = QHostAddress::LocalHost;
+        else if (!address.setAddress(text))
+            return QStringLiteral("--listen: \"%1\" is not an IP address").arg(text);
+        config.listen = address;
+    }
+    if (parser.isSet(QStringLiteral("port"))) {
+        const auto port = parseCount(parser.value(QStringLiteral("port")), 0, 65535);
+        if (!port)
+            return QStringLiteral("--port: expected 0..65535, got \"%1\"")
+                .arg(parser.value(QStringLiteral("port")));
+        config.port = static_cast<quint16>(*port);
+    }
+    config.inMemory = parser.isSet(QStringLiteral("memory"));
+    if (parser.isSet(QStringLiteral("data"))) {
+        if (config.inMemory)
+            return QStringLiteral("--data and --memory exclude each other");
+        config.dataDir = QDir(parser.value(QStringLiteral("data"))).absolutePath();
+    }
+    const QStringList tokens = parser.values(QStringLiteral("token"));
+    for (const QString &text : tokens) {
+        auto spec = DustliteServer::parseTokenSpec(text);
+        if (!spec)
+            return QStringLiteral("--token: ") + spec.error();
+        config.tokens.append(*spec);
+    }
+    config.stores = parser.values(QStringLiteral("store"));
+    if (parser.isSet(QStringLiteral("seed"))) {
+        config.seed = parser.value(QStringLiteral("seed"));
+        if (config.seed != QLatin1String("demo") && !parseCount(config.seed, 0, 1'000'000'000))
+            return QStringLiteral("--seed: expected demo or a leaf count, got \"%1\"")
+                .arg(config.seed);
+    }
+    config.broadcastRestWrites = parser.isSet(QStringLiteral("broadcast-rest-writes"));
+
+    struct NumberOption
+    {
+        const char *name;
+        qint64 min;
+        qint64 max;
+        std::function<void(qint64)> apply;
+    };
+    const NumberOption numbers[] = {
+        {"max-body", 1, qint64(1) << 40,
+         [&](qint64 v) {
+             config.maxBodyBytes = v;
+         }},
+        {"max-ws-message", 1, qint64(1) << 40,
+         [&](qint64 v) {
+             config.maxWsMessageBytes = v;
+         }},
+        {"reads-per-minute", 0, 1'000'000'000,
+         [&](qint64 v) {
+             config.readsPerMinute = int(v);
+         }},
+        {"writes-per-minute", 0, 1'000'000'000,
+         [&](qint64 v) {
+             config.writesPerMinute = int(v);
+         }},
+        {"compact-after", 0, qint64(1) << 62,
+         [&](qint64 v) {
+             config.compactAfter = v;
+         }},
+    };
+    for (const NumberOption &option : numbers) {
+        const QString name = QString::fromLatin1(option.name);
+        if (!parser.isSet(name))
+            continue;
+        const auto value = parseCount(parser.value(name), option.min, option.max);
+        if (!value)
+            return QStringLiteral("--%1: expected a number from %2 to %3, got \"%4\"")
+                .arg(name)
+                .arg(option.min)
+                .arg(option.max)
+                .arg(parser.value(name));
+        option.apply(*value);
+    }
+    return std::nullopt;
+}
+
+QString hostForUrl(const QHostAddress &address)
+{
+    const QString text = address.toString();
+    return address.protocol() == QAbstractSocket::IPv6Protocol
+               ? QLatin1Char('[') + text + QLatin1Char(']')
+               : text;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+#ifdef Q_OS_LINUX
+    // SIGINT and SIGTERM are delivered through a signalfd read on the event loop. They are
+    // blocked before any thread starts, so every thread inherits the mask.
+    sigset_t shutdownSignals;
+    sigemptyset(&shutdownSignals);
+    sigaddset(&shutdownSignals, SIGINT);
+    sigaddset(&shutdownSignals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &shutdownSignals, nullptr);
+#endif
+
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("dustlite"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(DUST_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("A Dust-compatible store server: REST API and Phoenix Channels "
+                       "WebSocket on one port, stores in SQLite."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({
+        {QStringLiteral("listen"), QStringLiteral("Address to listen on (default 127.0.0.1)."),
+         QStringLiteral("ADDR")},
+        {QStringLiteral("port"), QStringLiteral("Port (default 7755; 0 picks a free one)."),
+         QStringLiteral("N")},
+        {QStringLiteral("data"),
+         QStringLiteral("Directory for the store databases (default: %1).")
+             .arg(DustliteServer::defaultDataDir()),
+         QStringLiteral("DIR")},
+        {QStringLiteral("memory"), QStringLiteral("Keep every store in memory only.")},
+        {QStringLiteral("token"),
+         QStringLiteral("Accept this token (repeatable): TOKEN[@ORG][=SCOPE,SCOPE...]. Tokens "
+                        "start with dust_tok_; the org defaults to the first store's; no "
+                        "scopes = all. Default: one full-scope dust_tok_dev."),
+         QStringLiteral("TOKEN")},
+        {QStringLiteral("store"),
+         QStringLiteral("Serve this store, created if missing (repeatable; default local/demo)."),
+         QStringLiteral("ORG/NAME")},
+        {QStringLiteral("seed"),
+         QStringLiteral("Fill empty stores: \"demo\" for the demo data, or a number of "
+                        "generated leaves."),
+         QStringLiteral("demo|SIZE")},
+        {QStringLiteral("broadcast-rest-writes"),
+         QStringLiteral("Push REST writes to WebSocket clients too (the hosted server does "
+                        "not).")},
+        {QStringLiteral("max-body"),
+         QStringLiteral("Largest REST request body in bytes (default 8 MiB)."),
+         QStringLiteral("BYTES")},
+        {QStringLiteral("max-ws-message"),
+         QStringLiteral("Largest WebSocket message in bytes (default 16 MiB)."),
+         QStringLiteral("BYTES")},
+        {QStringLiteral("reads-per-minute"),
+         QStringLiteral("Per-token REST read limit (default 0 = unlimited)."), QStringLiteral("N")},
+        {QStringLiteral("writes-per-minute"),
+         QStringLiteral("Per-token write limit, REST and WebSocket (default 0 = unlimited)."),
+         QStringLiteral("N")},
+        {QStringLiteral("compact-after"),
+         QStringLiteral("Compact a store into a snapshot once it holds N ops (default 0 = "
+                        "never)."),
+         QStringLiteral("N")},
+    });
+    if (!parser.parse(QCoreApplication::arguments())) {
+        printError(parser.errorText() + QStringLiteral(" (see --help)"));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help")))
+        parser.showHelp(0);
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
+    if (!parser.positionalArguments().isEmpty()) {
+        printError(QStringLiteral("unexpected argument \"%1\" (see --help)")
+                       .arg(parser.positionalArguments().first()));
+        return 2;
+    }
+
+    ServerConfig config;
+    if (const auto error = toConfig(parser, config)) {
+        printError(*error);
+        return 2;
+    }
+
+    DustliteServer server;
+    const auto started = server.start(config);
+    if (!started) {
+        printError(started.error());
+        return 1;
+    }
+
+    const ServerConfig &effective = server.config();
+    if (effective.inMemory)
+        printError(QStringLiteral("stores are kept in memory"));
+    else
+        printError(QStringLiteral("data in %1").arg(QDir::toNativeSeparators(effective.dataDir)));
+    printError(QStringLiteral("stores: %1").arg(effective.stores.join(QLatin1String(", "))));
+    if (config.tokens.isEmpty())
+        printError(QStringLiteral("token: %1 (all scopes, org %2)")
+                       .arg(effective.tokens.first().token, effective.tokens.first().org));
+    else
+        printError(QStringLiteral("%1 token(s) accepted").arg(effective.tokens.size()));
+
+#ifdef Q_OS_LINUX
+    const int signalFd = signalfd(-1, &shutdownSignals, SFD_NONBLOCK | SFD_CLOEXEC);
+    std::unique_ptr<QSocketNotifier> signalNotifier;
+    if (signalFd >= 0) {
+        signalNotifier = std::make_unique<QSocketNotifier>(signalFd, QSocketNotifier::Read);
+        QObject::connect(signalNotifier.get(), &QSocketNotifier::activated, &app,
+                         [signalFd, &server] {
+                             signalfd_siginfo info;
+                             while (::read(signalFd, &info, sizeof info) == sizeof info) {
+                             }
+                             printError(QStringLiteral("shutting down"));
+                             server.stop();
+                             QCoreApplication::quit();
+                         });
+    } else {
+        pthread_sigmask(SIG_UNBLOCK, &shutdownSignals, nullptr);
+    }
+#endif
+
+    std::printf("dustlite listening on http://%s:%u\n", qPrintable(hostForUrl(effective.listen)),
+                unsigned(*started));
+    std::fflush(stdout);
+
+    const int code = QCoreApplication::exec();
+    server.stop();
+#ifdef Q_OS_LINUX
+    signalNotifier.reset();
+    if (signalFd >= 0)
+        ::close(signalFd);
+#endif
+    return code;
+}
