@@ -1,0 +1,372 @@
+#include "JsonBytes.h"
+
+#include "protocol/Values.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <charconv>
+#include <vector>
+
+namespace dust::jsonbytes {
+
+namespace {
+
+bool isWs(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+bool isHex(char c)
+{
+    return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// Scans a string starting at the opening quote; returns the index after the closing quote,
+// or npos.
+size_t scanString(std::string_view s, size_t i)
+{
+    const size_t n = s.size();
+    ++i; // opening quote
+    while (i < n) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c == '"')
+            return i + 1;
+        if (c < 0x20)
+            return std::string_view::npos;
+        if (c == '\\') {
+            if (i + 1 >= n)
+                return std::string_view::npos;
+            const char e = s[i + 1];
+            switch (e) {
+            case '"':
+            case '\\':
+            case '/':
+            case 'b':
+            case 'f':
+            case 'n':
+            case 'r':
+            case 't':
+                i += 2;
+                break;
+            case 'u':
+                if (i + 5 >= n || !isHex(s[i + 2]) || !isHex(s[i + 3]) || !isHex(s[i + 4]) ||
+                    !isHex(s[i + 5]))
+                    return std::string_view::npos;
+                i += 6;
+                break;
+            default:
+                return std::string_view::npos;
+            }
+            continue;
+        }
+        ++i;
+    }
+    return std::string_view::npos;
+}
+
+size_t scanNumber(std::string_view s, size_t i)
+{
+    const size_t n = s.size();
+    if (i < n && s[i] == '-')
+        ++i;
+    if (i >= n)
+        return std::string_view::npos;
+    if (s[i] == '0') {
+        ++i;
+    } else if (isDigit(s[i])) {
+        while (i < n && isDigit(s[i]))
+            ++i;
+    } else {
+        return std::string_view::npos;
+    }
+    if (i < n && s[i] == '.') {
+        ++i;
+        if (i >= n || !isDigit(s[i]))
+            return std::string_view::npos;
+        while (i < n && isDigit(s[i]))
+            ++i;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            ++i;
+        if (i >= n || !isDigit(s[i]))
+            return std::string_view::npos;
+        while (i < n && isDigit(s[i]))
+            ++i;
+    }
+    return i;
+}
+
+size_t scanLiteral(std::string_view s, size_t i, std::string_view literal)
+{
+    return s.substr(i, literal.size()) == literal ? i + literal.size() : std::string_view::npos;
+}
+
+size_t skipWs(std::string_view s, size_t i)
+{
+    while (i < s.size() && isWs(s[i]))
+        ++i;
+    return i;
+}
+
+} // namespace
+
+std::string_view trimmed(std::string_view raw)
+{
+    size_t b = 0;
+    size_t e = raw.size();
+    while (b < e && isWs(raw[b]))
+        ++b;
+    while (e > b && isWs(raw[e - 1]))
+        --e;
+    return raw.substr(b, e - b);
+}
+
+bool isValid(std::string_view s)
+{
+    constexpr size_t npos = std::string_view::npos;
+    std::vector<char> stack; // '{' or '['
+    size_t i = skipWs(s, 0);
+    enum class State { Value, Key, After } state = State::Value;
+    for (;;) {
+        if (state == State::Key) {
+            if (i >= s.size() || s[i] != '"')
+                return false;
+            i = scanString(s, i);
+            if (i == npos)
+                return false;
+            i = skipWs(s, i);
+            if (i >= s.size() || s[i] != ':')
+                return false;
+            i = skipWs(s, i + 1);
+            state = State::Value;
+        }
+        if (state == State::Value) {
+            if (i >= s.size())
+                return false;
+            switch (s[i]) {
+            case '{':
+            case '[': {
+                const char open = s[i];
+                const char close = open == '{' ? '}' : ']';
+                i = skipWs(s, i + 1);
+                if (i < s.size() && s[i] == close) {
+                    ++i;
+                    break;
+                }
+                if (stack.size() >= size_t(MaxDepth))
+                    return false;
+                stack.push_back(open);
+                state = open == '{' ? State::Key : State::Value;
+                continue;
+            }
+            case '"':
+                i = scanString(s, i);
+                break;
+            case 't':
+                i = scanLiteral(s, i, "true");
+                break;
+            case 'f':
+                i = scanLiteral(s, i, "false");
+                break;
+            case 'n':
+                i = scanLiteral(s, i, "null");
+                break;
+            default:
+                i = scanNumber(s, i);
+                break;
+            }
+            if (i == npos)
+                return false;
+            state = State::After;
+        }
+        // After a complete value.
+        i = skipWs(s, i);
+        if (stack.empty())
+            return i == s.size();
+        if (i >= s.size())
+            return false;
+        const char top = stack.back();
+        if (s[i] == ',') {
+            i = skipWs(s, i + 1);
+            state = top == '{' ? State::Key : State::Value;
+        } else if ((top == '{' && s[i] == '}') || (top == '[' && s[i] == ']')) {
+            stack.pop_back();
+            ++i;
+            state = State::After;
+            continue;
+        } else {
+            return false;
+        }
+    }
+}
+
+Kind kindOf(std::string_view raw)
+{
+    raw = trimmed(raw);
+    if (raw.empty())
+        return Kind::Invalid;
+    switch (raw.front()) {
+    case 'n':
+        return Kind::Null;
+    case 't':
+    case 'f':
+        return Kind::Boolean;
+    case '"':
+        return Kind::String;
+    case '[':
+        return Kind::Array;
+    case '{':
+        return Kind::Object;
+    case '-':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
+        return raw.find_first_of(".eE") == std::string_view::npos ? Kind::Integer : Kind::Float;
+    default:
+        return Kind::Invalid;
+    }
+}
+
+QString typeForKind(Kind kind)
+{
+    switch (kind) {
+    case Kind::Null:
+        return QStringLiteral("null");
+    case Kind::Boolean:
+        return QStringLiteral("boolean");
+    case Kind::Integer:
+        return QStringLiteral("integer");
+    case Kind::Float:
+        return QStringLiteral("float");
+    case Kind::String:
+    case Kind::Array:
+        return QStringLiteral("string");
+    case Kind::Object:
+    case Kind::Invalid:
+        break;
+    }
+    return {};
+}
+
+QJsonValue toJsonValue(std::string_view raw)
+{
+    raw = trimmed(raw);
+    const Kind kind = kindOf(raw);
+    switch (kind) {
+    case Kind::Invalid:
+        return QJsonValue(QJsonValue::Undefined);
+    case Kind::Null:
+        return raw == "null" ? QJsonValue(QJsonValue::Null) : QJsonValue(QJsonValue::Undefined);
+    case Kind::Boolean:
+        if (raw == "true")
+            return QJsonValue(true);
+        if (raw == "false")
+            return QJsonValue(false);
+        return QJsonValue(QJsonValue::Undefined);
+    case Kind::Integer:
+    case Kind::Float: {
+        if (scanNumber(raw, 0) != raw.size())
+            return QJsonValue(QJsonValue::Undefined);
+        const char *first = raw.data();
+        const char *last = raw.data() + raw.size();
+        if (kind == Kind::Integer) {
+            qint64 n = 0;
+            const auto [ptr, ec] = std::from_chars(first, last, n);
+            if (ec == std::errc() && ptr == last)
+                return QJsonValue(n);
+        }
+        double d = 0;
+        const auto [ptr, ec] = std::from_chars(first, last, d);
+        if (ec == std::errc() && ptr == last)
+            return QJsonValue(d);
+        break; // out of range: let Qt decide, as the QJsonDocument path would
+    }
+    case Kind::String:
+        if (raw.size() >= 2 && raw.back() == '"' && raw.find('\\') == std::string_view::npos &&
+            scanString(raw, 0) == raw.size())
+            return QJsonValue(QString::fromUtf8(raw.data() + 1, qsizetype(raw.size() - 2)));
+        break;
+    case Kind::Array:
+    case Kind::Object: {
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(
+            QByteArray::fromRawData(raw.data(), qsizetype(raw.size())), &error);
+        if (error.error != QJsonParseError::NoError)
+            return QJsonValue(QJsonValue::Undefined);
+        return kind == Kind::Array ? QJsonValue(doc.array()) : QJsonValue(doc.object());
+    }
+    }
+    // Escaped strings and out-of-range numbers: wrap in an array for QJsonDocument.
+    QByteArray wrapped;
+    wrapped.reserve(qsizetype(raw.size() + 2));
+    wrapped.append('[');
+    wrapped.append(raw.data(), qsizetype(raw.size()));
+    wrapped.append(']');
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(wrapped, &error);
+    if (error.error != QJsonParseError::NoError || doc.array().size() != 1)
+        return QJsonValue(QJsonValue::Undefined);
+    return doc.array().at(0);
+}
+
+QByteArray fromJsonValue(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+    case QJsonValue::Undefined:
+        return QByteArrayLiteral("null");
+    case QJsonValue::Bool:
+        return value.toBool() ? QByteArrayLiteral("true") : QByteArrayLiteral("false");
+    case QJsonValue::Object:
+        return QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
+    case QJsonValue::Array:
+        return QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
+    case QJsonValue::Double:
+    case QJsonValue::String:
+        break;
+    }
+    QByteArray text = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    // "[<value>]" -> "<value>"
+    return text.mid(1, text.size() - 2);
+}
+
+std::optional<std::string_view> scalarWrapperInner(std::string_view raw)
+{
+    constexpr std::string_view key = "\"_scalar\"";
+    raw = trimmed(raw);
+    if (raw.size() < key.size() + 3 || raw.front() != '{' || raw.back() != '}')
+        return std::nullopt;
+    size_t i = skipWs(raw, 1);
+    if (raw.substr(i, key.size()) != key)
+        return std::nullopt;
+    i = skipWs(raw, i + key.size());
+    if (i >= raw.size() || raw[i] != ':')
+        return std::nullopt;
+    const std::string_view inner = trimmed(raw.substr(i + 1, raw.size() - 1 - (i + 1)));
+    if (inner.empty() || !isValid(inner))
+        return std::nullopt;
+    return inner;
+}
+
+QString preview(std::string_view raw, int maxChars)
+{
+    return values::preview(toJsonValue(raw), maxChars);
+}
+
+} // namespace dust::jsonbytes
