@@ -1,0 +1,497 @@
+#include "SdkTransport.h"
+
+#include "protocol/Values.h"
+#include "sync/Mirror.h"
+
+#include <QJsonArray>
+
+#include <cmath>
+#include <limits>
+
+namespace dust {
+
+namespace {
+
+Error storeNameError(const QString &store)
+{
+    return Error::invalidParams(QStringLiteral("not a store name (org/name): \"%1\"").arg(store));
+}
+
+Error invalidPathError()
+{
+    return Error::invalidParams(QStringLiteral("invalid (empty) path"))
+        .setReason(QStringLiteral("empty_path"));
+}
+
+// Why `value` cannot be written, or empty.
+QString unwritableValue(const QJsonValue &value)
+{
+    if (value.isUndefined())
+        return QStringLiteral("the value is undefined (use null to store null)");
+    if (const auto error = values::validateKeys(value))
+        return QStringLiteral("the value holds an object key that is empty (%1)")
+            .arg(pathErrorName(*error));
+    return {};
+}
+
+WriteResult writeResultFrom(const QJsonObject &response)
+{
+    WriteResult result;
+    result.storeSeq = values::integerValue(response.value(QLatin1String("store_seq"))).value_or(0);
+    result.extra = response;
+    result.extra.remove(QLatin1String("store_seq"));
+    return result;
+}
+
+} // namespace
+
+SdkTransport::SdkTransport(const SdkOptions &options, QObject *parent)
+    : Transport(parent)
+    , m_options(options)
+    , m_deviceId(options.deviceId.isEmpty() ? sdk::makeDeviceId() : options.deviceId)
+{
+    qRegisterMetaType<dust::Error>();
+    qRegisterMetaType<dust::ChangeEvent>();
+    qRegisterMetaType<dust::MirrorChangeBatch>();
+    qRegisterMetaType<QList<dust::MirrorChangeBatch>>();
+    qRegisterMetaType<QList<dust::ChangeEvent>>();
+    qRegisterMetaType<dust::sdk::StorePermissions>();
+    qRegisterMetaType<dust::SdkSession::State>();
+
+    m_options.deviceId = m_deviceId;
+    m_session = new SdkSession(m_options, m_deviceId, &m_live);
+    m_thread.setObjectName(QStringLiteral("dust-sync"));
+    m_session->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_session, &QObject::deleteLater);
+
+    connect(m_session, &SdkSession::stateChanged, this, [this](SdkSession::State state) {
+        m_state = state;
+        emit connectionStateChanged(state);
+    });
+    connect(m_session, &SdkSession::storeJoined, this, &SdkTransport::onStoreJoined);
+    connect(m_session, &SdkSession::storeLive, this, &SdkTransport::storeLive);
+    connect(m_session, &SdkSession::storeChanges, this, &SdkTransport::onStoreChanges);
+    connect(m_session, &SdkSession::storeReset, this, &SdkTransport::onStoreReset);
+    connect(m_session, &SdkSession::storeError, this, &SdkTransport::storeError);
+    connect(m_session, &SdkSession::connectionError, this, &SdkTransport::connectionError);
+    connect(m_session, &SdkSession::protocolError, this, &SdkTransport::protocolError);
+    m_thread.start();
+}
+
+SdkTransport::~SdkTransport()
+{
+    // The session is deleted on its own thread as the thread finishes (QThread::finished
+    // -> deleteLater); pending calls end with Cancelled there.
+    m_thread.quit();
+    m_thread.wait();
+}
+
+template <typename F> void SdkTransport::onSession(F &&f)
+{
+    QMetaObject::invokeMethod(m_session, std::forward<F>(f), Qt::QueuedConnection);
+}
+
+void SdkTransport::open(const QString &store)
+{
+    onSession([session = m_session, store] { session->openStore(store); });
+}
+
+void SdkTransport::close(const QString &store)
+{
+    m_permissions.remove(store);
+    onSession([session = m_session, store] { session->closeStore(store); });
+}
+
+void SdkTransport::dropConnection()
+{
+    onSession([session = m_session] { session->dropConnection(); });
+}
+
+bool SdkTransport::isLive(const QString &store) const
+{
+    return m_live.isLive(store);
+}
+
+std::optional<sdk::StorePermissions> SdkTransport::permissions(const QString &store) const
+{
+    const auto it = m_permissions.constFind(store);
+    if (it == m_permissions.cend())
+        return std::nullopt;
+    return *it;
+}
+
+void SdkTransport::runWhenLive(const QString &store, SdkSession::MirrorTask task)
+{
+    onSession([session = m_session, store, task = std::move(task)]() mutable {
+        session->whenLive(store, std::move(task));
+    });
+}
+
+// ---- reads ------------------------------------------------------------------------------
+
+namespace {
+
+// Finishes `slot` with what `read` returns for the caught-up mirror, or with the error.
+template <typename T, typename F>
+SdkSession::MirrorTask mirrorRead(std::shared_ptr<detail::PromiseSlot<T>> slot, F read)
+{
+    return
+        [slot = std::move(slot), read = std::move(read)](const Mirror *mirror, const Error &error) {
+            if (!mirror)
+                slot->finish(Result<T>::failure(error));
+            else
+                slot->finish(read(*mirror));
+        };
+}
+
+} // namespace
+
+QFuture<Result<ListPage>> SdkTransport::list(const QString &store, const QString &pattern,
+                                             const ListOptions &options)
+{
+    if (!sdk::isValidStoreName(store))
+        return failed<ListPage>(storeNameError(store));
+    MirrorListQuery query;
+    query.pattern = pattern;
+    query.from = options.from;
+    query.to = options.to;
+    query.limit = options.limit;
+    query.descending = options.order == ListOptions::Order::Desc;
+    query.after = options.after;
+    switch (options.select) {
+    case ListOptions::Select::Entries:
+        query.select = MirrorListQuery::Select::Entries;
+        break;
+    case ListOptions::Select::Keys:
+        query.select = MirrorListQuery::Select::Keys;
+        break;
+    case ListOptions::Select::Prefixes:
+        query.select = MirrorListQuery::Select::Prefixes;
+        break;
+    }
+    auto slot = std::make_shared<detail::PromiseSlot<ListPage>>();
+    runWhenLive(store, mirrorRead(slot, [query](const Mirror &mirror) -> Result<ListPage> {
+                    auto page = mirror.list(query);
+                    if (!page)
+                        return Result<ListPage>::failure(page.error());
+                    ListPage out;
+                    out.entries = std::move(page->entries);
+                    out.paths = std::move(page->paths);
+                    out.nextCursor = std::move(page->nextCursor);
+                    return out;
+                }));
+    return slot->future();
+}
+
+QFuture<Result<Entry>> SdkTransport::get(const QString &store, const Path &path)
+{
+    if (!sdk::isValidStoreName(store))
+        return failed<Entry>(storeNameError(store));
+    if (!path.isValid())
+        return failed<Entry>(invalidPathError());
+    auto slot = std::make_shared<detail::PromiseSlot<Entry>>();
+    runWhenLive(store, mirrorRead(slot, [path](const Mirror &mirror) -> Result<Entry> {
+                    std::optional<Entry> entry = mirror.get(path);
+                    if (!entry)
+                        return Result<Entry>::failure(
+                            Error::notFound(QStringLiteral("no entry at %1").arg(path.rendered()))
+                                .setReason(QStringLiteral("not_found"))
+                                .setPath(path.rendered()));
+                    return std::move(*entry);
+                }));
+    return slot->future();
+}
+
+QFuture<Result<bool>> SdkTransport::exists(const QString &store, const Path &path)
+{
+    if (!sdk::isValidStoreName(store))
+        return failed<bool>(storeNameError(store));
+    if (!path.isValid())
+        return failed<bool>(invalidPathError());
+    auto slot = std::make_shared<detail::PromiseSlot<bool>>();
+    runWhenLive(store, mirrorRead(slot, [path](const Mirror &mirror) -> Result<bool> {
+                    return mirror.exists(path);
+                }));
+    return slot->future();
+}
+
+// ---- writes -----------------------------------------------------------------------------
+
+QFuture<Result<WriteResult>> SdkTransport::enqueueWrite(const QString &store,
+                                                        SdkWriteRequest request)
+{
+    if (!sdk::isValidStoreName(store))
+        return failed<WriteResult>(storeNameError(store));
+    if (!request.path.isValid())
+        return failed<WriteResult>(invalidPathError());
+    auto slot = std::make_shared<detail::PromiseSlot<WriteResult>>();
+    onSession([session = m_session, store, request = std::move(request), slot]() mutable {
+        session->write(store, std::move(request),
+                       [slot](Result<WriteResult> result) { slot->finish(std::move(result)); });
+    });
+    return slot->future();
+}
+
+QFuture<Result<QJsonObject>> SdkTransport::enqueuePush(const QString &store, const QString &event,
+                                                       const QJsonObject &payload)
+{
+    if (!sdk::isValidStoreName(store))
+        return failed<QJsonObject>(storeNameError(store));
+    auto slot = std::make_shared<detail::PromiseSlot<QJsonObject>>();
+    onSession([session = m_session, store, event, payload, slot] {
+        session->push(store, event, payload,
+                      [slot](Result<QJsonObject> result) { slot->finish(std::move(result)); });
+    });
+    return slot->future();
+}
+
+QFuture<Result<WriteResult>> SdkTransport::put(const QString &store, const Path &path,
+                                               const QJsonValue &value, const WriteOptions &options)
+{
+    if (const QString why = unwritableValue(value); !why.isEmpty())
+        return failed<WriteResult>(Error::invalidParams(why));
+    if (options.ifMatch && options.ifAbsent)
+        return failed<WriteResult>(
+            Error::invalidParams(QStringLiteral("ifMatch and ifAbsent cannot be combined"))
+                .setReason(QStringLiteral("invalid_precondition")));
+    if (options.ifMatch && *options.ifMatch <= 0)
+        return failed<WriteResult>(Error::invalidParams(
+            QStringLiteral("ifMatch must be a positive revision (got %1)").arg(*options.ifMatch)));
+    SdkWriteRequest request;
+    request.op = QStringLiteral("set");
+    request.path = path;
+    request.value = value;
+    request.ifMatch = options.ifMatch;
+    request.ifAbsent = options.ifAbsent;
+    return enqueueWrite(store, std::move(request));
+}
+
+QFuture<Result<WriteResult>> SdkTransport::remove(const QString &store, const Path &path,
+                                                  const WriteOptions &options)
+{
+    if (options.ifAbsent)
+        return failed<WriteResult>(
+            Error::invalidParams(QStringLiteral("ifAbsent applies to put only"))
+                .setReason(QStringLiteral("if_absent_unsupported_op")));
+    if (options.ifMatch && *options.ifMatch <= 0)
+        return failed<WriteResult>(Error::invalidParams(
+            QStringLiteral("ifMatch must be a positive revision (got %1)").arg(*options.ifMatch)));
+    SdkWriteRequest request;
+    request.op = QStringLiteral("delete");
+    request.path = path;
+    request.ifMatch = options.ifMatch;
+    return enqueueWrite(store, std::move(request));
+}
+
+QFuture<Result<BatchWriteResult>> SdkTransport::batchWrite(const QString &, const QList<BatchOp> &)
+{
+    return failed<BatchWriteResult>(
+        Error::notSupported(QStringLiteral("batch_write is not part of the WebSocket protocol; "
+                                           "send it over HTTP")));
+}
+
+QFuture<Result<WriteResult>> SdkTransport::merge(const QString &store, const Path &path,
+                                                 const QJsonObject &value)
+{
+    if (const QString why = unwritableValue(value); !why.isEmpty())
+        return failed<WriteResult>(Error::invalidParams(why));
+    SdkWriteRequest request;
+    request.op = QStringLiteral("merge");
+    request.path = path;
+    request.value = value;
+    return enqueueWrite(store, std::move(request));
+}
+
+QFuture<Result<WriteResult>> SdkTransport::increment(const QString &store, const Path &path,
+                                                     double delta)
+{
+    if (!std::isfinite(delta))
+        return failed<WriteResult>(
+            Error::invalidParams(QStringLiteral("the increment must be a finite number"))
+                .setReason(QStringLiteral("increment_requires_number_value")));
+    SdkWriteRequest request;
+    request.op = QStringLiteral("increment");
+    request.path = path;
+    // Whole deltas travel as integers, so the counter stays an integer.
+    constexpr double kMaxExact = 9007199254740992.0; // 2^53
+    if (std::trunc(delta) == delta && std::fabs(delta) <= kMaxExact)
+        request.value = QJsonValue(static_cast<qint64>(delta));
+    else
+        request.value = delta;
+    return enqueueWrite(store, std::move(request));
+}
+
+QFuture<Result<WriteResult>> SdkTransport::addMember(const QString &store, const Path &path,
+                                                     const QJsonValue &member)
+{
+    if (member.isNull() || member.isUndefined())
+        return failed<WriteResult>(
+            Error::invalidParams(QStringLiteral("a set member cannot be null"))
+                .setReason(QStringLiteral("add_requires_value")));
+    SdkWriteRequest request;
+    request.op = QStringLiteral("add");
+    request.path = path;
+    request.value = member;
+    return enqueueWrite(store, std::move(request));
+}
+
+QFuture<Result<WriteResult>> SdkTransport::removeMember(const QString &store, const Path &path,
+                                                        const QJsonValue &member)
+{
+    if (member.isNull() || member.isUndefined())
+        return failed<WriteResult>(
+            Error::invalidParams(QStringLiteral("a set member cannot be null"))
+                .setReason(QStringLiteral("remove_requires_value")));
+    SdkWriteRequest request;
+    request.op = QStringLiteral("remove");
+    request.path = path;
+    request.value = member;
+    return enqueueWrite(store, std::move(request));
+}
+
+QFuture<Result<WriteResult>> SdkTransport::lease(const QString &store, const Path &path,
+                                                 std::chrono::milliseconds ttl,
+                                                 const QString &holder)
+{
+    SdkWriteRequest request;
+    request.op = QStringLiteral("lease");
+    request.path = path;
+    request.extra.insert(QStringLiteral("ttl_ms"), qint64(ttl.count()));
+    if (!holder.isEmpty())
+        request.extra.insert(QStringLiteral("holder"), holder);
+    return enqueueWrite(store, std::move(request));
+}
+
+QFuture<Result<WriteResult>> SdkTransport::renew(const QString &store, const Path &path,
+                                                 qint64 token, std::chrono::milliseconds ttl)
+{
+    SdkWriteRequest request;
+    request.op = QStringLiteral("renew");
+    request.path = path;
+    request.extra.insert(QStringLiteral("token"), token);
+    request.extra.insert(QStringLiteral("ttl_ms"), qint64(ttl.count()));
+    return enqueueWrite(store, std::move(request));
+}
+
+QFuture<Result<WriteResult>> SdkTransport::release(const QString &store, const Path &path,
+                                                   qint64 token)
+{
+    SdkWriteRequest request;
+    request.op = QStringLiteral("release");
+    request.path = path;
+    request.extra.insert(QStringLiteral("token"), token);
+    return enqueueWrite(store, std::move(request));
+}
+
+// ---- pushes -----------------------------------------------------------------------------
+
+QFuture<Result<WriteResult>> SdkTransport::rollback(const QString &store, const Path &path,
+                                                    qint64 toSeq)
+{
+    if (toSeq < 0)
+        return failed<WriteResult>(
+            Error::invalidParams(QStringLiteral("to_seq must not be negative")));
+    QJsonObject payload{{QStringLiteral("to_seq"), toSeq}};
+    if (path.isValid()) {
+        payload.insert(QStringLiteral("path"), path.rendered());
+        payload.insert(QStringLiteral("path_segments"), path.segmentsJson());
+    }
+    return enqueuePush(store, QStringLiteral("rollback"), payload)
+        .then([](const Result<QJsonObject> &reply) -> Result<WriteResult> {
+            if (!reply)
+                return Result<WriteResult>::failure(reply.error());
+            return writeResultFrom(*reply);
+        });
+}
+
+QFuture<Result<StoreStatus>> SdkTransport::status(const QString &store)
+{
+    return enqueuePush(store, QStringLiteral("status"), QJsonObject())
+        .then([](const Result<QJsonObject> &reply) -> Result<StoreStatus> {
+            if (!reply)
+                return Result<StoreStatus>::failure(reply.error());
+            const QJsonObject &o = *reply;
+            const auto seq = values::integerValue(o.value(QLatin1String("current_seq")));
+            if (!seq)
+                return Result<StoreStatus>::failure(
+                    Error::protocol(QStringLiteral("the status reply has no current_seq")));
+            StoreStatus status;
+            status.currentSeq = *seq;
+            status.entryCount =
+                values::integerValue(o.value(QLatin1String("entry_count"))).value_or(0);
+            status.opCount = values::integerValue(o.value(QLatin1String("op_count"))).value_or(0);
+            status.canWrite = sdk::permissionsFromJoinReply(o).write;
+            status.raw = o;
+            return status;
+        });
+}
+
+// ---- subscriptions ----------------------------------------------------------------------
+
+Result<std::shared_ptr<Subscription>> SdkTransport::subscribe(const QString &store,
+                                                              const QString &pattern,
+                                                              const SubscribeOptions &options)
+{
+    using R = Result<std::shared_ptr<Subscription>>;
+    if (!sdk::isValidStoreName(store))
+        return R::failure(storeNameError(store));
+    auto glob = Glob::compile(pattern.isEmpty() ? QStringLiteral("**") : pattern);
+    if (!glob)
+        return R::failure(Error::invalidParams(QStringLiteral("invalid pattern \"%1\": %2")
+                                                   .arg(pattern, globErrorName(glob.error())))
+                              .setReason(globErrorName(glob.error())));
+    auto subscription = std::make_shared<Subscription>(store, std::move(glob).value(), options);
+    QList<std::shared_ptr<Subscription>> &list = m_subscriptions[store];
+    list.append(subscription);
+    if (list.size() == 1)
+        onSession([session = m_session, store] { session->setWatched(store, true); });
+    return subscription;
+}
+
+void SdkTransport::unsubscribe(const std::shared_ptr<Subscription> &subscription)
+{
+    if (!subscription)
+        return;
+    const QString store = subscription->store();
+    const auto it = m_subscriptions.find(store);
+    if (it == m_subscriptions.end())
+        return;
+    it->removeAll(subscription);
+    if (it->isEmpty()) {
+        m_subscriptions.erase(it);
+        onSession([session = m_session, store] { session->setWatched(store, false); });
+    }
+}
+
+void SdkTransport::onStoreChanges(const QString &store, const QList<MirrorChangeBatch> &batches,
+                                  const QList<ChangeEvent> &events)
+{
+    for (const MirrorChangeBatch &batch : batches)
+        emit storeChanged(store, batch);
+    if (events.isEmpty())
+        return;
+    // A copy: a slot may unsubscribe while we deliver.
+    const QList<std::shared_ptr<Subscription>> subscriptions = m_subscriptions.value(store);
+    for (const ChangeEvent &event : events) {
+        for (const std::shared_ptr<Subscription> &subscription : subscriptions) {
+            if (subscription->accepts(event.path))
+                emit subscription->changed(event);
+        }
+    }
+}
+
+void SdkTransport::onStoreReset(const QString &store)
+{
+    emit storeReset(store);
+    const QList<std::shared_ptr<Subscription>> subscriptions = m_subscriptions.value(store);
+    for (const std::shared_ptr<Subscription> &subscription : subscriptions)
+        emit subscription->resyncRequired();
+}
+
+void SdkTransport::onStoreJoined(const QString &store, const sdk::StorePermissions &permissions)
+{
+    m_permissions.insert(store, permissions);
+    emit storeJoined(store, permissions);
+}
+
+} // namespace dust

@@ -1,0 +1,230 @@
+#pragma once
+
+#include "protocol/Entry.h"
+#include "protocol/Error.h"
+#include "protocol/Expected.h"
+#include "protocol/Glob.h"
+#include "protocol/Path.h"
+
+#include <QFuture>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QObject>
+#include <QPromise>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+namespace dust {
+
+// Every operation's outcome: a value or a typed Error (never an exception).
+template <typename T> using Result = Expected<T, Error>;
+
+struct ListOptions
+{
+    enum class Order { Asc, Desc };
+    enum class Select { Entries, Keys, Prefixes };
+
+    int limit = 50; // 1..1000
+    QString after;  // cursor from the previous page; empty = first page
+    Order order = Order::Asc;
+    Select select = Select::Entries;
+    std::optional<Path> from; // range mode [from, to): both or neither; no pattern then
+    std::optional<Path> to;
+};
+
+// One page of a listing: entries (Select::Entries) or rendered paths (Keys / Prefixes).
+struct ListPage
+{
+    QList<Entry> entries;
+    QStringList paths;
+    QString nextCursor; // empty = last page
+};
+
+struct WriteOptions
+{
+    std::optional<qint64> ifMatch; // commit only if the leaf's revision is this
+    bool ifAbsent = false;         // commit only if no leaf exists (put only)
+};
+
+struct WriteResult
+{
+    qint64 storeSeq = 0;
+    QJsonObject extra; // op-specific reply fields (lease token, noop, released ...)
+};
+
+// One op of an atomic batch: set or delete, optionally conditional.
+struct BatchOp
+{
+    Op op = Op::Set;
+    Path path;
+    QJsonValue value;
+    std::optional<qint64> ifMatch;
+};
+
+struct BatchWriteResult
+{
+    qint64 storeSeq = 0;     // seq of the last op
+    QList<qint64> revisions; // per op, in order
+};
+
+struct StoreInfo
+{
+    QString id;
+    QString name;
+    QString fullName; // "org/name"
+    QString status;
+    QString insertedAt;
+};
+
+struct AuditQuery
+{
+    QString path; // exact path or glob; empty = all
+    QString deviceId;
+    QString op;
+    QString since; // ISO-8601
+    int limit = 50;
+    int page = 1;
+};
+
+struct AuditOp
+{
+    qint64 storeSeq = 0;
+    QString op;
+    QString path;
+    QJsonValue value; // unwrapped
+    QString deviceId;
+    QString insertedAt;
+};
+
+struct AuditPage
+{
+    QList<AuditOp> ops; // newest first
+    int page = 1;
+    int totalPages = 0;
+    qint64 total = 0;
+};
+
+struct DiffChange
+{
+    QString path;
+    QJsonValue before; // undefined when absent
+    QJsonValue after;
+};
+
+struct StoreStatus
+{
+    qint64 currentSeq = 0;
+    qint64 entryCount = 0;
+    qint64 opCount = 0;
+    bool canWrite = false;
+    QJsonObject raw; // every field the server sent
+};
+
+struct SubscribeOptions
+{
+    // The SDKs match the glob against the event's own path only, so a set of an object at
+    // "users/alice" does not fire "users/alice/name". A browser watching a subtree also
+    // needs events on the subtree's ancestors (a set or delete of "users" replaces
+    // everything under it): with this on, an event fires when its path matches the
+    // pattern OR is an ancestor of a path the pattern could match.
+    bool includeAncestors = false;
+};
+
+// A live subscription: changes matching its pattern arrive as signals on the thread the
+// subscription object lives on (the subscriber's).
+class Subscription : public QObject
+{
+    Q_OBJECT
+public:
+    Subscription(QString store, Glob pattern, SubscribeOptions options, QObject *parent = nullptr);
+
+    const QString &store() const { return m_store; }
+    const Glob &pattern() const { return m_pattern; }
+    const SubscribeOptions &options() const { return m_options; }
+    // Whether an event at `path` concerns this subscription.
+    bool accepts(const Path &path) const;
+
+signals:
+    void changed(const dust::ChangeEvent &event);
+    // The local state was replaced (snapshot, server reset): re-read what you show.
+    void resyncRequired();
+
+private:
+    QString m_store;
+    Glob m_pattern;
+    SubscribeOptions m_options;
+};
+
+// The contract the UI sits on (DESIGN.md, "The transport layer"): asynchronous operations
+// on a store ("org/name"), each a QFuture of a Result. Continue with
+// `future.then(context, ...)` to be called back on the context's thread. Extra operations
+// default to Error::NotSupported.
+class Transport : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+    virtual QFuture<Result<ListPage>> list(const QString &store, const QString &pattern,
+                                           const ListOptions &options) = 0;
+    virtual QFuture<Result<Entry>> get(const QString &store, const Path &path) = 0;
+    virtual QFuture<Result<bool>> exists(const QString &store, const Path &path) = 0;
+    virtual QFuture<Result<WriteResult>> put(const QString &store, const Path &path,
+                                             const QJsonValue &value,
+                                             const WriteOptions &options = {}) = 0;
+    virtual QFuture<Result<WriteResult>> remove(const QString &store, const Path &path,
+                                                const WriteOptions &options = {}) = 0;
+    virtual QFuture<Result<BatchWriteResult>> batchWrite(const QString &store,
+                                                         const QList<BatchOp> &ops) = 0;
+    // A live subscription, shared by the caller and the transport until unsubscribed or
+    // released; NotSupported over plain HTTP.
+    virtual Result<std::shared_ptr<Subscription>>
+    subscribe(const QString &store, const QString &pattern,
+              const SubscribeOptions &options = {}) = 0;
+    virtual void unsubscribe(const std::shared_ptr<Subscription> &subscription) = 0;
+
+    // Extras a browser needs.
+    virtual QFuture<Result<WriteResult>> merge(const QString &store, const Path &path,
+                                               const QJsonObject &value);
+    virtual QFuture<Result<WriteResult>> increment(const QString &store, const Path &path,
+                                                   double delta);
+    virtual QFuture<Result<WriteResult>> addMember(const QString &store, const Path &path,
+                                                   const QJsonValue &member);
+    virtual QFuture<Result<WriteResult>> removeMember(const QString &store, const Path &path,
+                                                      const QJsonValue &member);
+    virtual QFuture<Result<WriteResult>> rollback(const QString &store, const Path &path,
+                                                  qint64 toSeq);
+    virtual QFuture<Result<StoreStatus>> status(const QString &store);
+    virtual QFuture<Result<AuditPage>> auditLog(const QString &store, const AuditQuery &query);
+    virtual QFuture<Result<QList<DiffChange>>> diff(const QString &store, qint64 fromSeq,
+                                                    qint64 toSeq);
+    virtual QFuture<Result<QList<StoreInfo>>> listStores();
+
+    // A future that is already finished with `error` (for arguments rejected up front).
+    template <typename T> static QFuture<Result<T>> failed(const Error &error);
+    template <typename T> static QFuture<Result<T>> finished(T value);
+};
+
+template <typename T> QFuture<Result<T>> Transport::failed(const Error &error)
+{
+    QPromise<Result<T>> promise;
+    promise.start();
+    promise.addResult(Result<T>::failure(error));
+    promise.finish();
+    return promise.future();
+}
+
+template <typename T> QFuture<Result<T>> Transport::finished(T value)
+{
+    QPromise<Result<T>> promise;
+    promise.start();
+    promise.addResult(Result<T>(std::move(value)));
+    promise.finish();
+    return promise.future();
+}
+
+} // namespace dust
