@@ -1,0 +1,87 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QHash>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace dust {
+
+class Mirror;
+
+// Every leaf of a store as StoreTreeModel needs it to build its tree: rendered path, type,
+// short value preview and revision, plus the store_seq the leaves stand at. Produced where
+// the leaves live (the Mirror's thread, see fromMirror()) and handed to the model's thread
+// through a queued signal: an implicitly shared value, cheap to copy; a copy that is
+// appended to detaches. Paths are kept as UTF-8 in one block, types as small ids, so a
+// million leaves cost little more than their text.
+//
+// Leaves are expected in byte-wise order of their rendered UTF-8 paths (the Mirror's and the
+// REST listing's order); other orders work too, at the price of one sort.
+class StoreTreeSnapshot
+{
+public:
+    StoreTreeSnapshot();
+
+    // The store_seq the leaves reflect; change batches up to it are already included.
+    qint64 seq() const { return d->seq; }
+    void setSeq(qint64 seq);
+
+    qsizetype size() const { return qsizetype(d->leaves.size()); }
+    bool isEmpty() const { return d->leaves.empty(); }
+    void reserve(qsizetype leaves, qsizetype pathBytes = 0);
+
+    // Adds a leaf. `renderedPath` is the path's rendered form in UTF-8 ("users/alice~1x");
+    // an invalid path is kept here and skipped (and counted) when the tree is built.
+    void append(QByteArrayView renderedPath, QStringView type, const QString &preview,
+                qint64 revision);
+    void append(const QString &renderedPath, QStringView type, const QString &preview,
+                qint64 revision);
+
+    // Reads every leaf of `mirror` (on the mirror's thread) with previews of at most
+    // `previewChars` characters, and its lastSeq().
+    static StoreTreeSnapshot fromMirror(const Mirror &mirror, int previewChars = 80);
+
+    // --- Reading (used by the tree builder) ----------------------------------------------
+    std::string_view path(qsizetype i) const
+    {
+        const Leaf &l = d->leaves[size_t(i)];
+        return {d->paths.constData() + l.pathOffset, size_t(l.pathLength)};
+    }
+    // Index into typeNames().
+    quint16 typeIndex(qsizetype i) const { return d->leaves[size_t(i)].type; }
+    const QString &preview(qsizetype i) const { return d->previews[size_t(i)]; }
+    qint64 revision(qsizetype i) const { return d->leaves[size_t(i)].revision; }
+    const QStringList &typeNames() const { return d->typeNames; }
+
+private:
+    struct Leaf
+    {
+        qsizetype pathOffset = 0;
+        qint64 revision = 0;
+        quint32 pathLength = 0;
+        quint16 type = 0;
+    };
+    struct Data
+    {
+        qint64 seq = 0;
+        QByteArray paths;
+        std::vector<Leaf> leaves;
+        std::vector<QString> previews;
+        QStringList typeNames;
+        QHash<QString, quint16> typeIds;
+    };
+    void detach();
+
+    std::shared_ptr<Data> d;
+};
+
+} // namespace dust
+
+Q_DECLARE_METATYPE(dust::StoreTreeSnapshot)
