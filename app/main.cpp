@@ -1,7 +1,15 @@
 #include "MainWindow.h"
+#include "transport/HttpTransport.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QStandardPaths>
+#include <QUrl>
+
+#ifdef DUST_HAVE_DUSTLITE
+#include "EmbeddedDustlite.h"
+#endif
 
 #include <cstring>
 #include <memory>
@@ -13,6 +21,16 @@ void describeOptions(QCommandLineParser &parser)
     parser.setApplicationDescription(QStringLiteral("Browse, edit and watch Dust stores live."));
     parser.addHelpOption();
     parser.addVersionOption();
+    parser.addOption({QStringLiteral("server"),
+                      QStringLiteral("Open a Dust server (http[s]://host:port) instead of the "
+                                     "embedded local store."),
+                      QStringLiteral("url")});
+    parser.addOption({QStringLiteral("token"),
+                      QStringLiteral("API token for --server (default: $DUST_TOKEN)."),
+                      QStringLiteral("token")});
+    parser.addOption({QStringLiteral("store"),
+                      QStringLiteral("Store to open, as org/name (default: local/demo)."),
+                      QStringLiteral("org/name")});
 }
 
 // --help and --version print and exit; they must work without a display, so they are
@@ -54,7 +72,59 @@ int main(int argc, char *argv[])
     describeOptions(parser);
     parser.process(app);
 
+    const QString store = parser.isSet(QStringLiteral("store"))
+                              ? parser.value(QStringLiteral("store"))
+                              : QStringLiteral("local/demo");
     dust::MainWindow window;
     window.show();
+
+    std::unique_ptr<dust::HttpTransport> transport;
+    if (parser.isSet(QStringLiteral("server"))) {
+        const QUrl url(parser.value(QStringLiteral("server")), QUrl::StrictMode);
+        QString token = parser.value(QStringLiteral("token"));
+        if (token.isEmpty())
+            token = qEnvironmentVariable("DUST_TOKEN");
+        if (!url.isValid() || (url.scheme() != QLatin1String("http") &&
+                               url.scheme() != QLatin1String("https"))) {
+            window.showConnectionError(
+                QObject::tr("Not a server address: %1").arg(parser.value(QStringLiteral("server"))));
+        } else {
+            transport = std::make_unique<dust::HttpTransport>(url, token);
+            window.openStore(transport.get(), store, url.toDisplayString());
+        }
+        return QApplication::exec();
+    }
+
+#ifdef DUST_HAVE_DUSTLITE
+    // The embedded default: a local dustlite store with demo data, kept between runs, served
+    // on a free loopback port from its own thread.
+    dust::lite::EmbeddedDustlite embedded;
+    dust::lite::ServerConfig config;
+    config.port = 0;
+    config.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
+                     QStringLiteral("/dustlite");
+    QDir().mkpath(config.dataDir);
+    config.stores = {store};
+    config.seed = QStringLiteral("demo");
+    QObject::connect(&embedded, &dust::lite::EmbeddedDustlite::started, &window,
+                     [&](quint16, const QUrl &baseUrl) {
+                         transport = std::make_unique<dust::HttpTransport>(
+                             baseUrl, QStringLiteral("dust_tok_dev"));
+                         window.openStore(transport.get(), store,
+                                          QObject::tr("embedded dustlite (%1)")
+                                              .arg(baseUrl.toDisplayString()));
+                     });
+    QObject::connect(&embedded, &dust::lite::EmbeddedDustlite::failed, &window,
+                     [&](const QString &error) {
+                         window.showConnectionError(
+                             QObject::tr("The embedded store could not start: %1").arg(error));
+                     });
+    embedded.start(config);
+    const int code = QApplication::exec();
+    transport.reset();
+    return code;
+#else
+    window.showConnectionError(QObject::tr("Start with --server URL --token TOKEN."));
     return QApplication::exec();
+#endif
 }

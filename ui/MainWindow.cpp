@@ -1,18 +1,117 @@
 #include "MainWindow.h"
 
+#include "model/StoreTreeModel.h"
+#include "transport/Transport.h"
+
+#include <QFontDatabase>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
+#include <QPlainTextEdit>
+#include <QSplitter>
 #include <QStatusBar>
+#include <QTreeView>
+#include <QVBoxLayout>
 
 namespace dust {
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_model(new StoreTreeModel(this))
 {
     setWindowTitle(tr("Dust Browser"));
-    resize(1100, 700);
-    auto *placeholder = new QLabel(tr("No store open"), this);
-    placeholder->setAlignment(Qt::AlignCenter);
-    setCentralWidget(placeholder);
-    statusBar()->showMessage(tr("Ready"));
+    resize(1200, 760);
+
+    auto *splitter = new QSplitter(this);
+    m_tree = new QTreeView(splitter);
+    m_tree->setModel(m_model);
+    m_tree->setUniformRowHeights(true);
+    m_tree->setAlternatingRowColors(true);
+    m_tree->header()->setStretchLastSection(false);
+    m_tree->header()->setSectionResizeMode(0, QHeaderView::Interactive);
+    m_tree->header()->resizeSection(0, 260);
+    m_tree->header()->resizeSection(1, 80);
+    m_tree->header()->resizeSection(2, 260);
+
+    auto *inspector = new QWidget(splitter);
+    auto *layout = new QVBoxLayout(inspector);
+    layout->setContentsMargins(6, 0, 0, 0);
+    m_entryHeader = new QLabel(tr("Select an entry"), inspector);
+    m_entryHeader->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_entryHeader->setWordWrap(true);
+    m_value = new QPlainTextEdit(inspector);
+    m_value->setReadOnly(true);
+    m_value->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    layout->addWidget(m_entryHeader);
+    layout->addWidget(m_value, 1);
+
+    splitter->addWidget(m_tree);
+    splitter->addWidget(inspector);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    setCentralWidget(splitter);
+
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) { showEntry(current); });
+    connect(m_model, &StoreTreeModel::loadFailed, this,
+            [this](const QModelIndex &, const QString &message) {
+                statusBar()->showMessage(tr("Loading failed: %1").arg(message));
+            });
+    statusBar()->showMessage(tr("Connecting…"));
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::openStore(Transport *transport, const QString &store, const QString &serverLabel)
+{
+    m_transport = transport;
+    m_store = store;
+    m_model->setHttpSource(transport, store);
+    setWindowTitle(tr("%1 — Dust Browser").arg(store));
+    statusBar()->showMessage(tr("%1 on %2").arg(store, serverLabel));
+}
+
+void MainWindow::showConnectionError(const QString &message)
+{
+    m_entryHeader->setText(tr("Could not open a store"));
+    m_value->setPlainText(message);
+    statusBar()->showMessage(message);
+}
+
+void MainWindow::showEntry(const QModelIndex &index)
+{
+    const quint64 generation = ++m_showGeneration;
+    const Path path = m_model->pathOf(index);
+    if (!m_transport || !path.isValid()) {
+        m_entryHeader->setText(tr("Select an entry"));
+        m_value->clear();
+        return;
+    }
+    m_entryHeader->setText(tr("<b>%1</b><br>loading…").arg(path.rendered().toHtmlEscaped()));
+    m_transport->get(m_store, path).then(this, [this, generation, path](const Result<Entry> &r) {
+        if (generation != m_showGeneration)
+            return; // the selection moved on
+        if (!r) {
+            m_entryHeader->setText(tr("<b>%1</b><br>%2")
+                                       .arg(path.rendered().toHtmlEscaped(),
+                                            r.error().message().toHtmlEscaped()));
+            m_value->clear();
+            return;
+        }
+        const Entry &e = *r;
+        m_entryHeader->setText(tr("<b>%1</b><br>type <i>%2</i> · revision %3")
+                                   .arg(e.path.rendered().toHtmlEscaped(), e.type)
+                                   .arg(e.revision));
+        if (e.value.isObject() || e.value.isArray()) {
+            const QJsonDocument doc = e.value.isObject() ? QJsonDocument(e.value.toObject())
+                                                         : QJsonDocument(e.value.toArray());
+            m_value->setPlainText(QString::fromUtf8(doc.toJson(QJsonDocument::Indented)));
+        } else {
+            m_value->setPlainText(QString::fromUtf8(
+                QJsonDocument(QJsonArray{e.value}).toJson(QJsonDocument::Compact).chopped(1).mid(1)));
+        }
+    });
 }
 
 } // namespace dust

@@ -1,16 +1,45 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QString>
+
+class QLabel;
+class QPlainTextEdit;
+class QTreeView;
 
 namespace dust {
 
-// The browser's main window. For now it shows where the store tree, the value inspector and
-// the live change log will sit.
+class StoreTreeModel;
+class Transport;
+
+// The browser's main window: the store tree on the left, the selected entry on the right.
+// It is handed a transport and a store; the connection itself (embedded dustlite, or a
+// server given on the command line) is set up by the application.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Shows `store` through `transport` (not owned; must outlive the window's use of it).
+    void openStore(Transport *transport, const QString &store, const QString &serverLabel);
+    // Shown instead of a store when no connection could be made.
+    void showConnectionError(const QString &message);
+
+    StoreTreeModel *treeModel() const { return m_model; }
+    QTreeView *treeView() const { return m_tree; }
+
+private:
+    void showEntry(const QModelIndex &index);
+
+    StoreTreeModel *m_model = nullptr;
+    QTreeView *m_tree = nullptr;
+    QPlainTextEdit *m_value = nullptr;
+    QLabel *m_entryHeader = nullptr;
+    Transport *m_transport = nullptr;
+    QString m_store;
+    quint64 m_showGeneration = 0;
 };
 
 } // namespace dust
