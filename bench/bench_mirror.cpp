@@ -237,6 +237,8 @@ int main(int argc, char **argv)
                 decoded.push_back(dust::RawEvent::fromView(d->change));
         }
         dust::Mirror mirror;
+        if (!qEnvironmentVariableIsEmpty("BENCH_NO_OPIDS"))
+            mirror.setClientOpIdMemory(0);
         mirror.beginCatchUp();
         CpuTimer timer;
         timer.start();
