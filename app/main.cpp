@@ -84,10 +84,10 @@ int main(int argc, char *argv[])
         QString token = parser.value(QStringLiteral("token"));
         if (token.isEmpty())
             token = qEnvironmentVariable("DUST_TOKEN");
-        if (!url.isValid() || (url.scheme() != QLatin1String("http") &&
-                               url.scheme() != QLatin1String("https"))) {
-            window.showConnectionError(
-                QObject::tr("Not a server address: %1").arg(parser.value(QStringLiteral("server"))));
+        if (!url.isValid() ||
+            (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+            window.showConnectionError(QObject::tr("Not a server address: %1")
+                                           .arg(parser.value(QStringLiteral("server"))));
         } else {
             transport = std::make_unique<dust::HttpTransport>(url, token);
             window.openStore(transport.get(), store, url.toDisplayString());
@@ -106,14 +106,14 @@ int main(int argc, char *argv[])
     QDir().mkpath(config.dataDir);
     config.stores = {store};
     config.seed = QStringLiteral("demo");
-    QObject::connect(&embedded, &dust::lite::EmbeddedDustlite::started, &window,
-                     [&](quint16, const QUrl &baseUrl) {
-                         transport = std::make_unique<dust::HttpTransport>(
-                             baseUrl, QStringLiteral("dust_tok_dev"));
-                         window.openStore(transport.get(), store,
-                                          QObject::tr("embedded dustlite (%1)")
-                                              .arg(baseUrl.toDisplayString()));
-                     });
+    QObject::connect(
+        &embedded, &dust::lite::EmbeddedDustlite::started, &window,
+        [&](quint16, const QUrl &baseUrl) {
+            transport =
+                std::make_unique<dust::HttpTransport>(baseUrl, QStringLiteral("dust_tok_dev"));
+            window.openStore(transport.get(), store,
+                             QObject::tr("embedded dustlite (%1)").arg(baseUrl.toDisplayString()));
+        });
     QObject::connect(&embedded, &dust::lite::EmbeddedDustlite::failed, &window,
                      [&](const QString &error) {
                          window.showConnectionError(

@@ -27,15 +27,15 @@ struct WriteRequest
 {
     Op op = Op::Set;
     Path path;
-    QJsonValue value;                 // set value, merge object, delta, member, ...
-    std::optional<qint64> ifMatch;    // set/delete only
-    bool ifAbsent = false;            // leaf set only
+    QJsonValue value;              // set value, merge object, delta, member, ...
+    std::optional<qint64> ifMatch; // set/delete only
+    bool ifAbsent = false;         // leaf set only
     std::optional<Fence> fence;
-    qint64 ttlMs = 30000;             // lease/renew
-    QString holder;                   // lease
-    std::optional<qint64> token;      // renew/release
-    QString deviceId;                 // who wrote it: "dev_…", "http:<token-id>", "system:rollback"
-    QString clientOpId;               // echoed in the event; required
+    qint64 ttlMs = 30000;        // lease/renew
+    QString holder;              // lease
+    std::optional<qint64> token; // renew/release
+    QString deviceId;            // who wrote it: "dev_…", "http:<token-id>", "system:rollback"
+    QString clientOpId;          // echoed in the event; required
 };
 
 // The outcome of one write. On success `storeSeq` is the op's seq and `event` is the event to
@@ -56,27 +56,27 @@ struct WriteResult
 struct BatchResult
 {
     bool ok = false;
-    QList<WriteResult> ops;  // per op, in order (on success)
-    qint64 storeSeq = 0;     // seq of the last op
-    int failedIndex = -1;    // on failure: which op
-    WriteResult failure;     // on failure: why (nothing was applied)
+    QList<WriteResult> ops; // per op, in order (on success)
+    qint64 storeSeq = 0;    // seq of the last op
+    int failedIndex = -1;   // on failure: which op
+    WriteResult failure;    // on failure: why (nothing was applied)
 };
 
 struct ListQuery
 {
-    QString pattern;                 // glob (pattern mode) ...
-    std::optional<Path> from, to;    // ... or range mode [from, to)
+    QString pattern;              // glob (pattern mode) ...
+    std::optional<Path> from, to; // ... or range mode [from, to)
     int limit = 50;
     bool descending = false;
     enum class Select { Entries, Keys, Prefixes } select = Select::Entries;
-    QString after;                   // cursor: a rendered path, empty = none
+    QString after; // cursor: a rendered path, empty = none
 };
 
 struct ListPage
 {
-    QList<Entry> entries;    // Select::Entries
-    QStringList paths;       // Select::Keys / Select::Prefixes
-    QString nextCursor;      // empty = no more
+    QList<Entry> entries; // Select::Entries
+    QStringList paths;    // Select::Keys / Select::Prefixes
+    QString nextCursor;   // empty = no more
 };
 
 struct Snapshot
@@ -109,10 +109,10 @@ public:
     StoreDb &operator=(const StoreDb &) = delete;
 
     const QString &fullName() const;
-    QString id() const;          // a UUID, stable for the life of the database
-    QString insertedAt() const;  // ISO-8601
+    QString id() const;         // a UUID, stable for the life of the database
+    QString insertedAt() const; // ISO-8601
 
-    qint64 currentSeq() const;   // max(op log, latest snapshot); 0 for an empty store
+    qint64 currentSeq() const; // max(op log, latest snapshot); 0 for an empty store
     qint64 entryCount() const;
     qint64 opCount() const;
 

@@ -93,9 +93,9 @@ void MainWindow::showEntry(const QModelIndex &index)
         if (generation != m_showGeneration)
             return; // the selection moved on
         if (!r) {
-            m_entryHeader->setText(tr("<b>%1</b><br>%2")
-                                       .arg(path.rendered().toHtmlEscaped(),
-                                            r.error().message().toHtmlEscaped()));
+            m_entryHeader->setText(
+                tr("<b>%1</b><br>%2")
+                    .arg(path.rendered().toHtmlEscaped(), r.error().message().toHtmlEscaped()));
             m_value->clear();
             return;
         }
@@ -108,8 +108,10 @@ void MainWindow::showEntry(const QModelIndex &index)
                                                          : QJsonDocument(e.value.toArray());
             m_value->setPlainText(QString::fromUtf8(doc.toJson(QJsonDocument::Indented)));
         } else {
-            m_value->setPlainText(QString::fromUtf8(
-                QJsonDocument(QJsonArray{e.value}).toJson(QJsonDocument::Compact).chopped(1).mid(1)));
+            m_value->setPlainText(QString::fromUtf8(QJsonDocument(QJsonArray{e.value})
+                                                        .toJson(QJsonDocument::Compact)
+                                                        .chopped(1)
+                                                        .mid(1)));
         }
     });
 }

@@ -37,9 +37,10 @@ void Node::destroy(Node *node)
 
 size_t lowerBound(const std::vector<Node *> &list, QStringView name)
 {
-    const auto it = std::lower_bound(list.begin(), list.end(), name, [](const Node *n, QStringView v) {
-        return naturalCompare(n->name, v) < 0;
-    });
+    const auto it =
+        std::lower_bound(list.begin(), list.end(), name, [](const Node *n, QStringView v) {
+            return naturalCompare(n->name, v) < 0;
+        });
     return size_t(it - list.begin());
 }
 

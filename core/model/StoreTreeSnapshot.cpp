@@ -9,8 +9,7 @@ namespace dust {
 
 StoreTreeSnapshot::StoreTreeSnapshot()
     : d(std::make_shared<Data>())
-{
-}
+{}
 
 void StoreTreeSnapshot::detach()
 {

@@ -36,8 +36,8 @@ enum class Op {
     Unknown,
 };
 
-QString opName(Op op);               // "set", "delete", ..., "put_file"
-Op opFromName(QStringView name);     // Op::Unknown for anything else
+QString opName(Op op);           // "set", "delete", ..., "put_file"
+Op opFromName(QStringView name); // Op::Unknown for anything else
 
 // One committed op as an `event` frame carries it (dust-protocol.md §5.7). `value` is as
 // the frame has it: the whole object for a map set, the new total for increment, the whole

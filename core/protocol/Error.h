@@ -18,7 +18,7 @@ class Error
 public:
     enum class Kind {
         NotFound,
-        Conflict,       // a precondition failed (If-Match / If-None-Match / if_match ...)
+        Conflict, // a precondition failed (If-Match / If-None-Match / if_match ...)
         Unauthorized,
         Forbidden,
         RateLimited,
@@ -32,10 +32,14 @@ public:
     };
 
     Error() = default;
-    Error(Kind kind, QString detail = {}) : m_kind(kind), m_detail(std::move(detail)) {}
+    Error(Kind kind, QString detail = {})
+        : m_kind(kind)
+        , m_detail(std::move(detail))
+    {}
 
     static Error notFound(QString detail = {}) { return {Kind::NotFound, std::move(detail)}; }
-    static Error conflict(std::optional<qint64> currentRevision, QString reason = QStringLiteral("conflict"));
+    static Error conflict(std::optional<qint64> currentRevision,
+                          QString reason = QStringLiteral("conflict"));
     static Error rateLimited(std::chrono::milliseconds retryAfter);
     static Error http(int status, QString detail = {});
     static Error network(QString detail) { return {Kind::Network, std::move(detail)}; }
@@ -54,13 +58,41 @@ public:
     const QString &path() const { return m_path; }
     std::chrono::milliseconds retryAfter() const { return m_retryAfter; }
 
-    Error &setReason(QString reason) { m_reason = std::move(reason); return *this; }
-    Error &setDetail(QString detail) { m_detail = std::move(detail); return *this; }
-    Error &setHttpStatus(int status) { m_httpStatus = status; return *this; }
-    Error &setCurrentRevision(std::optional<qint64> r) { m_currentRevision = r; return *this; }
-    Error &setOpIndex(std::optional<int> i) { m_opIndex = i; return *this; }
-    Error &setPath(QString path) { m_path = std::move(path); return *this; }
-    Error &setRetryAfter(std::chrono::milliseconds ms) { m_retryAfter = ms; return *this; }
+    Error &setReason(QString reason)
+    {
+        m_reason = std::move(reason);
+        return *this;
+    }
+    Error &setDetail(QString detail)
+    {
+        m_detail = std::move(detail);
+        return *this;
+    }
+    Error &setHttpStatus(int status)
+    {
+        m_httpStatus = status;
+        return *this;
+    }
+    Error &setCurrentRevision(std::optional<qint64> r)
+    {
+        m_currentRevision = r;
+        return *this;
+    }
+    Error &setOpIndex(std::optional<int> i)
+    {
+        m_opIndex = i;
+        return *this;
+    }
+    Error &setPath(QString path)
+    {
+        m_path = std::move(path);
+        return *this;
+    }
+    Error &setRetryAfter(std::chrono::milliseconds ms)
+    {
+        m_retryAfter = ms;
+        return *this;
+    }
 
     // Network, RateLimited and 5xx may succeed later; the rest will not without a change.
     bool retryable() const;

@@ -7,11 +7,12 @@ namespace dust {
 
 // A value or an error, for parsers and decoders that must never throw.
 // (std::expected is C++23; this is the small subset the project needs.)
-template <typename T, typename E>
-class Expected
+template <typename T, typename E> class Expected
 {
 public:
-    Expected(T value) : m_v(std::in_place_index<0>, std::move(value)) {}
+    Expected(T value)
+        : m_v(std::in_place_index<0>, std::move(value))
+    {}
     static Expected failure(E error) { return Expected(std::in_place_index<1>, std::move(error)); }
 
     bool hasValue() const { return m_v.index() == 0; }
@@ -29,9 +30,9 @@ public:
 
 private:
     template <std::size_t I, typename A>
-    Expected(std::in_place_index_t<I> tag, A &&a) : m_v(tag, std::forward<A>(a))
-    {
-    }
+    Expected(std::in_place_index_t<I> tag, A &&a)
+        : m_v(tag, std::forward<A>(a))
+    {}
     std::variant<T, E> m_v;
 };
 

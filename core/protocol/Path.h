@@ -15,11 +15,11 @@ namespace dust {
 // Why a rendered string or a segment list is not a path. The names are the reason strings
 // the server uses on the wire (dust-protocol.md §2.1).
 enum class PathError {
-    EmptyPath,    // "" or an empty segment list
-    EmptySegment, // leading, trailing or doubled '/', or an empty segment in a list
+    EmptyPath,     // "" or an empty segment list
+    EmptySegment,  // leading, trailing or doubled '/', or an empty segment in a list
     InvalidEscape, // '~' not followed by '0' or '1'
-    NotAString,   // a JSON segment list holding a non-string
-    NotAList,     // JSON that is not an array where a segment list was expected
+    NotAString,    // a JSON segment list holding a non-string
+    NotAList,      // JSON that is not an array where a segment list was expected
 };
 
 // The wire name of an error: "empty_path", "empty_segment", "invalid_escape", ...
@@ -87,7 +87,10 @@ private:
     QString m_rendered;
 };
 
-inline size_t qHash(const Path &p, size_t seed = 0) { return qHash(p.rendered(), seed); }
+inline size_t qHash(const Path &p, size_t seed = 0)
+{
+    return qHash(p.rendered(), seed);
+}
 
 } // namespace dust
 

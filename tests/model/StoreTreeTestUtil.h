@@ -64,7 +64,8 @@ public:
     }
 
     // An object write: clears the path and its subtree, then writes `children` under it.
-    MirrorChangeBatch setObject(const Path &path, const QList<std::pair<QStringList, QString>> &children)
+    MirrorChangeBatch setObject(const Path &path,
+                                const QList<std::pair<QStringList, QString>> &children)
     {
         ++seq;
         QList<MirrorLeafChange> changes;
@@ -239,7 +240,10 @@ inline QString diffTree(const QAbstractItemModel &model, const QModelIndex &pare
             return at + QStringLiteral(": wrong parent");
         const QString name = i.data(StoreTreeModel::NameRole).toString();
         if (name != e.name)
-            return QStringLiteral("%1 row %2: name %3, expected %4").arg(where).arg(r).arg(name, e.name);
+            return QStringLiteral("%1 row %2: name %3, expected %4")
+                .arg(where)
+                .arg(r)
+                .arg(name, e.name);
         if (i.data(StoreTreeModel::HasValueRole).toBool() != e.hasValue)
             return at + QStringLiteral(": hasValue differs");
         if (e.hasValue) {
@@ -281,7 +285,8 @@ inline QString diffModels(const QAbstractItemModel &a, const QModelIndex &pa,
                     .arg(role)
                     .arg(ia.data(role).toString(), ib.data(role).toString());
         }
-        const QString d = diffModels(a, ia, b, ib, where + ia.data(StoreTreeModel::NameRole).toString() + QLatin1Char('/'));
+        const QString d = diffModels(
+            a, ia, b, ib, where + ia.data(StoreTreeModel::NameRole).toString() + QLatin1Char('/'));
         if (!d.isEmpty())
             return d;
     }

@@ -188,8 +188,10 @@ void TestStoreTreeModelHttp::rootLoadsLazily()
 
     const QModelIndex config = model.index(mkpath(QStringLiteral("config")));
     QVERIFY(config.data(StoreTreeModel::HasValueRole).toBool());
-    QCOMPARE(config.siblingAtColumn(StoreTreeModel::ValueColumn).data().toString(), QStringLiteral("on"));
-    QCOMPARE(config.siblingAtColumn(StoreTreeModel::TypeColumn).data().toString(), QStringLiteral("string"));
+    QCOMPARE(config.siblingAtColumn(StoreTreeModel::ValueColumn).data().toString(),
+             QStringLiteral("on"));
+    QCOMPARE(config.siblingAtColumn(StoreTreeModel::TypeColumn).data().toString(),
+             QStringLiteral("string"));
     QVERIFY(config.data(StoreTreeModel::RevisionRole).toLongLong() > 0);
 
     const QModelIndex items = model.index(mkpath(QStringLiteral("items")));
@@ -202,7 +204,8 @@ void TestStoreTreeModelHttp::rootLoadsLazily()
     for (int i = 1; i <= 12; ++i)
         expected.append(QStringLiteral("item%1").arg(i));
     QCOMPARE(childNames(model, items), expected); // natural order, not the server's
-    QCOMPARE(model.index(mkpath(QStringLiteral("items/item10")), 2).data().toString(), QStringLiteral("10"));
+    QCOMPARE(model.index(mkpath(QStringLiteral("items/item10")), 2).data().toString(),
+             QStringLiteral("10"));
     QVERIFY(!model.canFetchMore(items));
     QVERIFY(items.data(StoreTreeModel::ErrorRole).toString().isEmpty());
 }
@@ -299,7 +302,8 @@ void TestStoreTreeModelHttp::repeatedPrefixesAreDeduplicated()
         if (!skip)
             plainRequests = requests;
         else
-            QVERIFY2(requests < plainRequests, qPrintable(QStringLiteral("%1 vs %2").arg(requests).arg(plainRequests)));
+            QVERIFY2(requests < plainRequests,
+                     qPrintable(QStringLiteral("%1 vs %2").arg(requests).arg(plainRequests)));
     }
 }
 
@@ -346,7 +350,10 @@ void TestStoreTreeModelHttp::errorIsShownOnTheNode()
     QVERIFY(!a.data(StoreTreeModel::LoadingRole).toBool());
     const QString error = a.data(StoreTreeModel::ErrorRole).toString();
     QVERIFY(!error.isEmpty());
-    QVERIFY(a.siblingAtColumn(StoreTreeModel::ValueColumn).data().toString().startsWith(QStringLiteral("Error")));
+    QVERIFY(a.siblingAtColumn(StoreTreeModel::ValueColumn)
+                .data()
+                .toString()
+                .startsWith(QStringLiteral("Error")));
     QCOMPARE(a.data(Qt::ToolTipRole).toString(), error);
     QCOMPARE(model.errorText(a), error);
     QCOMPARE(model.rowCount(a), 0);
@@ -358,7 +365,10 @@ void TestStoreTreeModelHttp::errorIsShownOnTheNode()
     QVERIFY(failed.wait(20000));
     QVERIFY(!a.data(StoreTreeModel::ErrorRole).toString().isEmpty());
     // The rest of the tree is unaffected.
-    QVERIFY(model.index(mkpath(QStringLiteral("c"))).data(StoreTreeModel::ErrorRole).toString().isEmpty());
+    QVERIFY(model.index(mkpath(QStringLiteral("c")))
+                .data(StoreTreeModel::ErrorRole)
+                .toString()
+                .isEmpty());
 }
 
 void TestStoreTreeModelHttp::reloadListsAgain()
@@ -399,10 +409,12 @@ void TestStoreTreeModelHttp::filterAppliesToLoadedRows()
     model.setFilter(TreeFilter::substring(QStringLiteral("al")));
     QVERIFY(applied.wait(10000));
     QCOMPARE(childNames(model), (QStringList{QStringLiteral("teams"), QStringLiteral("users")}));
-    QCOMPARE(childNames(model, model.index(mkpath(QStringLiteral("users")))), QStringList{QStringLiteral("alice")});
+    QCOMPARE(childNames(model, model.index(mkpath(QStringLiteral("users")))),
+             QStringList{QStringLiteral("alice")});
 
     // Rows loaded while filtering are filtered too.
-    seed({{QStringLiteral("users/alan/name"), QStringLiteral("Al")}, {QStringLiteral("users/carl/name"), QStringLiteral("C")}});
+    seed({{QStringLiteral("users/alan/name"), QStringLiteral("Al")},
+          {QStringLiteral("users/carl/name"), QStringLiteral("C")}});
     model.reload(model.index(mkpath(QStringLiteral("users"))));
     QTRY_COMPARE(childNames(model, model.index(mkpath(QStringLiteral("users")))),
                  (QStringList{QStringLiteral("alan"), QStringLiteral("alice")}));

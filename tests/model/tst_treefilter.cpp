@@ -63,10 +63,11 @@ bool applyFilter(StoreTreeModel &model, const TreeFilter &filter)
 RefStore people()
 {
     RefStore ref;
-    for (const QString &p : {QStringLiteral("users/alice/name"), QStringLiteral("users/alice/age"),
-                             QStringLiteral("users/alice/prefs/theme"), QStringLiteral("users/bob/name"),
-                             QStringLiteral("users/Alicia/name"), QStringLiteral("teams/core/lead"),
-                             QStringLiteral("teams/web/lead"), QStringLiteral("config")})
+    for (const QString &p :
+         {QStringLiteral("users/alice/name"), QStringLiteral("users/alice/age"),
+          QStringLiteral("users/alice/prefs/theme"), QStringLiteral("users/bob/name"),
+          QStringLiteral("users/Alicia/name"), QStringLiteral("teams/core/lead"),
+          QStringLiteral("teams/web/lead"), QStringLiteral("config")})
         ref.set(mkpath(p), QStringLiteral("string"), p);
     return ref;
 }
@@ -76,13 +77,13 @@ RefStore people()
 void TestTreeFilter::globMatchingAgreesWithGlob()
 {
     const QStringList patterns = {
-        QStringLiteral("**"),      QStringLiteral("*"),       QStringLiteral("a"),
-        QStringLiteral("a/*"),     QStringLiteral("a/**"),    QStringLiteral("*/b"),
-        QStringLiteral("*/*/c"),   QStringLiteral("a/\\*"),   QStringLiteral("a/\\**"),
-        QStringLiteral("*/b/**"),  QStringLiteral("x~1y/*"),  QStringLiteral("a/b/c/d"),
+        QStringLiteral("**"),     QStringLiteral("*"),      QStringLiteral("a"),
+        QStringLiteral("a/*"),    QStringLiteral("a/**"),   QStringLiteral("*/b"),
+        QStringLiteral("*/*/c"),  QStringLiteral("a/\\*"),  QStringLiteral("a/\\**"),
+        QStringLiteral("*/b/**"), QStringLiteral("x~1y/*"), QStringLiteral("a/b/c/d"),
     };
-    const QStringList vocabulary = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"),
-                                    QStringLiteral("d"), QStringLiteral("*"), QStringLiteral("**"),
+    const QStringList vocabulary = {QStringLiteral("a"),  QStringLiteral("b"), QStringLiteral("c"),
+                                    QStringLiteral("d"),  QStringLiteral("*"), QStringLiteral("**"),
                                     QStringLiteral("x/y")};
     QRandomGenerator rng(17);
     for (const QString &pattern : patterns) {
@@ -161,9 +162,12 @@ void TestTreeFilter::showsMatchesAndTheirAncestors()
     QVERIFY(model.isFiltered());
     QCOMPARE(childNames(model), QStringList{QStringLiteral("users")});
     const QModelIndex users = model.index(mkpath(QStringLiteral("users")));
-    QCOMPARE(childNames(model, users), (QStringList{QStringLiteral("alice"), QStringLiteral("Alicia")}));
+    QCOMPARE(childNames(model, users),
+             (QStringList{QStringLiteral("alice"), QStringLiteral("Alicia")}));
     QVERIFY(!users.data(StoreTreeModel::MatchesFilterRole).toBool());
-    QVERIFY(model.index(mkpath(QStringLiteral("users/alice"))).data(StoreTreeModel::MatchesFilterRole).toBool());
+    QVERIFY(model.index(mkpath(QStringLiteral("users/alice")))
+                .data(StoreTreeModel::MatchesFilterRole)
+                .toBool());
     // Hidden rows have no index; the tree itself still has them.
     QVERIFY(!model.index(mkpath(QStringLiteral("users/bob"))).isValid());
     QVERIFY(!model.index(mkpath(QStringLiteral("users/alice/name"))).isValid());
@@ -184,17 +188,18 @@ void TestTreeFilter::globFilterOnPaths()
     StoreTreeModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.rebuildNow(ref.snapshot());
-    for (const QString &pattern : {QStringLiteral("users/*/name"), QStringLiteral("teams/**"),
-                                   QStringLiteral("*"), QStringLiteral("*/*/prefs/theme"),
-                                   QStringLiteral("nothing/here")}) {
+    for (const QString &pattern :
+         {QStringLiteral("users/*/name"), QStringLiteral("teams/**"), QStringLiteral("*"),
+          QStringLiteral("*/*/prefs/theme"), QStringLiteral("nothing/here")}) {
         QVERIFY(applyFilter(model, glob(pattern)));
         auto expected = expectedTree(ref);
         pruneForFilter(*expected, {}, model.filter());
         QCOMPARE(diffTree(model, {}, *expected), QString());
     }
     QVERIFY(applyFilter(model, glob(QStringLiteral("users/*/name"))));
-    QCOMPARE(childNames(model, model.index(mkpath(QStringLiteral("users")))),
-             (QStringList{QStringLiteral("alice"), QStringLiteral("Alicia"), QStringLiteral("bob")}));
+    QCOMPARE(
+        childNames(model, model.index(mkpath(QStringLiteral("users")))),
+        (QStringList{QStringLiteral("alice"), QStringLiteral("Alicia"), QStringLiteral("bob")}));
     QCOMPARE(childNames(model, model.index(mkpath(QStringLiteral("users/alice")))),
              QStringList{QStringLiteral("name")});
 }
@@ -207,7 +212,8 @@ void TestTreeFilter::filterChangeIsOneLayoutChange()
     model.rebuildNow(ref.snapshot());
     const QPersistentModelIndex alice(model.index(mkpath(QStringLiteral("users/alice")), 2));
     const QPersistentModelIndex bob(model.index(mkpath(QStringLiteral("users/bob"))));
-    const QPersistentModelIndex theme(model.index(mkpath(QStringLiteral("users/alice/prefs/theme"))));
+    const QPersistentModelIndex theme(
+        model.index(mkpath(QStringLiteral("users/alice/prefs/theme"))));
     QCOMPARE(alice.row(), 0);
     QSignalSpy layouts(&model, &QAbstractItemModel::layoutChanged);
     QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
@@ -250,7 +256,8 @@ void TestTreeFilter::liveUpdatesUnderFilter()
     };
 
     // A match deep under hidden folders: one row appears at the first shown ancestor.
-    model.applyBatch(ref.set(mkpath(QStringLiteral("orgs/acme/dept/lead")), QStringLiteral("string"), QStringLiteral("x")));
+    model.applyBatch(ref.set(mkpath(QStringLiteral("orgs/acme/dept/lead")),
+                             QStringLiteral("string"), QStringLiteral("x")));
     model.flushPendingChanges();
     QCOMPARE(inserted.count(), 1);
     QVERIFY(!inserted.at(0).at(0).value<QModelIndex>().isValid());
@@ -258,24 +265,29 @@ void TestTreeFilter::liveUpdatesUnderFilter()
 
     // Under a shown folder: one row there.
     inserted.clear();
-    model.applyBatch(ref.set(mkpath(QStringLiteral("teams/ops/lead")), QStringLiteral("string"), QStringLiteral("x")));
+    model.applyBatch(ref.set(mkpath(QStringLiteral("teams/ops/lead")), QStringLiteral("string"),
+                             QStringLiteral("x")));
     model.flushPendingChanges();
     QCOMPARE(inserted.count(), 1);
-    QCOMPARE(inserted.at(0).at(0).value<QModelIndex>(), model.index(mkpath(QStringLiteral("teams"))));
+    QCOMPARE(inserted.at(0).at(0).value<QModelIndex>(),
+             model.index(mkpath(QStringLiteral("teams"))));
     QCOMPARE(check(), QString());
 
     // Not matching: the tree grows, the view sees nothing.
     inserted.clear();
     changed.clear();
-    model.applyBatch(ref.set(mkpath(QStringLiteral("teams/ops/size")), QStringLiteral("integer"), QStringLiteral("3")));
-    model.applyBatch(ref.set(mkpath(QStringLiteral("users/bob/name")), QStringLiteral("string"), QStringLiteral("B")));
+    model.applyBatch(ref.set(mkpath(QStringLiteral("teams/ops/size")), QStringLiteral("integer"),
+                             QStringLiteral("3")));
+    model.applyBatch(ref.set(mkpath(QStringLiteral("users/bob/name")), QStringLiteral("string"),
+                             QStringLiteral("B")));
     model.flushPendingChanges();
     QCOMPARE(inserted.count(), 0);
     QCOMPARE(changed.count(), 0);
     QCOMPARE(check(), QString());
 
     // A shown leaf changes value: dataChanged.
-    model.applyBatch(ref.set(mkpath(QStringLiteral("teams/web/lead")), QStringLiteral("string"), QStringLiteral("new")));
+    model.applyBatch(ref.set(mkpath(QStringLiteral("teams/web/lead")), QStringLiteral("string"),
+                             QStringLiteral("new")));
     model.flushPendingChanges();
     QCOMPARE(changed.count(), 1);
     QCOMPARE(check(), QString());
@@ -330,14 +342,16 @@ void TestTreeFilter::liveChangesWaitForTheRun()
 {
     RefStore ref;
     for (int i = 0; i < 3000; ++i)
-        ref.set(mkpath(QStringLiteral("w/n%1/leaf").arg(i)), QStringLiteral("integer"), QString::number(i));
+        ref.set(mkpath(QStringLiteral("w/n%1/leaf").arg(i)), QStringLiteral("integer"),
+                QString::number(i));
     StoreTreeModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.rebuildNow(ref.snapshot());
     QSignalSpy applied(&model, &StoreTreeModel::filterApplied);
     model.setFilter(TreeFilter::substring(QStringLiteral("n1")));
     for (int i = 0; i < 50; ++i) {
-        model.applyBatch(ref.set(mkpath(QStringLiteral("w/n1x%1/leaf").arg(i)), QStringLiteral("integer"), QStringLiteral("x")));
+        model.applyBatch(ref.set(mkpath(QStringLiteral("w/n1x%1/leaf").arg(i)),
+                                 QStringLiteral("integer"), QStringLiteral("x")));
         model.applyBatch(ref.remove(mkpath(QStringLiteral("w/n%1").arg(i * 7))));
     }
     if (model.isFilterRunning()) {
@@ -387,10 +401,12 @@ void TestTreeFilter::randomLiveUpdatesWithFilter()
 {
     QFETCH(QString, mode);
     QFETCH(QString, text);
-    const TreeFilter filter = mode == QLatin1String("glob") ? glob(text) : TreeFilter::substring(text);
+    const TreeFilter filter =
+        mode == QLatin1String("glob") ? glob(text) : TreeFilter::substring(text);
     QRandomGenerator rng(qHash(text));
-    const QStringList vocabulary = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("item1"),
-                                    QStringLiteral("item2"), QStringLiteral("item10"), QStringLiteral("c1")};
+    const QStringList vocabulary = {QStringLiteral("a"),      QStringLiteral("b"),
+                                    QStringLiteral("item1"),  QStringLiteral("item2"),
+                                    QStringLiteral("item10"), QStringLiteral("c1")};
     auto randomPath = [&] {
         QStringList segs;
         const int depth = 1 + int(rng.bounded(4));
@@ -413,7 +429,8 @@ void TestTreeFilter::randomLiveUpdatesWithFilter()
             if (rng.bounded(5) < 2)
                 model.applyBatch(ref.remove(randomPath()));
             else
-                model.applyBatch(ref.set(randomPath(), QStringLiteral("string"), QString::number(step)));
+                model.applyBatch(
+                    ref.set(randomPath(), QStringLiteral("string"), QString::number(step)));
         }
         model.flushPendingChanges();
         auto expected = expectedTree(ref);
