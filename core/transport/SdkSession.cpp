@@ -8,7 +8,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRandomGenerator>
-#include <QRegularExpression>
 #include <QTimer>
 #include <QWebSocket>
 
@@ -23,6 +22,21 @@ constexpr QLatin1String kPhoenixTopic("phoenix");
 Error cancelledError(const QString &why)
 {
     return Error(Error::Kind::Cancelled, why);
+}
+
+// 401 or 403 when `text` (QWebSocket's handshake error, e.g. "… Unhandled http status code:
+// 403 (Forbidden).") names one of them as a number of its own; else 0.
+int refusedStatus(QStringView text)
+{
+    for (QStringView code : {QStringView(u"401"), QStringView(u"403")}) {
+        for (qsizetype at = text.indexOf(code); at >= 0; at = text.indexOf(code, at + 1)) {
+            const bool digitBefore = at > 0 && text.at(at - 1).isDigit();
+            const bool digitAfter = at + 3 < text.size() && text.at(at + 3).isDigit();
+            if (!digitBefore && !digitAfter)
+                return code.toInt();
+        }
+    }
+    return 0;
 }
 
 QString seconds(std::chrono::milliseconds ms)
@@ -320,15 +334,13 @@ void SdkSession::onSocketGone(quint64 generation)
         if (!refusal && !wasConnected) {
             // The upgrade itself was refused (the hosted server answers 403). The device id
             // and capver 3 are always sent, so what the server refused is the token.
-            const QRegularExpression status(QStringLiteral("\\b(401|403)\\b"));
-            const auto match = status.match(m_lastSocketError);
-            if (match.hasMatch())
+            if (const int status = refusedStatus(m_lastSocketError); status != 0)
                 refusal =
                     Error(
                         Error::Kind::Unauthorized,
                         QStringLiteral("the server refused the token (%1)").arg(m_lastSocketError))
                         .setReason(QStringLiteral("unauthorized"))
-                        .setHttpStatus(match.captured(1).toInt());
+                        .setHttpStatus(status);
         }
         QWebSocket *socket = m_socket.release();
         socket->disconnect(this);
@@ -421,6 +433,15 @@ void SdkSession::abortConnection(const QString &why)
 void SdkSession::dropConnection()
 {
     abortConnection(QStringLiteral("dropped on request"));
+}
+
+void SdkSession::reconnectNow()
+{
+    if (m_state != State::Disconnected)
+        abortConnection(QStringLiteral("reconnecting on request"));
+    m_reconnectTimer->stop();
+    m_attempt = 0;
+    connectNow();
 }
 
 void SdkSession::setState(State state)
@@ -743,6 +764,8 @@ void SdkSession::failChannel(Channel &ch, const Error &error)
     ch.joinRef.clear();
     ch.liveBuffer.clear();
     m_live->setLive(ch.store, false);
+    // The store's error is signalled before its calls fail with it.
+    emit storeError(ch.store, error);
     auto reads = std::exchange(ch.reads, {});
     for (PendingRead &read : reads)
         read.task(nullptr, error);
@@ -750,7 +773,6 @@ void SdkSession::failChannel(Channel &ch, const Error &error)
     for (PendingLivePush &push : pushes)
         push.done(Result<QJsonObject>::failure(error));
     failWrites(ch, error);
-    emit storeError(ch.store, error);
 }
 
 // ---- operations -----------------------------------------------------------------------------

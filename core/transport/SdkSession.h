@@ -102,6 +102,8 @@ public:
     // Drops the connection as if the network had failed; it is re-established after the
     // usual backoff.
     void dropConnection();
+    // Connects again now: drops a live connection first, skips any backoff wait.
+    void reconnectNow();
 
 signals:
     void stateChanged(dust::SdkSession::State state);

@@ -107,6 +107,11 @@ void SdkTransport::dropConnection()
     onSession([session = m_session] { session->dropConnection(); });
 }
 
+void SdkTransport::reconnect()
+{
+    onSession([session = m_session] { session->reconnectNow(); });
+}
+
 bool SdkTransport::isLive(const QString &store) const
 {
     return m_live.isLive(store);

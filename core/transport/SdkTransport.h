@@ -118,6 +118,9 @@ public:
     void close(const QString &store);
     // Drops the connection as a network failure would (it is re-established after backoff).
     void dropConnection();
+    // Connects again at once (a "reconnect now" button): no backoff wait; a live connection
+    // is dropped first.
+    void reconnect();
 
     // LiveSessionSource: joined and caught up. Safe to call from any thread.
     bool isLive(const QString &store) const override;
@@ -136,9 +139,11 @@ public:
     // NotSupported: batch_write exists only as a REST route (§4.6).
     QFuture<Result<BatchWriteResult>> batchWrite(const QString &store,
                                                  const QList<BatchOp> &ops) override;
-    // Events of `store` whose path matches `pattern` (see Subscription::accepts), from the
-    // moment the store is joined; resyncRequired() when the store's state was replaced.
-    // The transport keeps the subscription until unsubscribe() or its own destruction.
+    // Events of `store` whose path matches `pattern` (see Subscription::accepts), applied
+    // after the sync thread has taken the subscription in (any later call on the store, e.g.
+    // withMirror(), is ordered after it); events replayed by a small catch-up are included,
+    // a snapshot or large catch-up gives resyncRequired() instead. Joins the store if
+    // needed. The transport keeps the subscription until unsubscribe() or its destruction.
     Result<std::shared_ptr<Subscription>> subscribe(const QString &store, const QString &pattern,
                                                     const SubscribeOptions &options = {}) override;
     void unsubscribe(const std::shared_ptr<Subscription> &subscription) override;

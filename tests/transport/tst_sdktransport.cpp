@@ -427,7 +427,7 @@ void TstSdkTransport::errorClasses()
     auto read = await(noRead.get(kStore, path(QStringLiteral("x"))));
     SDK_EXPECT_ERROR(read, Error::Kind::Forbidden);
     QCOMPARE(read.error().reason(), QStringLiteral("missing_scope"));
-    QCOMPARE(storeErrors.size(), 1);
+    QTRY_COMPARE(storeErrors.size(), 1);
     write = await(noRead.put(kStore, path(QStringLiteral("x")), 1));
     SDK_EXPECT_ERROR(write, Error::Kind::Forbidden);
 
@@ -579,10 +579,11 @@ void TstSdkTransport::catchUpFromTheMiddle()
 {
     InProcessDustlite dustlite;
     QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
-    SdkOptions slowReconnect = options(dustlite.wsUrl());
-    slowReconnect.reconnectDelay = 600ms;
-    slowReconnect.maxReconnectDelay = 600ms;
-    SdkTransport a(slowReconnect);
+    // `a` does not come back by itself within the test; reconnect() brings it back.
+    SdkOptions noReturn = options(dustlite.wsUrl());
+    noReturn.reconnectDelay = 120s;
+    noReturn.maxReconnectDelay = 120s;
+    SdkTransport a(noReturn);
     SdkTransport b(options(dustlite.wsUrl()));
     QVERIFY(waitLive(a, kStore));
     for (int i = 0; i < 5; ++i)
@@ -594,11 +595,12 @@ void TstSdkTransport::catchUpFromTheMiddle()
 
     a.dropConnection();
     QTRY_VERIFY(!a.isLive(kStore));
-    // While `a` is away (it waits ≥ 300 ms to reconnect), `b` writes.
+    // While `a` is away, `b` writes.
     for (int i = 5; i < 15; ++i)
         SDK_EXPECT_OK(await(b.put(kStore, path(QStringLiteral("m/%1").arg(i)), i)));
     QVERIFY(!a.isLive(kStore));
 
+    a.reconnect();
     QTRY_VERIFY_WITH_TIMEOUT(a.isLive(kStore), 10000);
     QTRY_COMPARE(lives.size(), 1);
     QCOMPARE(lives.first().at(1).toLongLong(), 15);
@@ -616,10 +618,10 @@ void TstSdkTransport::catchUpAcrossSnapshot()
     InProcessDustlite dustlite;
     dustlite.config().compactAfter = 20;
     QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
-    SdkOptions slowReconnect = options(dustlite.wsUrl());
-    slowReconnect.reconnectDelay = 600ms;
-    slowReconnect.maxReconnectDelay = 600ms;
-    SdkTransport a(slowReconnect);
+    SdkOptions noReturn = options(dustlite.wsUrl());
+    noReturn.reconnectDelay = 120s;
+    noReturn.maxReconnectDelay = 120s;
+    SdkTransport a(noReturn);
     SdkTransport b(options(dustlite.wsUrl()));
     QVERIFY(waitLive(a, kStore));
     Recorder aEvents(watch(a, kStore, QStringLiteral("**")));
@@ -642,6 +644,8 @@ void TstSdkTransport::catchUpAcrossSnapshot()
     QVERIFY(dustlite.store()->latestSnapshotSeq() > 5);
 
     QSignalSpy resets(&a, &SdkTransport::storeReset);
+    QVERIFY(!a.isLive(kStore));
+    a.reconnect();
     QTRY_VERIFY_WITH_TIMEOUT(a.isLive(kStore), 10000);
     // The snapshot replaced the state: subscribers are told to re-read.
     QTRY_COMPARE(aEvents.resyncs, 1);
@@ -731,10 +735,10 @@ void TstSdkTransport::pickerRoutesToTheLiveSession()
     InProcessDustlite dustlite;
     QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
     HttpTransport http(dustlite.baseUrl(), QStringLiteral("dust_tok_dev"));
-    SdkOptions slowReconnect = options(dustlite.wsUrl());
-    slowReconnect.reconnectDelay = 1000ms;
-    slowReconnect.maxReconnectDelay = 1000ms;
-    SdkTransport sdk(slowReconnect);
+    SdkOptions noReturn = options(dustlite.wsUrl());
+    noReturn.reconnectDelay = 120s;
+    noReturn.maxReconnectDelay = 120s;
+    SdkTransport sdk(noReturn);
     TransportPicker picker(&http);
     picker.registerSession(&sdk, &sdk);
     // Not joined yet: HTTP.
@@ -745,6 +749,7 @@ void TstSdkTransport::pickerRoutesToTheLiveSession()
     // The connection drops: back to HTTP until the store has caught up again.
     sdk.dropConnection();
     QTRY_COMPARE(picker.pick(kStore), &http);
+    sdk.reconnect();
     QTRY_COMPARE(picker.pick(kStore), &sdk);
 }
 

@@ -70,7 +70,7 @@ template <typename T> bool sameOutcome(const Result<T> &a, const Result<T> &b, Q
     if (a)
         return true;
     if (a.error().kind() != b.error().kind() || a.error().reason() != b.error().reason() ||
-        a.error().currentRevision() != b.error().currentRevision()) {
+        a.error().currentRevision().value_or(-1) != b.error().currentRevision().value_or(-1)) {
         *why = QStringLiteral("http: %1 (rev %3) / sdk: %2 (rev %4)")
                    .arg(describe(a.error()), describe(b.error()))
                    .arg(a.error().currentRevision().value_or(-1))
