@@ -428,5 +428,22 @@ int main(int argc, char **argv)
     std::printf("RSS: at start %.1f MB, after ingest %.1f MB (mirror ~%.1f MB), peak %.1f MB\n",
                 double(rssAtStart) / 1024, double(rssAfterIngest) / 1024,
                 double(rssAfterIngest - rssAtStart) / 1024, double(peakRssKb()) / 1024);
+
+    // One line per figure for bench/run.sh.
+    auto figure = [](const char *key, double value, const char *unit) {
+        std::printf("FIGURE %s %.3f %s\n", key, value, unit);
+    };
+#ifdef DUST_HAVE_SIMDJSON
+    figure("bare_parse_s", secs(bareNs), "s");
+#endif
+    figure("decode_s", secs(decodeNs), "s");
+    figure("decode_apply_s", secs(decodeApplyNs), "s");
+#ifdef DUST_HAVE_SIMDJSON
+    figure("ratio_decode_apply", double(decodeApplyNs) / double(bareNs), "x");
+#endif
+    figure("qjson_decode_per_million_s", secs(qjsonNs) * 1e6 / double(qjsonSample), "s");
+    figure("for_each_leaf_preview_s", secs(walkNs), "s");
+    figure("mirror_rss_mb", double(rssAfterIngest - rssAtStart) / 1024, "MB");
+    figure("peak_rss_mb", double(peakRssKb()) / 1024, "MB");
     return checksum == 0 ? 1 : 0;
 }

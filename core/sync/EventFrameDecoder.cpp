@@ -82,6 +82,21 @@ struct EventFrameDecoder::Impl
         std::memset(input.data() + frame.size(), 0, Padding);
     }
 
+    // After a big frame (a snapshot of a large store) the buffers sized for it are given
+    // back once a normal frame comes: the previous frame's views are dead by then.
+    void releaseAfterBigFrame(qsizetype nextFrameSize)
+    {
+        constexpr qsizetype Big = qsizetype(16) << 20;
+        const bool holdsBig = input.capacity() > Big || owned.capacity() > 65536;
+        if (!holdsBig || nextFrameSize > Big / 4)
+            return;
+        input = QByteArray();
+        owned = std::vector<QByteArray>();
+#ifdef DUST_HAVE_SIMDJSON
+        parser = simdjson::ondemand::parser();
+#endif
+    }
+
     Result decodeQJson(QByteArrayView frame);
 #ifdef DUST_HAVE_SIMDJSON
     simdjson::ondemand::parser parser;
@@ -296,28 +311,6 @@ Result simdFailure(const char *what, simdjson::error_code error)
                    QString::fromLatin1(simdjson::error_message(error)) + QLatin1Char(')'));
 }
 
-// Reads a JSON string or null. Returns false on any other value.
-bool stringOrNull(od::value &v, std::optional<std::string_view> &out)
-{
-    od::json_type type;
-    if (v.type().get(type))
-        return false;
-    if (type == od::json_type::null) {
-        bool isNull = false;
-        if (v.is_null().get(isNull) || !isNull)
-            return false;
-        out.reset();
-        return true;
-    }
-    if (type != od::json_type::string)
-        return false;
-    std::string_view s;
-    if (v.get_string().get(s))
-        return false;
-    out = s;
-    return true;
-}
-
 bool rawValue(od::value &v, std::string_view &out)
 {
     if (simdjson::to_json_string(v).get(out))
@@ -522,7 +515,7 @@ Result EventFrameDecoder::Impl::decodeSimd(size_t length)
         case 0:
         case 1: {
             std::optional<std::string_view> s;
-            if (!stringOrNull(v, s))
+            if (!fastStringOrNull(v, s))
                 return failure("join_ref and ref must be strings or null");
             (index == 0 ? frame.joinRef : frame.ref) =
                 s ? std::optional<QByteArrayView>(qv(*s)) : std::nullopt;
@@ -531,7 +524,7 @@ Result EventFrameDecoder::Impl::decodeSimd(size_t length)
         case 2:
         case 3: {
             std::string_view s;
-            if (v.get_string().get(s))
+            if (!fastString(v, s))
                 return failure(index == 2 ? "topic must be a string" : "event must be a string");
             (index == 2 ? frame.topic : frame.event) = qv(s);
             if (index == 3)
@@ -625,7 +618,7 @@ Result EventFrameDecoder::Impl::decodeSimd(size_t length)
                                                 .arg(QString::fromUtf8(qv(path))));
                                 } else if (partKey == "type") {
                                     std::optional<std::string_view> type;
-                                    if (!stringOrNull(part.value(), type))
+                                    if (!fastStringOrNull(part.value(), type))
                                         return failure(
                                             QStringLiteral(
                                                 "snapshot entry '%1' has a non-string type")
@@ -726,6 +719,7 @@ EventFrameDecoder::Backend EventFrameDecoder::backend() const
 
 Expected<DecodedFrame, QString> EventFrameDecoder::decode(QByteArrayView frame)
 {
+    d->releaseAfterBigFrame(frame.size());
 #ifdef DUST_HAVE_SIMDJSON
     if (d->backend == Backend::Simdjson) {
         d->setInput(frame);
@@ -737,6 +731,7 @@ Expected<DecodedFrame, QString> EventFrameDecoder::decode(QByteArrayView frame)
 
 Expected<DecodedFrame, QString> EventFrameDecoder::decode(QStringView frame)
 {
+    d->releaseAfterBigFrame(frame.size() * 3);
     // UTF-16 to UTF-8 straight into the padded input buffer.
     d->input.resize(d->encoder.requiredSpace(frame.size()) + Padding);
     char *end = d->encoder.appendToBuffer(d->input.data(), frame);

@@ -1,5 +1,7 @@
 #include "LeafTable.h"
 
+#include <QtEndian>
+
 #include <algorithm>
 #include <cstdlib>
 #include <new>
@@ -20,6 +22,26 @@ constexpr size_t ChunkFill = LeafTable::ChunkMax * 3 / 4;
 constexpr size_t roundUp8(size_t n)
 {
     return (n + 7) & ~size_t(7);
+}
+
+// Byte-wise a < b, inlined: eight bytes at a time (paths share long prefixes).
+inline bool pathLess(std::string_view a, std::string_view b)
+{
+    const size_t n = std::min(a.size(), b.size());
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        quint64 x;
+        quint64 y;
+        std::memcpy(&x, a.data() + i, 8);
+        std::memcpy(&y, b.data() + i, 8);
+        if (x != y)
+            return qFromBigEndian(x) < qFromBigEndian(y);
+    }
+    for (; i < n; ++i) {
+        if (a[i] != b[i])
+            return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+    }
+    return a.size() < b.size();
 }
 
 } // namespace
@@ -131,14 +153,14 @@ size_t LeafTable::chunkFor(std::string_view key) const
     // Writes cluster (a catch-up writes the fields of one record one after the other), so
     // the chunk found last time is tried first.
     const size_t n = m_chunks.size();
-    if (m_finger < n && !(m_chunks[m_finger].last->path() < key) &&
-        (m_finger == 0 || m_chunks[m_finger - 1].last->path() < key))
+    if (m_finger < n && !pathLess(m_chunks[m_finger].last->path(), key) &&
+        (m_finger == 0 || pathLess(m_chunks[m_finger - 1].last->path(), key)))
         return m_finger;
     size_t lo = 0;
     size_t hi = n;
     while (lo < hi) {
         const size_t mid = lo + (hi - lo) / 2;
-        if (m_chunks[mid].last->path() < key)
+        if (pathLess(m_chunks[mid].last->path(), key))
             lo = mid + 1;
         else
             hi = mid;
@@ -155,8 +177,9 @@ LeafTable::Pos LeafTable::lowerBound(std::string_view key) const
         return end();
     const auto &items = m_chunks[c].items;
     const auto it =
-        std::lower_bound(items.begin(), items.end(), key,
-                         [](const Record *r, std::string_view k) { return r->path() < k; });
+        std::lower_bound(items.begin(), items.end(), key, [](const Record *r, std::string_view k) {
+            return pathLess(r->path(), k);
+        });
     return {c, size_t(it - items.begin())};
 }
 

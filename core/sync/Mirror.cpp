@@ -471,23 +471,32 @@ void Mirror::emitBatch(const EventView &event)
     emit changed(MirrorChangeBatch(event.storeSeq, event.storeSeq, std::move(changes), {info}));
 }
 
-Mirror::OpIdFingerprint Mirror::fingerprint(QByteArrayView id)
+Mirror::OpIdSlot Mirror::opIdSlot(QByteArrayView id)
 {
+    OpIdSlot slot;
+    if (id.size() < qsizetype(sizeof slot.bytes)) {
+        slot.size = quint8(id.size());
+        std::memcpy(slot.bytes, id.data(), size_t(id.size()));
+        return slot;
+    }
     // Two independent 64-bit hashes: a false match is about as likely as n / 2^128.
-    return {quint64(qHash(id, size_t(0x9e3779b97f4a7c15ull))),
-            quint64(qHash(id, size_t(0xc2b2ae3d27d4eb4full)))};
+    slot.size = LongId;
+    const quint64 a = quint64(qHash(id, size_t(0x9e3779b97f4a7c15ull)));
+    const quint64 b = quint64(qHash(id, size_t(0xc2b2ae3d27d4eb4full)));
+    std::memcpy(slot.bytes, &a, sizeof a);
+    std::memcpy(slot.bytes + sizeof a, &b, sizeof b);
+    return slot;
 }
 
 void Mirror::rememberClientOpId(QByteArrayView id)
 {
     if (id.isEmpty() || m_opIdCapacity <= 0)
         return;
-    const OpIdFingerprint fp = fingerprint(id);
     if (qsizetype(m_opIdRing.size()) < m_opIdCapacity) {
-        m_opIdRing.push_back(fp);
+        m_opIdRing.push_back(opIdSlot(id));
         return;
     }
-    m_opIdRing[m_opIdNext] = fp;
+    m_opIdRing[m_opIdNext] = opIdSlot(id);
     m_opIdNext = (m_opIdNext + 1) % m_opIdRing.size();
 }
 
@@ -495,15 +504,15 @@ bool Mirror::hasSeenClientOpId(const QString &clientOpId) const
 {
     if (clientOpId.isEmpty())
         return false;
-    const OpIdFingerprint fp = fingerprint(clientOpId.toUtf8());
-    return std::find(m_opIdRing.begin(), m_opIdRing.end(), fp) != m_opIdRing.end();
+    const OpIdSlot slot = opIdSlot(clientOpId.toUtf8());
+    return std::find(m_opIdRing.begin(), m_opIdRing.end(), slot) != m_opIdRing.end();
 }
 
 void Mirror::setClientOpIdMemory(qsizetype count)
 {
     count = std::max<qsizetype>(0, count);
     // Oldest first, then keep the newest `count`.
-    std::vector<OpIdFingerprint> ordered;
+    std::vector<OpIdSlot> ordered;
     ordered.reserve(m_opIdRing.size());
     const size_t n = m_opIdRing.size();
     const size_t start = n < size_t(m_opIdCapacity) ? 0 : m_opIdNext;

@@ -16,6 +16,7 @@
 #include <QObject>
 #include <QStringList>
 
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -102,8 +103,10 @@ struct MirrorListPage
 // into an empty mirror, one that holds a snapshot, or one longer than resetThreshold()
 // events is such a large catch-up: it emits no batches and one reset() at its end.
 //
-// Storage is compact (LeafTable): values stay JSON bytes until read. Lives on one thread
-// (the sync thread); the batches it emits are safe to queue to other threads.
+// Reads and listings follow the REST API (§4.3-§4.4) without the server's quirks (see
+// list()). Storage is compact (LeafTable): values stay JSON bytes until read, about 100
+// bytes per leaf. Lives on one thread (the sync thread); the batches it emits are immutable
+// and safe to queue to other threads; everything else is called on the mirror's thread.
 class Mirror : public QObject
 {
     Q_OBJECT
@@ -120,9 +123,12 @@ public:
 
     // Starts a catch-up (after a join): live events are buffered until endCatchUp().
     void beginCatchUp();
-    // Replaces the whole state with a snapshot: `entries` maps rendered paths to
-    // {"value": <stored form, {"_scalar": v} unwrapped here>, "type": "..."}. Entries with an
-    // invalid path are skipped and reported through eventRejected(); returns how many.
+    // Replaces the whole state with a snapshot and sets lastSeq() to `snapshotSeq`:
+    // `entries` maps rendered paths to {"value": <stored form, {"_scalar": v} unwrapped
+    // here>, "type": "..."} (a missing type is derived from the value). The frame carries no
+    // per-leaf revision, so every leaf gets revision `snapshotSeq`. Entries with an invalid
+    // path or value are skipped and reported through eventRejected(); returns how many.
+    // Emits reset() (at the end of the catch-up when one is running).
     int applySnapshot(qint64 snapshotSeq, const QJsonObject &entries);
     int applySnapshot(const SnapshotView &snapshot);
     // Ends the catch-up: applies the buffered live events once each in store_seq order
@@ -238,17 +244,23 @@ private:
     bool m_collecting = false;
     std::vector<PendingChange> m_pending;
 
-    // Recent client_op_ids as 128-bit fingerprints in a ring: O(1) per event, a linear scan
-    // per query (queries are rare: one per unacknowledged write after a reconnect).
-    struct OpIdFingerprint
+    // Recent client_op_ids in a ring of fixed slots: an id of up to 30 bytes (the SDKs' are
+    // 19) is kept as is, a longer one as a 128-bit fingerprint. O(1) and no allocation per
+    // event; a query scans the ring (queries are rare: one per unacknowledged write after a
+    // reconnect).
+    struct OpIdSlot
     {
-        quint64 a = 0;
-        quint64 b = 0;
-        friend bool operator==(const OpIdFingerprint &, const OpIdFingerprint &) = default;
+        quint8 size = 0; // bytes used; LongId marks a fingerprint
+        char bytes[31] = {};
+        friend bool operator==(const OpIdSlot &a, const OpIdSlot &b)
+        {
+            return a.size == b.size && std::memcmp(a.bytes, b.bytes, sizeof a.bytes) == 0;
+        }
     };
-    static OpIdFingerprint fingerprint(QByteArrayView id);
-    std::vector<OpIdFingerprint> m_opIdRing;
-    size_t m_opIdNext = 0; // where the next fingerprint goes once the ring is full
+    static constexpr quint8 LongId = 0xff;
+    static OpIdSlot opIdSlot(QByteArrayView id);
+    std::vector<OpIdSlot> m_opIdRing;
+    size_t m_opIdNext = 0; // where the next id goes once the ring is full
     qsizetype m_opIdCapacity = 65536;
 
     std::string m_rangeFrom; // scratch keys for subtree range erases

@@ -627,6 +627,24 @@ void TestEventFrameDecoder::bigSnapshot()
         QCOMPARE(mirror.get(*Path::parse(QStringLiteral("users/u123/name")))->value.toString(),
                  QStringLiteral("User 123"));
         QVERIFY(decoder.decode(QByteArrayView("[null,null,\"t\",\"x\",{}]")));
+        // A frame bigger than the buffers are kept for, then normal frames again.
+        const QByteArray huge =
+            QByteArray("[null,null,\"t\",\"x\",\"") + QByteArray(17 << 20, 'a') + "\"]";
+        const auto big = decoder.decode(QByteArrayView(huge));
+        QVERIFY(big);
+        QCOMPARE(big->payload.size(), qsizetype(17 << 20) + 2);
+        const QByteArray small = "[null,null,\"t\",\"event\",{\"store_seq\":5,\"op\":\"set\","
+                                 "\"path\":\"a/b\",\"value\":[1]}]";
+        const auto after = decoder.decode(QByteArrayView(small));
+        QVERIFY(after);
+        QCOMPARE(text(after->change.path), QStringLiteral("a/b"));
+        QCOMPARE(canonical(after->change.value), QStringLiteral("[1]"));
+        const QString hugeText = QString::fromUtf8(huge);
+        QVERIFY(decoder.decode(QStringView(hugeText)));
+        const QString smallText = QString::fromUtf8(small);
+        const auto afterText = decoder.decode(QStringView(smallText));
+        QVERIFY(afterText);
+        QCOMPARE(afterText->change.storeSeq, 5);
     }
 }
 
