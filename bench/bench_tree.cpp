@@ -132,7 +132,8 @@ int main(int argc, char **argv)
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
-    const qsizetype leaves = argc > 1 ? std::max(1000LL, QByteArray(argv[1]).toLongLong()) : 1000000;
+    const qsizetype leaves =
+        argc > 1 ? std::max(1000LL, QByteArray(argv[1]).toLongLong()) : 1000000;
     const qsizetype bigCount = leaves / 10;
     std::vector<Figure> figures;
     auto figure = [&](const char *key, double value, const char *unit, const char *what) {
@@ -168,8 +169,13 @@ int main(int argc, char **argv)
     QTreeView view;
     view.setUniformRowHeights(true);
     view.resize(1000, 800);
-    view.setModel(&model);
-    view.show();
+    const bool withView = !qEnvironmentVariableIsSet("BENCH_TREE_NO_VIEW");
+    if (withView) {
+        view.setModel(&model);
+        view.show();
+    } else {
+        std::printf("(no view attached)\n");
+    }
     QApplication::processEvents();
     StallMeter stall;
 
@@ -194,7 +200,8 @@ int main(int argc, char **argv)
         QApplication::processEvents();
         const double longest = stall.stop();
         figure("build_async_s", wall, "s", "rebuild: worker thread build + swap");
-        figure("build_async_stall_ms", longest, "ms", "longest event-loop stall during it (the reset)");
+        figure("build_async_stall_ms", longest, "ms",
+               "longest event-loop stall during it (the reset)");
     }
     snapshot = StoreTreeSnapshot();
     QApplication::processEvents();
@@ -204,7 +211,8 @@ int main(int argc, char **argv)
     figure("tree_bytes_per_leaf", double(rssTree - rssSnapshot) * 1024.0 / double(leaves), "B",
            "RSS per leaf (nodes, names, previews)");
     figure("build_peak_rss_mb", mb(peakRssKb()), "MB", "peak RSS so far (snapshot + 2 trees)");
-    std::printf("nodes: %lld, leaves: %lld\n", qlonglong(model.nodeCount()), qlonglong(model.leafCount()));
+    std::printf("nodes: %lld, leaves: %lld\n", qlonglong(model.nodeCount()),
+                qlonglong(model.leafCount()));
 
     // 2. Expand the wide node.
     {
@@ -254,16 +262,18 @@ int main(int argc, char **argv)
                 const quint32 kind = rng.bounded(100);
                 if (kind < 60) {
                     c.kind = MirrorLeafChange::Kind::Updated;
-                    c.path = Path::parse(pathOf(qsizetype(rng.bounded(quint32(leaves))), bigCount)).value();
+                    c.path = Path::parse(pathOf(qsizetype(rng.bounded(quint32(leaves))), bigCount))
+                                 .value();
                 } else if (kind < 85) {
                     c.kind = MirrorLeafChange::Kind::Added;
-                    c.path = Path::parse(rng.bounded(2)
-                                             ? QStringLiteral("big/new%1").arg(made)
-                                             : QStringLiteral("users/n%1/name").arg(made))
-                                 .value();
+                    c.path =
+                        Path::parse(rng.bounded(2) ? QStringLiteral("big/new%1").arg(made)
+                                                   : QStringLiteral("users/n%1/name").arg(made))
+                            .value();
                 } else {
                     c.kind = MirrorLeafChange::Kind::Removed;
-                    c.path = Path::parse(pathOf(qsizetype(rng.bounded(quint32(leaves))), bigCount)).value();
+                    c.path = Path::parse(pathOf(qsizetype(rng.bounded(quint32(leaves))), bigCount))
+                                 .value();
                 }
                 if (c.kind != MirrorLeafChange::Kind::Removed) {
                     c.type = QStringLiteral("string");
@@ -302,8 +312,8 @@ int main(int argc, char **argv)
         const double wall = double(t.nsecsElapsed()) / 1e6;
         syncThread.quit();
         syncThread.wait();
-        std::printf("live: %d changes in %lld batches, %d flushes, %.1f ms in flushes\n",
-                    changes, qlonglong(batches.size()), flushes, double(totalFlush) / 1e6);
+        std::printf("live: %d changes in %lld batches, %d flushes, %.1f ms in flushes\n", changes,
+                    qlonglong(batches.size()), flushes, double(totalFlush) / 1e6);
         figure("live_longest_flush_ms", double(longestFlush) / 1e6, "ms",
                "longest flush (model work on the GUI thread)");
         figure("live_longest_stall_ms", longest, "ms",

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <numeric>
 #include <string_view>
-#include <unordered_map>
 
 namespace dust::tree {
 
@@ -26,6 +25,8 @@ void splitSegments(std::string_view path, std::vector<std::string_view> &out)
         start = slash + 1;
     }
 }
+
+constexpr size_t kInternSlots = 4096;
 
 bool cancelled(const std::atomic_bool *cancel)
 {
@@ -60,12 +61,21 @@ BuiltTree buildTree(const StoreTreeSnapshot &snapshot, const TreeFilter &filter,
         });
     }
 
-    std::unordered_map<std::string_view, QString> names;
+    // Segment names are interned through a small direct-mapped cache: names that repeat
+    // (field names of records) share one string, unique ones (ids) cost no table.
+    struct InternSlot
+    {
+        std::string_view key;
+        QString name;
+    };
+    std::vector<InternSlot> names(kInternSlots);
     auto intern = [&](std::string_view rendered) -> const QString & {
-        auto it = names.find(rendered);
-        if (it == names.end())
-            it = names.emplace(rendered, rawpath::unescapeSegment(rendered)).first;
-        return it->second;
+        InternSlot &slot = names[std::hash<std::string_view>()(rendered) & (kInternSlots - 1)];
+        if (slot.key.data() == nullptr || slot.key != rendered) {
+            slot.key = rendered;
+            slot.name = rawpath::unescapeSegment(rendered);
+        }
+        return slot.name;
     };
 
     std::vector<std::string_view> previous;
@@ -82,8 +92,8 @@ BuiltTree buildTree(const StoreTreeSnapshot &snapshot, const TreeFilter &filter,
         }
         splitSegments(path, segments);
         size_t common = 0;
-        while (common < segments.size() && common < previous.size()
-               && segments[common] == previous[common])
+        while (common < segments.size() && common < previous.size() &&
+               segments[common] == previous[common])
             ++common;
         stack.resize(common + 1);
         Node *node = stack.back();
@@ -115,7 +125,7 @@ BuiltTree buildTree(const StoreTreeSnapshot &snapshot, const TreeFilter &filter,
             ++out.leafCount;
         node->set(Node::HasValue);
         node->type = quint16(snapshot.typeIndex(i) + 1);
-        node->preview = snapshot.preview(i);
+        node->preview.setUtf8(snapshot.previewUtf8(i));
         node->revision = snapshot.revision(i);
     }
     names = {};
@@ -132,6 +142,14 @@ BuiltTree buildTree(const StoreTreeSnapshot &snapshot, const TreeFilter &filter,
             };
             if (!std::is_sorted(kids.begin(), kids.end(), less))
                 std::sort(kids.begin(), kids.end(), less);
+        }
+        if (kids.size() >= kLookupThreshold) {
+            // Wide folders get their name index now, off the GUI thread.
+            NodeExtra &x = n->ensureExtra();
+            x.lookup.reserve(qsizetype(kids.size()));
+            for (Node *k : kids)
+                x.lookup.insert(k->name, k);
+            x.lookupBuilt = true;
         }
         for (size_t r = 0; r < kids.size(); ++r) {
             kids[r]->row = int(r);

@@ -24,15 +24,18 @@ namespace {
 // Previews are cut to this many characters (the Mirror makes them this long already).
 constexpr int kPreviewChars = 80;
 constexpr int kMaxProbesInFlight = 4;
+// Changes are applied in chunks of this many; a flush stops after the chunk that used up
+// its time budget.
+constexpr int kFlushChunk = 1024;
 constexpr int kColumnCount = StoreTreeModel::ColumnCount;
 
 bool segmentsLess(const QStringList &a, const QStringList &b)
 {
     const qsizetype n = std::min(a.size(), b.size());
     for (qsizetype i = 0; i < n; ++i) {
-        const int c = naturalCompare(a.at(i), b.at(i));
-        if (c != 0)
-            return c < 0;
+        if (a.at(i) == b.at(i)) // the common case: a shared ancestor
+            continue;
+        return naturalCompare(a.at(i), b.at(i)) < 0;
     }
     return a.size() < b.size();
 }
@@ -42,9 +45,9 @@ bool nodeLess(const Node *a, const Node *b)
     return naturalCompare(a->name, b->name) < 0;
 }
 
-const std::vector<Node *> &emptyList()
+const tree::NodeList &emptyList()
 {
-    static const std::vector<Node *> empty;
+    static const tree::NodeList empty;
     return empty;
 }
 
@@ -125,23 +128,24 @@ Node *StoreTreeModel::nodeOf(const QModelIndex &index) const
     return static_cast<Node *>(index.internalPointer());
 }
 
-const std::vector<Node *> &StoreTreeModel::viewList(const Node *node) const
+const tree::NodeList &StoreTreeModel::viewList(const Node *node) const
 {
     if (!m_filterActive)
         return node->children;
-    return node->extra ? node->extra->shown : emptyList();
+    const auto it = m_shown.constFind(node);
+    return it == m_shown.constEnd() ? emptyList() : it->kids;
 }
 
 bool StoreTreeModel::isShown(const Node *node) const
 {
-    return node == m_root.get() || !m_filterActive || node->has(Node::Visible);
+    return node == m_root.get() || !m_filterActive || m_shown.contains(node);
 }
 
 int StoreTreeModel::rowOf(Node *node) const
 {
     if (!node->parent)
         return -1;
-    const std::vector<Node *> &list = viewList(node->parent);
+    const tree::NodeList &list = viewList(node->parent);
     if (size_t(node->row) < list.size() && list[size_t(node->row)] == node)
         return node->row;
     // The hint is stale (rows were inserted or removed before it): renumber the siblings
@@ -232,7 +236,7 @@ QModelIndex StoreTreeModel::index(int row, int column, const QModelIndex &parent
         return {};
     if (parent.isValid() && parent.column() != 0)
         return {};
-    const std::vector<Node *> &list = viewList(nodeOf(parent));
+    const tree::NodeList &list = viewList(nodeOf(parent));
     if (size_t(row) >= list.size())
         return {};
     Node *child = list[size_t(row)];
@@ -296,7 +300,7 @@ QVariant StoreTreeModel::data(const QModelIndex &index, int role) const
                 return tr("Error: %1").arg(error);
             if (loading)
                 return tr("loading\u2026");
-            return n->hasValue() ? n->preview : QString();
+            return n->hasValue() ? n->preview.toString() : QString();
         case RevisionColumn:
             return n->hasValue() ? QVariant(n->revision) : QVariant();
         default:
@@ -313,7 +317,7 @@ QVariant StoreTreeModel::data(const QModelIndex &index, int role) const
     case TypeRole:
         return n->hasValue() ? m_typeNames.value(n->type) : QString();
     case PreviewRole:
-        return n->preview;
+        return n->preview.toString();
     case RevisionRole:
         return n->hasValue() ? QVariant(n->revision) : QVariant();
     case HasValueRole:
@@ -329,7 +333,7 @@ QVariant StoreTreeModel::data(const QModelIndex &index, int role) const
         return it == m_recent.constEnd() ? QVariant() : QVariant(it.value());
     }
     case MatchesFilterRole:
-        return !m_filterActive || n->has(Node::Matches);
+        return !m_filterActive || m_shown.value(n).matches;
     default:
         return {};
     }
@@ -365,7 +369,8 @@ bool StoreTreeModel::canFetchMore(const QModelIndex &parent) const
     if (m_source != Source::Http || (parent.isValid() && parent.column() != 0))
         return false;
     const Node *n = nodeOf(parent);
-    return n->has(Node::MayHaveChildren) && (!n->extra || n->extra->fetch == FetchState::NotFetched);
+    return n->has(Node::MayHaveChildren) &&
+           (!n->extra || n->extra->fetch == FetchState::NotFetched);
 }
 
 void StoreTreeModel::fetchMore(const QModelIndex &parent)
@@ -420,6 +425,11 @@ void StoreTreeModel::setMaxChangesPerFlush(int changes)
     m_maxPerFlush = std::max(1, changes);
 }
 
+void StoreTreeModel::setFlushBudget(int ms)
+{
+    m_flushBudgetMs = std::max(0, ms);
+}
+
 void StoreTreeModel::setPageLimit(int limit)
 {
     m_pageLimit = std::clamp(limit, 1, 1000);
@@ -441,28 +451,59 @@ void StoreTreeModel::applyBatch(const MirrorChangeBatch &batch)
         m_heldBatches.append(batch);
         return;
     }
-    if (batch.lastSeq() > 0 && batch.lastSeq() <= m_seq)
+    if ((batch.lastSeq() > 0 && batch.lastSeq() <= m_seq) || batch.isEmpty())
         return;
-    for (const MirrorLeafChange &c : batch.changes()) {
-        if (!c.path.isValid())
-            continue;
-        PendingChange p;
-        p.path = c.path;
-        p.present = c.kind != MirrorLeafChange::Kind::Removed;
-        if (p.present) {
-            p.type = c.type;
-            p.preview = shortPreview(c.preview);
-            p.revision = c.revision;
-        }
-        m_pending.insert(c.path.rendered(), std::move(p));
-    }
+    // Only queued here (the batch is shared, not copied): sorting the changes out is the
+    // flush's work, within its time budget.
+    m_queue.push_back(batch);
+    m_queuedChanges += batch.changes().size();
     m_seq = std::max(m_seq, batch.lastSeq());
     scheduleFlush();
 }
 
+void StoreTreeModel::dropPendingChanges()
+{
+    m_flushTimer.stop();
+    m_pending.clear();
+    m_queue.clear();
+    m_queuedChanges = 0;
+    m_frontOffset = 0;
+}
+
+void StoreTreeModel::drainChanges(qsizetype atMost)
+{
+    // Takes changes from the front batch on (a big batch, e.g. a subtree delete, is taken
+    // in parts); the latest change of a path wins.
+    while (atMost > 0 && !m_queue.empty()) {
+        const QList<MirrorLeafChange> &changes = m_queue.front().changes();
+        const qsizetype end = std::min(changes.size(), m_frontOffset + atMost);
+        for (qsizetype i = m_frontOffset; i < end; ++i) {
+            const MirrorLeafChange &c = changes.at(i);
+            if (!c.path.isValid())
+                continue;
+            PendingChange p;
+            p.path = c.path;
+            p.present = c.kind != MirrorLeafChange::Kind::Removed;
+            if (p.present) {
+                p.type = c.type;
+                p.preview = shortPreview(c.preview);
+                p.revision = c.revision;
+            }
+            m_pending.insert(c.path.rendered(), std::move(p));
+        }
+        atMost -= end - m_frontOffset;
+        m_queuedChanges -= end - m_frontOffset;
+        m_frontOffset = end;
+        if (m_frontOffset == changes.size()) {
+            m_queue.pop_front();
+            m_frontOffset = 0;
+        }
+    }
+}
+
 void StoreTreeModel::scheduleFlush()
 {
-    if (!m_pending.isEmpty() && !m_flushTimer.isActive())
+    if ((!m_pending.isEmpty() || !m_queue.empty()) && !m_flushTimer.isActive())
         m_flushTimer.start();
 }
 
@@ -470,52 +511,54 @@ void StoreTreeModel::onFlushTimer()
 {
     if (mutationsBlocked())
         return; // resumed once the filter run is applied
-    flush(m_maxPerFlush);
+    flush(m_maxPerFlush, qint64(m_flushBudgetMs) * 1000000);
     scheduleFlush();
 }
 
 void StoreTreeModel::flushPendingChanges()
 {
     m_flushTimer.stop();
-    while (!m_pending.isEmpty() && !mutationsBlocked())
-        flush(INT_MAX);
+    while ((!m_pending.isEmpty() || !m_queue.empty()) && !mutationsBlocked())
+        flush(INT_MAX, -1);
     scheduleFlush();
 }
 
-void StoreTreeModel::flush(int maxChanges)
+void StoreTreeModel::flush(int maxChanges, qint64 budgetNs)
 {
-    if (m_pending.isEmpty())
+    if (m_pending.isEmpty() && m_queue.empty())
         return;
     QElapsedTimer timer;
     timer.start();
-    std::vector<PendingChange> changes;
-    changes.reserve(size_t(std::min<qsizetype>(m_pending.size(), maxChanges)));
-    if (m_pending.size() <= maxChanges) {
-        for (auto it = m_pending.begin(); it != m_pending.end(); ++it)
-            changes.push_back(std::move(it.value()));
-        m_pending.clear();
-    } else {
+    int applied = 0;
+    while (applied < maxChanges) {
+        if (m_pending.size() < kFlushChunk)
+            drainChanges(kFlushChunk - m_pending.size());
+        if (m_pending.isEmpty())
+            break;
+        const int want = std::min(kFlushChunk, maxChanges - applied);
+        std::vector<PendingChange> changes;
+        changes.reserve(size_t(std::min<qsizetype>(m_pending.size(), want)));
         auto it = m_pending.begin();
-        while (it != m_pending.end() && changes.size() < size_t(maxChanges)) {
+        while (it != m_pending.end() && changes.size() < size_t(want)) {
             changes.push_back(std::move(it.value()));
             it = m_pending.erase(it);
         }
+        applied += int(changes.size());
+        applyChanges(std::move(changes));
+        if (budgetNs >= 0 && timer.nsecsElapsed() >= budgetNs)
+            break;
     }
-    const int count = int(changes.size());
-    applyChanges(std::move(changes));
     ++m_flushCount;
-    emit flushed(count, timer.nsecsElapsed());
+    emit flushed(applied, timer.nsecsElapsed());
 }
 
 void StoreTreeModel::applyChanges(std::vector<PendingChange> changes)
 {
     // In natural path order, new siblings arrive in their final order and consecutive
     // changes share their ancestors.
-    QElapsedTimer prof; prof.start();
     std::sort(changes.begin(), changes.end(), [](const PendingChange &a, const PendingChange &b) {
         return segmentsLess(a.path.segments(), b.path.segments());
     });
-    qDebug("sort %lld", prof.nsecsElapsed()/1000);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     Node *root = m_root.get();
     std::vector<Node *> updated; // existing nodes whose row changed
@@ -533,8 +576,8 @@ void StoreTreeModel::applyChanges(std::vector<PendingChange> changes)
         const size_t depth = size_t(segments.size());
         size_t common = 0;
         if (previous) {
-            while (common < depth && common < size_t(previous->size())
-                   && segments.at(qsizetype(common)) == previous->at(qsizetype(common)))
+            while (common < depth && common < size_t(previous->size()) &&
+                   segments.at(qsizetype(common)) == previous->at(qsizetype(common)))
                 ++common;
         }
         stack.resize(common + 1);
@@ -582,21 +625,19 @@ void StoreTreeModel::applyChanges(std::vector<PendingChange> changes)
         node->set(Node::HasValue);
         node->set(Node::FolderUnknown, false);
         node->type = typeId(c.type);
-        node->preview = c.preview;
+        node->preview.setText(c.preview);
         node->revision = c.revision;
         if (!node->has(Node::Fresh))
             updated.push_back(node);
         markRecent(node, now);
     }
 
-    qDebug("upserts %lld", prof.nsecsElapsed()/1000);
     // 2. Attach the new nodes: one row insertion per run of adjacent new siblings.
     for (auto &[parent, kids] : inserts)
         insertChildren(parent, std::move(kids));
 
     // 3. Values removed: a node left without value and children goes, and so do the folders
     //    this leaves empty.
-    qDebug("inserts %lld (%zu parents)", prof.nsecsElapsed()/1000, inserts.size());
     QSet<Node *> doomed;
     QHash<Node *, size_t> doomedKids;
     for (const PendingChange &c : changes) {
@@ -607,7 +648,7 @@ void StoreTreeModel::applyChanges(std::vector<PendingChange> changes)
             continue;
         n->set(Node::HasValue, false);
         n->type = 0;
-        n->preview = QString();
+        n->preview.clear();
         n->revision = 0;
         --m_leafCount;
         if (!n->children.empty()) {
@@ -627,9 +668,7 @@ void StoreTreeModel::applyChanges(std::vector<PendingChange> changes)
                                      [&](Node *n) { return doomed.contains(n); }),
                       updated.end());
     }
-    qDebug("removals found %lld", prof.nsecsElapsed()/1000);
     emitDataChanged(updated);
-    qDebug("dataChanged %lld (%zu)", prof.nsecsElapsed()/1000, updated.size());
 
     if (!doomed.isEmpty()) {
         QHash<Node *, std::vector<Node *>> byParent;
@@ -640,7 +679,6 @@ void StoreTreeModel::applyChanges(std::vector<PendingChange> changes)
         for (auto it = byParent.begin(); it != byParent.end(); ++it)
             removeChildren(it.key(), std::move(it.value()));
     }
-    qDebug("removed %lld (%lld)", prof.nsecsElapsed()/1000, qlonglong(doomed.size()));
 }
 
 void StoreTreeModel::insertChildren(Node *parent, std::vector<Node *> kids)
@@ -664,7 +702,7 @@ void StoreTreeModel::insertChildren(Node *parent, std::vector<Node *> kids)
         merged.reserve(parent->children.size() + kids.size());
         std::merge(parent->children.begin(), parent->children.end(), kids.begin(), kids.end(),
                    std::back_inserter(merged), nodeLess);
-        parent->children.swap(merged);
+        parent->children.assign(merged.begin(), merged.end());
         for (Node *k : kids)
             tree::indexAdded(parent, k);
         const TreeFilter::State state = filterStateOf(parent);
@@ -675,7 +713,7 @@ void StoreTreeModel::insertChildren(Node *parent, std::vector<Node *> kids)
         }
         if (!visible.empty()) {
             if (isShown(parent))
-                insertRuns(parent, parent->ensureExtra().shown, visible, false);
+                insertRuns(parent, m_shown[parent].kids, visible, false);
             else
                 revealChain(parent, std::move(visible));
         }
@@ -684,16 +722,16 @@ void StoreTreeModel::insertChildren(Node *parent, std::vector<Node *> kids)
         emitDataChanged({parent}, {HasChildrenRole});
 }
 
-void StoreTreeModel::insertRuns(Node *parent, std::vector<Node *> &list,
-                                const std::vector<Node *> &kids, bool structural)
+void StoreTreeModel::insertRuns(Node *parent, tree::NodeList &list, const std::vector<Node *> &kids,
+                                bool structural)
 {
     const QModelIndex parentIndex = indexOf(parent);
     size_t i = 0;
     while (i < kids.size()) {
         const size_t pos = tree::lowerBound(list, kids[i]->name);
         size_t j = i + 1;
-        while (j < kids.size()
-               && (pos == list.size() || naturalCompare(kids[j]->name, list[pos]->name) < 0))
+        while (j < kids.size() &&
+               (pos == list.size() || naturalCompare(kids[j]->name, list[pos]->name) < 0))
             ++j;
         const size_t count = j - i;
         beginInsertRows(parentIndex, int(pos), int(pos + count - 1));
@@ -712,24 +750,23 @@ void StoreTreeModel::insertRuns(Node *parent, std::vector<Node *> &list,
 
 void StoreTreeModel::revealChain(Node *parent, std::vector<Node *> visibleKids)
 {
-    // `parent` is hidden: it becomes visible with exactly these children, and so does every
+    // `parent` is hidden: it becomes shown with exactly these children, and so does every
     // hidden ancestor up to the first shown one, where one row is inserted.
-    NodeExtra &px = parent->ensureExtra();
-    px.shown = std::move(visibleKids);
-    for (size_t r = 0; r < px.shown.size(); ++r)
-        px.shown[r]->row = int(r);
-    parent->set(Node::Visible);
+    for (size_t r = 0; r < visibleKids.size(); ++r)
+        visibleKids[r]->row = int(r);
+    ShownNode self;
+    self.kids.assign(visibleKids.begin(), visibleKids.end());
+    m_shown.emplace(parent, std::move(self));
     Node *top = parent;
-    while (top->parent != m_root.get() && !top->parent->has(Node::Visible)) {
+    while (top->parent != m_root.get() && !m_shown.contains(top->parent)) {
         Node *up = top->parent;
-        up->ensureExtra().shown = {top};
+        m_shown.emplace(up, ShownNode{{top}, false});
         top->row = 0;
-        up->set(Node::Visible);
         top = up;
     }
     Node *anchor = top->parent;
     const QModelIndex anchorIndex = indexOf(anchor);
-    std::vector<Node *> &list = anchor->ensureExtra().shown;
+    tree::NodeList &list = m_shown[anchor].kids;
     const size_t pos = tree::lowerBound(list, top->name);
     beginInsertRows(anchorIndex, int(pos), int(pos));
     list.insert(list.begin() + qsizetype(pos), top);
@@ -741,7 +778,7 @@ void StoreTreeModel::removeChildren(Node *parent, std::vector<Node *> doomed)
 {
     if (doomed.empty())
         return;
-    auto removeRuns = [&](std::vector<Node *> &list, const std::vector<Node *> &nodes) {
+    auto removeRuns = [&](tree::NodeList &list, const std::vector<Node *> &nodes) {
         const QModelIndex parentIndex = indexOf(parent);
         std::vector<int> rows;
         rows.reserve(nodes.size());
@@ -772,16 +809,16 @@ void StoreTreeModel::removeChildren(Node *parent, std::vector<Node *> doomed)
     } else {
         std::vector<Node *> visible;
         for (Node *n : doomed) {
-            if (n->has(Node::Visible))
+            if (m_shown.contains(n))
                 visible.push_back(n);
         }
         if (!visible.empty())
-            removeRuns(parent->ensureExtra().shown, visible);
+            removeRuns(m_shown[parent].kids, visible);
         const QSet<Node *> gone(doomed.begin(), doomed.end());
         auto &kids = parent->children;
-        kids.erase(std::remove_if(kids.begin(), kids.end(),
-                                  [&](Node *n) { return gone.contains(n); }),
-                   kids.end());
+        kids.erase(
+            std::remove_if(kids.begin(), kids.end(), [&](Node *n) { return gone.contains(n); }),
+            kids.end());
     }
     for (Node *n : doomed) {
         tree::indexRemoved(parent, n);
@@ -796,16 +833,18 @@ void StoreTreeModel::removeChildren(Node *parent, std::vector<Node *> doomed)
 
 void StoreTreeModel::hideIfEmpty(Node *node)
 {
-    while (node != m_root.get() && node->has(Node::Visible) && !node->has(Node::Matches)
-           && (!node->extra || node->extra->shown.empty())) {
+    while (node != m_root.get()) {
+        const auto it = m_shown.constFind(node);
+        if (it == m_shown.constEnd() || it->matches || !it->kids.empty())
+            return;
         Node *up = node->parent;
         const int r = rowOf(node);
         if (r < 0)
             return;
         beginRemoveRows(indexOf(up), r, r);
-        auto &list = up->ensureExtra().shown;
+        auto &list = m_shown[up].kids;
         list.erase(list.begin() + r);
-        node->set(Node::Visible, false);
+        m_shown.remove(node);
         endRemoveRows();
         node = up;
     }
@@ -832,7 +871,7 @@ void StoreTreeModel::emitDataChanged(const std::vector<Node *> &nodes, const QLi
         }
     }
     for (auto it = ranges.cbegin(); it != ranges.cend(); ++it) {
-        const std::vector<Node *> &list = viewList(it.key());
+        const tree::NodeList &list = viewList(it.key());
         const int lo = it.value().first;
         const int hi = it.value().second;
         emit dataChanged(createIndex(lo, 0, list[size_t(lo)]),
@@ -855,6 +894,8 @@ void StoreTreeModel::forgetSubtree(Node *top)
             --m_leafCount;
         if (!m_recent.isEmpty())
             m_recent.remove(n);
+        if (m_filterActive)
+            m_shown.remove(n);
     });
 }
 
@@ -884,8 +925,7 @@ void StoreTreeModel::rebuild(const StoreTreeSnapshot &snapshot)
         m_source = Source::Mirror;
     }
     // Everything pending is already in the snapshot.
-    m_pending.clear();
-    m_flushTimer.stop();
+    dropPendingChanges();
     m_heldBatches.clear();
     m_building = true;
     const quint64 generation = ++m_buildGeneration;
@@ -896,8 +936,8 @@ void StoreTreeModel::rebuild(const StoreTreeSnapshot &snapshot)
     const TreeFilter filter = m_filter;
     const quint64 filterGeneration = m_filterGeneration;
     m_pool.start([this, snapshot, filter, filterGeneration, generation, cancel] {
-        auto built = std::make_shared<tree::BuiltTree>(
-            tree::buildTree(snapshot, filter, cancel.get()));
+        auto built =
+            std::make_shared<tree::BuiltTree>(tree::buildTree(snapshot, filter, cancel.get()));
         built->filterGeneration = filterGeneration;
         if (cancel->load())
             return;
@@ -914,8 +954,7 @@ void StoreTreeModel::rebuildNow(const StoreTreeSnapshot &snapshot)
         m_transport = nullptr;
         m_source = Source::Mirror;
     }
-    m_pending.clear();
-    m_flushTimer.stop();
+    dropPendingChanges();
     ++m_buildGeneration;
     tree::BuiltTree built = tree::buildTree(snapshot, m_filter);
     built.filterGeneration = m_filterGeneration;
@@ -923,6 +962,7 @@ void StoreTreeModel::rebuildNow(const StoreTreeSnapshot &snapshot)
     m_building = false;
     replayHeldBatches();
     emit rebuilt(m_leafCount);
+    runDeferred();
 }
 
 void StoreTreeModel::quiesce()
@@ -979,10 +1019,11 @@ void StoreTreeModel::install(tree::BuiltTree &built)
     m_expiryTimer.stop();
     m_probeQueue.clear();
     m_filterActive = false;
+    disposeShown(std::exchange(m_shown, {}));
     if (m_filter.isActive()) {
-        if (built.filtered && !built.filtered->cancelled
-            && built.filterGeneration == m_filterGeneration) {
-            installHits(built.filtered->hits, m_root.get());
+        if (built.filtered && !built.filtered->cancelled &&
+            built.filterGeneration == m_filterGeneration) {
+            disposeShown(std::exchange(m_shown, std::move(built.filtered->shown)));
             m_filterActive = true;
         } else {
             rerunFilter = true;
@@ -1005,7 +1046,10 @@ void StoreTreeModel::resetTree(std::unique_ptr<Node> root)
     m_recent.clear();
     m_expiryTimer.stop();
     m_probeQueue.clear();
+    disposeShown(std::exchange(m_shown, {}));
     m_filterActive = m_filter.isActive();
+    if (m_filterActive)
+        m_shown.emplace(m_root.get(), ShownNode());
     endResetModel();
     disposeTree(std::move(old));
 }
@@ -1060,8 +1104,7 @@ void StoreTreeModel::finishFilterRun(const std::shared_ptr<FilterRun> &run)
         return; // discarded by quiesce()
     m_filterRuns.erase(it);
     --m_filterRunsInFlight;
-    if (run->generation == m_filterGeneration && !run->outcome.cancelled
-        && !run->cancel.load()) {
+    if (run->generation == m_filterGeneration && !run->outcome.cancelled && !run->cancel.load()) {
         applyFilterOutcome(&run->outcome);
         emit filterApplied(run->outcome.matchCount);
     }
@@ -1080,59 +1123,27 @@ void StoreTreeModel::runDeferred()
     scheduleFlush();
 }
 
-void StoreTreeModel::applyFilterOutcome(const FilterOutcome *outcome)
+void StoreTreeModel::applyFilterOutcome(FilterOutcome *outcome)
 {
-    QElapsedTimer prof; prof.start();
     emit layoutAboutToBeChanged({}, QAbstractItemModel::NoLayoutChangeHint);
-    qDebug("about %lld", prof.nsecsElapsed()/1000);
     const QModelIndexList before = persistentIndexList();
-    qDebug("list %lld (%lld)", prof.nsecsElapsed()/1000, qlonglong(before.size()));
-    clearShownLists();
-    qDebug("clear %lld", prof.nsecsElapsed()/1000);
-    if (outcome) {
-        installHits(outcome->hits, m_root.get());
-        m_filterActive = true;
-    } else {
-        m_filterActive = false;
-    }
+    ShownMap old = std::exchange(m_shown, outcome ? std::move(outcome->shown) : ShownMap());
+    m_filterActive = outcome != nullptr;
     QModelIndexList after;
     after.reserve(before.size());
-    for (const QModelIndex &old : before)
-        after.append(indexOf(nodeOf(old), old.column()));
-    qDebug("install+map %lld", prof.nsecsElapsed()/1000);
+    for (const QModelIndex &was : before)
+        after.append(indexOf(nodeOf(was), was.column()));
     changePersistentIndexList(before, after);
-    qDebug("change %lld", prof.nsecsElapsed()/1000);
     emit layoutChanged({}, QAbstractItemModel::NoLayoutChangeHint);
-    qDebug("changed %lld", prof.nsecsElapsed()/1000);
+    disposeShown(std::move(old));
 }
 
-void StoreTreeModel::clearShownLists()
+void StoreTreeModel::disposeShown(ShownMap shown)
 {
-    std::vector<Node *> stack{m_root.get()};
-    while (!stack.empty()) {
-        Node *n = stack.back();
-        stack.pop_back();
-        if (n->extra) {
-            for (Node *c : n->extra->shown)
-                stack.push_back(c);
-            std::vector<Node *>().swap(n->extra->shown);
-        }
-        n->set(Node::Visible, false);
-        n->set(Node::Matches, false);
-    }
-}
-
-void StoreTreeModel::installHits(const std::vector<FilterHit> &hits, Node *top)
-{
-    for (const FilterHit &hit : hits) {
-        Node *n = hit.node;
-        n->set(Node::Visible);
-        n->set(Node::Matches, hit.matches);
-        std::vector<Node *> &shown = n->parent->ensureExtra().shown;
-        n->row = int(shown.size());
-        shown.push_back(n);
-    }
-    Q_UNUSED(top);
+    if (shown.size() < 1024)
+        return; // freed right here
+    auto doomed = std::make_shared<ShownMap>(std::move(shown));
+    m_pool.start([doomed] { doomed->clear(); });
 }
 
 TreeFilter::State StoreTreeModel::filterStateOf(const Node *node) const
@@ -1148,13 +1159,12 @@ bool StoreTreeModel::computeSubtreeVisibility(Node *top, TreeFilter::State paren
     const TreeFilter::State state = m_filter.step(parentState, top->name);
     const bool matches = m_filter.matches(state, top->name);
     FilterOutcome below = collectFilterHits(top, state, m_filter);
-    top->set(Node::Matches, matches);
-    if (!matches && below.hits.empty()) {
-        top->set(Node::Visible, false);
+    ShownNode &self = below.shown[top];
+    if (!matches && self.kids.empty())
         return false;
-    }
-    top->set(Node::Visible);
-    installHits(below.hits, top);
+    self.matches = matches;
+    for (auto it = below.shown.begin(); it != below.shown.end(); ++it)
+        m_shown.emplace(it.key(), std::move(it.value()));
     return true;
 }
 
@@ -1164,8 +1174,7 @@ void StoreTreeModel::setHttpSource(Transport *transport, const QString &store)
 {
     quiesce();
     ++m_buildGeneration;
-    m_pending.clear();
-    m_flushTimer.stop();
+    dropPendingChanges();
     m_heldBatches.clear();
     m_deferred.clear();
     m_source = Source::Http;
@@ -1204,7 +1213,7 @@ void StoreTreeModel::reload(const QModelIndex &parent)
     }
     Node *node = nodeOf(parent);
     if (!node->children.empty())
-        removeChildren(node, node->children);
+        removeChildren(node, std::vector<Node *>(node->children.begin(), node->children.end()));
     NodeExtra &x = node->ensureExtra();
     x.fetch = FetchState::NotFetched;
     x.error.clear();
@@ -1220,8 +1229,7 @@ void StoreTreeModel::startFetch(Node *node)
     x.error.clear();
     x.fetchToken = ++m_nextToken;
     auto job = std::make_shared<FetchJob>();
-    job->base = node == m_root.get() ? Path() : pathOf(indexOf(node));
-    if (node != m_root.get() && !job->base.isValid()) {
+    if (node != m_root.get()) {
         auto path = Path::fromSegments(segmentsOf(node));
         job->base = path ? path.value() : Path();
     }
@@ -1243,8 +1251,7 @@ void StoreTreeModel::requestPage(const std::shared_ptr<FetchJob> &job)
     ListOptions options;
     options.limit = m_pageLimit;
     options.after = job->cursor;
-    const QString base =
-        job->base.isValid() ? job->base.rendered() + QLatin1Char('/') : QString();
+    const QString base = job->base.isValid() ? job->base.rendered() + QLatin1Char('/') : QString();
     QString pattern;
     if (job->phase == FetchJob::Phase::Entries) {
         options.select = ListOptions::Select::Entries;
@@ -1269,8 +1276,8 @@ void StoreTreeModel::onPage(const std::shared_ptr<FetchJob> &job, const Result<L
         return;
     }
     Node *node = job->base.isValid() ? findNode(job->base) : m_root.get();
-    if (!node || !node->extra || node->extra->fetchToken != job->token
-        || node->extra->fetch != FetchState::Loading)
+    if (!node || !node->extra || node->extra->fetchToken != job->token ||
+        node->extra->fetch != FetchState::Loading)
         return; // a reply for a load that was superseded or a node that is gone
     if (!result) {
         if (job->skipUsed && result.error().kind() == Error::Kind::InvalidParams) {
@@ -1314,7 +1321,7 @@ void StoreTreeModel::onPage(const std::shared_ptr<FetchJob> &job, const Result<L
                 ++m_leafCount;
             child->set(Node::HasValue);
             child->type = typeId(e.type);
-            child->preview = values::preview(e.value, kPreviewChars);
+            child->preview.setText(values::preview(e.value, kPreviewChars));
             child->revision = e.revision;
         }
     } else {
@@ -1359,8 +1366,8 @@ void StoreTreeModel::onPage(const std::shared_ptr<FetchJob> &job, const Result<L
         // The server's cursor is the last entry it read: below a value child, it shows
         // that child is a folder too.
         const auto last = Path::parse(page.nextCursor);
-        if (last && last->depth() > baseDepth + 1
-            && (baseDepth == 0 || job->base.isAncestorOf(*last))) {
+        if (last && last->depth() > baseDepth + 1 &&
+            (baseDepth == 0 || job->base.isAncestorOf(*last))) {
             Node *child = tree::findChild(node, last->segments().at(baseDepth));
             if (child && child->has(Node::FolderUnknown))
                 childFoundToBeFolder(child);
@@ -1368,8 +1375,8 @@ void StoreTreeModel::onPage(const std::shared_ptr<FetchJob> &job, const Result<L
         if (job->skip && !page.paths.isEmpty()) {
             // Continue after everything under the last child listed instead of paging
             // through its descendants (a cursor is compared as a string by the server).
-            const QString skip = page.paths.last() + QLatin1Char('/') + QChar(0xdbff)
-                                 + QChar(0xdfff) + QChar(0xdbff) + QChar(0xdfff);
+            const QString skip = page.paths.last() + QLatin1Char('/') + QChar(0xdbff) +
+                                 QChar(0xdfff) + QChar(0xdbff) + QChar(0xdfff);
             if (job->cursor.toUtf8() < skip.toUtf8()) {
                 job->cursor = skip;
                 job->skipUsed = true;
@@ -1401,8 +1408,7 @@ void StoreTreeModel::finishFetch(Node *node, const Error *error)
 
 void StoreTreeModel::queueProbe(Node *node) const
 {
-    if (m_source != Source::Http || !node->has(Node::FolderUnknown)
-        || node->has(Node::ProbeQueued))
+    if (m_source != Source::Http || !node->has(Node::FolderUnknown) || node->has(Node::ProbeQueued))
         return;
     node->set(Node::ProbeQueued);
     m_probeQueue.append(renderedPathOf(node));

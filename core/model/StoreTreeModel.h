@@ -15,6 +15,8 @@
 #include <QTimer>
 
 #include <atomic>
+#include <climits>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -81,7 +83,8 @@ public:
     ~StoreTreeModel() override;
 
     // --- QAbstractItemModel -------------------------------------------------------------
-    QModelIndex index(int row, int column, const QModelIndex &parent = QModelIndex()) const override;
+    QModelIndex index(int row, int column,
+                      const QModelIndex &parent = QModelIndex()) const override;
     QModelIndex parent(const QModelIndex &child) const override;
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;
@@ -113,11 +116,16 @@ public:
     bool isRebuilding() const { return m_building; }
     // Applies everything pending now (tests, benchmarks; a view never needs it).
     void flushPendingChanges();
-    int pendingChangeCount() const { return int(m_pending.size()); }
-    // How long changes are gathered before they are applied (default 16 ms, one frame), and
-    // how many are applied at most per flush (default 20000; the rest follows next frame).
+    // Leaf changes received and not applied yet.
+    int pendingChangeCount() const { return int(m_pending.size() + m_queuedChanges); }
+    // How long changes are gathered before they are applied (default 16 ms, one frame); how
+    // long a flush may work before it leaves the rest for the next frame (default 10 ms,
+    // checked every 1024 changes); how many changes a flush applies at most (default
+    // unlimited).
     void setFlushInterval(int ms);
     int flushInterval() const { return m_flushTimer.interval(); }
+    void setFlushBudget(int ms);
+    int flushBudget() const { return m_flushBudgetMs; }
     void setMaxChangesPerFlush(int changes);
     int maxChangesPerFlush() const { return m_maxPerFlush; }
     int flushCount() const { return m_flushCount; }
@@ -161,8 +169,9 @@ public:
     qsizetype recentCount() const { return m_recent.size(); }
 
 public slots:
-    // A batch from Mirror::changed (SDK mode). Batches at or below the tree's store_seq
-    // are ignored; while a rebuild is in progress they wait for it.
+    // A batch from Mirror::changed (SDK mode; ignored with the HTTP source, where reload()
+    // re-lists). Batches at or below the tree's store_seq are ignored; while a rebuild is
+    // in progress they wait for it.
     void applyBatch(const dust::MirrorChangeBatch &batch);
     // Replaces the tree with the leaves of `snapshot` (after Mirror::reset, or the first
     // load): built on a worker thread, swapped in with one model reset; rebuilt() follows.
@@ -189,7 +198,7 @@ private:
     struct FilterRun;
 
     tree::Node *nodeOf(const QModelIndex &index) const;
-    const std::vector<tree::Node *> &viewList(const tree::Node *node) const;
+    const tree::NodeList &viewList(const tree::Node *node) const;
     bool isShown(const tree::Node *node) const;
     int rowOf(tree::Node *node) const;
     QModelIndex indexOf(tree::Node *node, int column = 0) const;
@@ -202,12 +211,14 @@ private:
 
     // Live updates.
     void scheduleFlush();
+    void dropPendingChanges();
+    void drainChanges(qsizetype atMost);
     void onFlushTimer();
-    void flush(int maxChanges);
+    void flush(int maxChanges, qint64 budgetNs);
     void applyChanges(std::vector<PendingChange> changes);
     void insertChildren(tree::Node *parent, std::vector<tree::Node *> kids);
-    void insertRuns(tree::Node *parent, std::vector<tree::Node *> &list,
-                    const std::vector<tree::Node *> &kids, bool structural);
+    void insertRuns(tree::Node *parent, tree::NodeList &list, const std::vector<tree::Node *> &kids,
+                    bool structural);
     void revealChain(tree::Node *parent, std::vector<tree::Node *> visibleKids);
     void removeChildren(tree::Node *parent, std::vector<tree::Node *> doomed);
     void hideIfEmpty(tree::Node *node);
@@ -226,9 +237,8 @@ private:
     // Filter.
     void startFilterRun();
     void finishFilterRun(const std::shared_ptr<FilterRun> &run);
-    void applyFilterOutcome(const FilterOutcome *outcome);
-    void clearShownLists();
-    void installHits(const std::vector<FilterHit> &hits, tree::Node *top);
+    void applyFilterOutcome(FilterOutcome *outcome);
+    void disposeShown(ShownMap shown);
     TreeFilter::State filterStateOf(const tree::Node *node) const;
     bool computeSubtreeVisibility(tree::Node *top, TreeFilter::State parentState);
     bool mutationsBlocked() const { return m_filterRunsInFlight > 0; }
@@ -252,9 +262,13 @@ private:
     Source m_source = Source::Mirror;
 
     // Live updates.
-    QHash<QString, PendingChange> m_pending;
+    std::deque<MirrorChangeBatch> m_queue; // received, not looked at yet
+    qsizetype m_queuedChanges = 0;
+    qsizetype m_frontOffset = 0;             // changes of the front batch already taken
+    QHash<QString, PendingChange> m_pending; // rendered path -> latest change
     QTimer m_flushTimer;
-    int m_maxPerFlush = 20000;
+    int m_maxPerFlush = INT_MAX;
+    int m_flushBudgetMs = 10;
     int m_flushCount = 0;
     qint64 m_seq = 0;
 
@@ -267,6 +281,7 @@ private:
     // Filter.
     TreeFilter m_filter;
     bool m_filterActive = false;
+    ShownMap m_shown; // what the filter shows, while m_filterActive
     quint64 m_filterGeneration = 0;
     int m_filterRunsInFlight = 0;
     std::vector<std::shared_ptr<FilterRun>> m_filterRuns;

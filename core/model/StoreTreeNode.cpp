@@ -11,8 +11,8 @@ Node::~Node()
     if (children.empty())
         return;
     // Tear the subtree down with an explicit stack: no recursion, whatever the depth.
-    std::vector<Node *> stack;
-    stack.swap(children);
+    std::vector<Node *> stack(children.begin(), children.end());
+    children.clear();
     while (!stack.empty()) {
         Node *n = stack.back();
         stack.pop_back();
@@ -30,12 +30,7 @@ NodeExtra &Node::ensureExtra()
     return *extra;
 }
 
-void Node::destroy(Node *node)
-{
-    delete node;
-}
-
-size_t lowerBound(const std::vector<Node *> &list, QStringView name)
+size_t lowerBound(const NodeList &list, QStringView name)
 {
     const auto it =
         std::lower_bound(list.begin(), list.end(), name, [](const Node *n, QStringView v) {
@@ -46,7 +41,7 @@ size_t lowerBound(const std::vector<Node *> &list, QStringView name)
 
 Node *findChild(Node *parent, const QString &name)
 {
-    std::vector<Node *> &list = parent->children;
+    NodeList &list = parent->children;
     if (list.size() >= kLookupThreshold) {
         NodeExtra &x = parent->ensureExtra();
         if (!x.lookupBuilt) {

@@ -7,6 +7,10 @@
 
 namespace dust {
 
+namespace {
+constexpr int kPreviewChars = 80;
+}
+
 StoreTreeSnapshot::StoreTreeSnapshot()
     : d(std::make_shared<Data>())
 {}
@@ -27,7 +31,6 @@ void StoreTreeSnapshot::reserve(qsizetype leaves, qsizetype pathBytes)
 {
     detach();
     d->leaves.reserve(size_t(leaves));
-    d->previews.reserve(size_t(leaves));
     if (pathBytes > 0)
         d->paths.reserve(pathBytes);
 }
@@ -60,15 +63,19 @@ void StoreTreeSnapshot::append(QByteArrayView renderedPath, QStringView type,
     }
     // A path longer than 4 GiB cannot come from a server; keep it as an (invalid) empty path.
     const bool tooLong = renderedPath.size() > qsizetype(std::numeric_limits<quint32>::max());
+    QByteArray previewUtf8 =
+        (preview.size() > kPreviewChars ? preview.left(kPreviewChars - 1) + QChar(0x2026) : preview)
+            .toUtf8();
     Leaf leaf;
     leaf.pathOffset = d->paths.size();
     leaf.pathLength = tooLong ? 0 : quint32(renderedPath.size());
+    leaf.previewLength = quint16(previewUtf8.size()); // at most 80 * 4 bytes
     leaf.revision = revision;
     leaf.type = quint16(typeId);
     if (!tooLong)
         d->paths.append(renderedPath);
+    d->paths.append(previewUtf8);
     d->leaves.push_back(leaf);
-    d->previews.push_back(preview);
 }
 
 void StoreTreeSnapshot::append(const QString &renderedPath, QStringView type,
@@ -80,7 +87,7 @@ void StoreTreeSnapshot::append(const QString &renderedPath, QStringView type,
 StoreTreeSnapshot StoreTreeSnapshot::fromMirror(const Mirror &mirror, int previewChars)
 {
     StoreTreeSnapshot snapshot;
-    snapshot.reserve(mirror.leafCount());
+    snapshot.reserve(mirror.leafCount(), mirror.leafCount() * 48);
     mirror.forEachLeaf([&](const MirrorLeafView &leaf) {
         snapshot.append(leaf.path, leaf.type, leaf.preview(previewChars), leaf.revision);
     });

@@ -19,8 +19,9 @@ class Mirror;
 // short value preview and revision, plus the store_seq the leaves stand at. Produced where
 // the leaves live (the Mirror's thread, see fromMirror()) and handed to the model's thread
 // through a queued signal: an implicitly shared value, cheap to copy; a copy that is
-// appended to detaches. Paths are kept as UTF-8 in one block, types as small ids, so a
-// million leaves cost little more than their text.
+// appended to detaches. Paths and previews are kept as UTF-8 in one block, types as small
+// ids, so a million leaves cost little more than their text. Previews are cut to 80
+// characters.
 //
 // Leaves are expected in byte-wise order of their rendered UTF-8 paths (the Mirror's and the
 // REST listing's order); other orders work too, at the price of one sort.
@@ -56,16 +57,28 @@ public:
     }
     // Index into typeNames().
     quint16 typeIndex(qsizetype i) const { return d->leaves[size_t(i)].type; }
-    const QString &preview(qsizetype i) const { return d->previews[size_t(i)]; }
+    // The preview as UTF-8.
+    std::string_view previewUtf8(qsizetype i) const
+    {
+        const Leaf &l = d->leaves[size_t(i)];
+        return {d->paths.constData() + l.pathOffset + l.pathLength, size_t(l.previewLength)};
+    }
+    QString preview(qsizetype i) const
+    {
+        const std::string_view v = previewUtf8(i);
+        return QString::fromUtf8(v.data(), qsizetype(v.size()));
+    }
     qint64 revision(qsizetype i) const { return d->leaves[size_t(i)].revision; }
     const QStringList &typeNames() const { return d->typeNames; }
 
 private:
+    // A leaf's path and preview bytes sit back to back in `paths`.
     struct Leaf
     {
         qsizetype pathOffset = 0;
         qint64 revision = 0;
         quint32 pathLength = 0;
+        quint16 previewLength = 0;
         quint16 type = 0;
     };
     struct Data
@@ -73,7 +86,6 @@ private:
         qint64 seq = 0;
         QByteArray paths;
         std::vector<Leaf> leaves;
-        std::vector<QString> previews;
         QStringList typeNames;
         QHash<QString, quint16> typeIds;
     };

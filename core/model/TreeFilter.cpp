@@ -95,15 +95,16 @@ FilterOutcome collectFilterHits(tree::Node *top, TreeFilter::State topState,
     {
         tree::Node *node;
         TreeFilter::State state;
-        size_t next;   // next child to visit
-        size_t outPos; // where this node's hit is in out.hits (npos for `top`)
+        size_t next; // next child to visit
         bool matches;
+        tree::NodeList kids; // shown children found so far
     };
-    constexpr size_t npos = size_t(-1);
     std::vector<Frame> stack;
-    stack.push_back({top, topState, 0, npos, false});
-    if (!filter.canMatchBelow(topState))
+    stack.push_back({top, topState, 0, false, {}});
+    if (!filter.canMatchBelow(topState)) {
+        out.shown.emplace(top, ShownNode());
         return out;
+    }
 
     size_t visited = 0;
     while (!stack.empty()) {
@@ -112,24 +113,35 @@ FilterOutcome collectFilterHits(tree::Node *top, TreeFilter::State topState,
             tree::Node *child = f.node->children[f.next++];
             if ((++visited & 0xfff) == 0 && cancel && cancel->load(std::memory_order_relaxed)) {
                 out.cancelled = true;
-                out.hits.clear();
+                out.shown.clear();
                 return out;
             }
             const TreeFilter::State s = filter.step(f.state, child->name);
             const bool m = filter.matches(s, child->name);
             const bool below = filter.canMatchBelow(s) && !child->children.empty();
-            if (!m && !below)
-                continue;
-            out.hits.push_back({child, m});
             if (m)
                 ++out.matchCount;
-            stack.push_back({child, s, 0, out.hits.size() - 1, m});
+            if (below) {
+                stack.push_back({child, s, 0, m, {}});
+            } else if (m) {
+                out.shown.emplace(child, ShownNode{{}, true});
+                f.kids.push_back(child);
+            }
             continue;
         }
-        // Leaving the node: drop it again when neither it nor anything below is shown.
-        if (f.outPos != npos && !f.matches && out.hits.size() == f.outPos + 1)
-            out.hits.pop_back();
+        // Leaving the node: shown when it matches or something below it is shown.
+        if (stack.size() == 1) {
+            out.shown.emplace(top, ShownNode{std::move(f.kids), false});
+            stack.pop_back();
+            break;
+        }
+        tree::Node *node = f.node;
+        const bool shown = f.matches || !f.kids.empty();
+        if (shown)
+            out.shown.emplace(node, ShownNode{std::move(f.kids), f.matches});
         stack.pop_back();
+        if (shown)
+            stack.back().kids.push_back(node);
     }
     return out;
 }

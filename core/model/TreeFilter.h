@@ -1,7 +1,9 @@
 #pragma once
 
+#include "StoreTreeNode.h"
 #include "protocol/Glob.h"
 
+#include <QHash>
 #include <QString>
 #include <QStringList>
 #include <QStringView>
@@ -10,10 +12,6 @@
 #include <vector>
 
 namespace dust {
-
-namespace tree {
-struct Node;
-}
 
 // What StoreTreeModel shows while filtering: the nodes that match and all their ancestors.
 //   - Substring: a node matches when its name contains the text (case-insensitive unless
@@ -29,8 +27,7 @@ public:
     enum class Mode { None, Substring, Glob };
 
     TreeFilter() = default;
-    static TreeFilter substring(const QString &text,
-                                Qt::CaseSensitivity cs = Qt::CaseInsensitive);
+    static TreeFilter substring(const QString &text, Qt::CaseSensitivity cs = Qt::CaseInsensitive);
     static Expected<TreeFilter, GlobError> glob(QStringView pattern);
 
     Mode mode() const { return m_mode; }
@@ -69,25 +66,29 @@ private:
     Glob m_glob;
 };
 
-// One node shown by a filter, in pre-order (parents before children, siblings in order).
-struct FilterHit
+// A node a filter shows: its shown children (a subsequence of its children, same order) and
+// whether it matches itself (otherwise it is shown as an ancestor of a match).
+struct ShownNode
 {
-    tree::Node *node = nullptr;
-    bool matches = false; // false: shown only as an ancestor of a match
+    tree::NodeList kids;
+    bool matches = false;
 };
+// Every shown node has an entry; a node without one is hidden.
+using ShownMap = QHash<const tree::Node *, ShownNode>;
 
 struct FilterOutcome
 {
-    std::vector<FilterHit> hits;
+    ShownMap shown;
     qsizetype matchCount = 0;
     bool cancelled = false;
 };
 
-// Finds what `filter` shows below `top` (excluding `top` itself), whose own state is
-// `topState`. Reads the tree only (names and children), so it may run on a worker thread
-// while nobody changes the tree; `cancel` is polled now and then.
+// Finds what `filter` shows below `top`, whose own state is `topState`: an entry for every
+// shown node strictly below `top`, and one for `top` itself holding its shown children
+// (`matches` left false: whether `top` matches is the caller's business). Reads the tree
+// only (names and children), so it may run on a worker thread while nobody changes the
+// tree; `cancel` is polled now and then.
 FilterOutcome collectFilterHits(tree::Node *top, TreeFilter::State topState,
-                                const TreeFilter &filter,
-                                const std::atomic_bool *cancel = nullptr);
+                                const TreeFilter &filter, const std::atomic_bool *cancel = nullptr);
 
 } // namespace dust

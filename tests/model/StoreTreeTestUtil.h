@@ -96,6 +96,61 @@ public:
         return MirrorChangeBatch(seq, seq, changes);
     }
 
+    // A merge (dust-protocol.md §3.4): for each top-level key, an object value clears that
+    // child's subtree and is written into it; a scalar is written at the child, leaving
+    // what is below it. Unmentioned children stay. `children` holds (key + optional
+    // second-level key, preview).
+    MirrorChangeBatch merge(const Path &path,
+                            const QList<std::pair<QStringList, QString>> &children)
+    {
+        ++seq;
+        std::map<QString, MirrorLeafChange> byPath;
+        auto note = [&](const MirrorLeafChange &c) {
+            auto it = byPath.find(c.path.rendered());
+            if (it == byPath.end()) {
+                byPath[c.path.rendered()] = c;
+            } else if (c.kind == MirrorLeafChange::Kind::Removed) {
+                if (it->second.kind == MirrorLeafChange::Kind::Added)
+                    byPath.erase(it); // written then removed by the same op: left out
+                else
+                    it->second = c;
+            } else {
+                const MirrorLeafChange::Kind before = it->second.kind;
+                it->second = c;
+                it->second.kind = before == MirrorLeafChange::Kind::Added
+                                      ? MirrorLeafChange::Kind::Added
+                                      : MirrorLeafChange::Kind::Updated;
+            }
+        };
+        for (const auto &[tail, preview] : children) {
+            const Path child = mkpath(path.segments() + QStringList{tail.first()});
+            QList<MirrorLeafChange> changes;
+            if (tail.size() > 1) {
+                removeUnder(child, changes);
+                if (leaves.count(child.rendered())) {
+                    leaves.erase(child.rendered());
+                    MirrorLeafChange c;
+                    c.kind = MirrorLeafChange::Kind::Removed;
+                    c.path = child;
+                    changes.append(c);
+                }
+                for (const auto &c : changes)
+                    note(c);
+                changes.clear();
+                upsert(mkpath(child.segments() + tail.mid(1)), QStringLiteral("string"), preview,
+                       changes);
+            } else {
+                upsert(child, QStringLiteral("integer"), preview, changes);
+            }
+            for (const auto &c : changes)
+                note(c);
+        }
+        QList<MirrorLeafChange> out;
+        for (auto &[k, c] : byPath)
+            out.append(c);
+        return MirrorChangeBatch(seq, seq, out);
+    }
+
     MirrorChangeBatch remove(const Path &path)
     {
         ++seq;

@@ -37,6 +37,7 @@ private slots:
     void selectionSurvivesUpdates();
     void burstIsCoalesced();
     void largeBurstIsSplitAcrossFrames();
+    void flushTimeBudgetSplitsWork();
     void stalePreviewIsShortened();
     void batchesAtOrBelowSnapshotSeqAreIgnored();
     void asyncRebuildHoldsBatches();
@@ -83,13 +84,13 @@ struct SignalCounter
 void TestStoreTreeModel::naturalOrder()
 {
     const QStringList expected = {
-        QStringLiteral("1"),      QStringLiteral("2"),      QStringLiteral("02"),
-        QStringLiteral("10"),     QStringLiteral("a"),      QStringLiteral("A1"),
-        QStringLiteral("a1"),     QStringLiteral("a2"),     QStringLiteral("a10"),
-        QStringLiteral("a10b"),   QStringLiteral("a11"),    QStringLiteral("B"),
-        QStringLiteral("b"),      QStringLiteral("item2"),  QStringLiteral("Item10"),
+        QStringLiteral("1"),      QStringLiteral("2"),       QStringLiteral("02"),
+        QStringLiteral("10"),     QStringLiteral("a"),       QStringLiteral("A1"),
+        QStringLiteral("a1"),     QStringLiteral("a2"),      QStringLiteral("a10"),
+        QStringLiteral("a10b"),   QStringLiteral("a11"),     QStringLiteral("B"),
+        QStringLiteral("b"),      QStringLiteral("item2"),   QStringLiteral("Item10"),
         QStringLiteral("item10"), QStringLiteral("item100"), QStringLiteral("x.y"),
-        QStringLiteral("x1"),     QStringLiteral("z"),      QStringLiteral("\u00e9"),
+        QStringLiteral("x1"),     QStringLiteral("z"),       QStringLiteral("\u00e9"),
     };
     QStringList shuffled = expected;
     std::shuffle(shuffled.begin(), shuffled.end(), *QRandomGenerator::global());
@@ -122,7 +123,7 @@ void TestStoreTreeModel::naturalOrderIsTotal()
         for (const QString &b : words) {
             const int ab = naturalCompare(a, b);
             const int ba = naturalCompare(b, a);
-            QCOMPARE(ab < 0, ba > 0);
+            QCOMPARE(ab<0, ba> 0);
             QCOMPARE(ab == 0, a == b);
         }
     }
@@ -136,7 +137,8 @@ void TestStoreTreeModel::naturalOrderIsTotal()
         const QString &b = words[rng.bounded(words.size())];
         const QString &c = words[rng.bounded(words.size())];
         if (naturalLess(a, b) && naturalLess(b, c))
-            QVERIFY2(naturalLess(a, c), qPrintable(a + QLatin1Char(' ') + b + QLatin1Char(' ') + c));
+            QVERIFY2(naturalLess(a, c),
+                     qPrintable(a + QLatin1Char(' ') + b + QLatin1Char(' ') + c));
     }
 }
 
@@ -156,12 +158,16 @@ void TestStoreTreeModel::emptyModel()
 void TestStoreTreeModel::buildsFromSnapshot()
 {
     RefStore ref;
-    ref.set(mkpath(QStringLiteral("users/alice/name")), QStringLiteral("string"), QStringLiteral("\"Alice\""));
-    ref.set(mkpath(QStringLiteral("users/bob/name")), QStringLiteral("string"), QStringLiteral("\"Bob\""));
-    ref.set(mkpath(QStringLiteral("users/alice/age")), QStringLiteral("integer"), QStringLiteral("42"));
+    ref.set(mkpath(QStringLiteral("users/alice/name")), QStringLiteral("string"),
+            QStringLiteral("\"Alice\""));
+    ref.set(mkpath(QStringLiteral("users/bob/name")), QStringLiteral("string"),
+            QStringLiteral("\"Bob\""));
+    ref.set(mkpath(QStringLiteral("users/alice/age")), QStringLiteral("integer"),
+            QStringLiteral("42"));
     ref.set(mkpath(QStringList{QStringLiteral("files"), QStringLiteral("image/logo")}),
             QStringLiteral("file"), QStringLiteral("{…}"));
-    ref.set(mkpath(QStringLiteral("items/item10")), QStringLiteral("integer"), QStringLiteral("10"));
+    ref.set(mkpath(QStringLiteral("items/item10")), QStringLiteral("integer"),
+            QStringLiteral("10"));
     ref.set(mkpath(QStringLiteral("items/item2")), QStringLiteral("integer"), QStringLiteral("2"));
     ref.set(mkpath(QStringLiteral("items/item1")), QStringLiteral("integer"), QStringLiteral("1"));
 
@@ -178,22 +184,28 @@ void TestStoreTreeModel::buildsFromSnapshot()
     QCOMPARE(childNames(model), (QStringList{QStringLiteral("files"), QStringLiteral("items"),
                                              QStringLiteral("users")}));
     const QModelIndex items = model.index(mkpath(QStringLiteral("items")));
-    QCOMPARE(childNames(model, items),
-             (QStringList{QStringLiteral("item1"), QStringLiteral("item2"), QStringLiteral("item10")}));
+    QCOMPARE(
+        childNames(model, items),
+        (QStringList{QStringLiteral("item1"), QStringLiteral("item2"), QStringLiteral("item10")}));
 
     const QModelIndex age = model.index(mkpath(QStringLiteral("users/alice/age")));
     QVERIFY(age.isValid());
-    QCOMPARE(age.siblingAtColumn(StoreTreeModel::NameColumn).data().toString(), QStringLiteral("age"));
-    QCOMPARE(age.siblingAtColumn(StoreTreeModel::TypeColumn).data().toString(), QStringLiteral("integer"));
-    QCOMPARE(age.siblingAtColumn(StoreTreeModel::ValueColumn).data().toString(), QStringLiteral("42"));
+    QCOMPARE(age.siblingAtColumn(StoreTreeModel::NameColumn).data().toString(),
+             QStringLiteral("age"));
+    QCOMPARE(age.siblingAtColumn(StoreTreeModel::TypeColumn).data().toString(),
+             QStringLiteral("integer"));
+    QCOMPARE(age.siblingAtColumn(StoreTreeModel::ValueColumn).data().toString(),
+             QStringLiteral("42"));
     QCOMPARE(age.siblingAtColumn(StoreTreeModel::RevisionColumn).data().toLongLong(), 3);
     QCOMPARE(age.data(StoreTreeModel::PathRole).toString(), QStringLiteral("users/alice/age"));
-    QCOMPARE(age.data(StoreTreeModel::SegmentsRole).toStringList(),
-             (QStringList{QStringLiteral("users"), QStringLiteral("alice"), QStringLiteral("age")}));
+    QCOMPARE(
+        age.data(StoreTreeModel::SegmentsRole).toStringList(),
+        (QStringList{QStringLiteral("users"), QStringLiteral("alice"), QStringLiteral("age")}));
     QVERIFY(!age.data(StoreTreeModel::HasChildrenRole).toBool());
     QVERIFY(!age.data(StoreTreeModel::ChangedAtRole).isValid()); // a load is not a change
 
-    const QModelIndex logo = model.index(mkpath(QStringList{QStringLiteral("files"), QStringLiteral("image/logo")}));
+    const QModelIndex logo =
+        model.index(mkpath(QStringList{QStringLiteral("files"), QStringLiteral("image/logo")}));
     QVERIFY(logo.isValid());
     QCOMPARE(logo.data().toString(), QStringLiteral("image/logo"));
     QCOMPARE(logo.data(StoreTreeModel::PathRole).toString(), QStringLiteral("files/image~1logo"));
@@ -249,7 +261,8 @@ void TestStoreTreeModel::nodeCanBeValueAndFolder()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.rebuildNow(ref.snapshot());
     // A leaf gains a child (the server keeps the leaf: no ancestor cleanup).
-    model.applyBatch(ref.set(mkpath(QStringLiteral("a/b")), QStringLiteral("string"), QStringLiteral("x")));
+    model.applyBatch(
+        ref.set(mkpath(QStringLiteral("a/b")), QStringLiteral("string"), QStringLiteral("x")));
     model.flushPendingChanges();
     const QModelIndex a = model.index(mkpath(QStringLiteral("a")));
     QVERIFY(a.data(StoreTreeModel::HasValueRole).toBool());
@@ -278,7 +291,8 @@ void TestStoreTreeModel::lookupByPath()
 {
     RefStore ref;
     for (int i = 0; i < 300; ++i) // a wide folder (hash lookup) and a narrow one
-        ref.set(mkpath(QStringLiteral("wide/k%1").arg(i)), QStringLiteral("integer"), QString::number(i));
+        ref.set(mkpath(QStringLiteral("wide/k%1").arg(i)), QStringLiteral("integer"),
+                QString::number(i));
     ref.set(mkpath(QStringLiteral("narrow/x")), QStringLiteral("integer"), QStringLiteral("0"));
     StoreTreeModel model;
     model.rebuildNow(ref.snapshot());
@@ -294,7 +308,8 @@ void TestStoreTreeModel::lookupByPath()
     QVERIFY(!model.index(mkpath(QStringLiteral("wide/k300"))).isValid());
     QVERIFY(!model.index(Path()).isValid());
     // The index survives live inserts into the wide folder (the name index is kept).
-    model.applyBatch(ref.set(mkpath(QStringLiteral("wide/k150a")), QStringLiteral("integer"), QStringLiteral("x")));
+    model.applyBatch(ref.set(mkpath(QStringLiteral("wide/k150a")), QStringLiteral("integer"),
+                             QStringLiteral("x")));
     model.flushPendingChanges();
     QCOMPARE(model.index(mkpath(QStringLiteral("wide/k150a"))).row(), 151);
     QCOMPARE(model.index(mkpath(QStringLiteral("wide/k299"))).row(), 300);
@@ -304,7 +319,8 @@ void TestStoreTreeModel::insertsAtTheSortedRow()
 {
     RefStore ref;
     for (int i : {1, 3, 5, 7, 9})
-        ref.set(mkpath(QStringLiteral("f/item%1").arg(i)), QStringLiteral("integer"), QString::number(i));
+        ref.set(mkpath(QStringLiteral("f/item%1").arg(i)), QStringLiteral("integer"),
+                QString::number(i));
     StoreTreeModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.rebuildNow(ref.snapshot());
@@ -312,7 +328,8 @@ void TestStoreTreeModel::insertsAtTheSortedRow()
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
     // item2 and item4 are not adjacent: two insertions; item10, item11 adjacent: one.
     for (int i : {2, 4, 10, 11})
-        model.applyBatch(ref.set(mkpath(QStringLiteral("f/item%1").arg(i)), QStringLiteral("integer"), QString::number(i)));
+        model.applyBatch(ref.set(mkpath(QStringLiteral("f/item%1").arg(i)),
+                                 QStringLiteral("integer"), QString::number(i)));
     model.flushPendingChanges();
     QCOMPARE(counter.resets.count(), 0);
     QCOMPARE(counter.layouts.count(), 0);
@@ -326,7 +343,8 @@ void TestStoreTreeModel::insertsAtTheSortedRow()
 
     // A new folder chain is one insertion at its top.
     inserted.clear();
-    model.applyBatch(ref.set(mkpath(QStringLiteral("g/h/i/j")), QStringLiteral("string"), QStringLiteral("deep")));
+    model.applyBatch(ref.set(mkpath(QStringLiteral("g/h/i/j")), QStringLiteral("string"),
+                             QStringLiteral("deep")));
     model.flushPendingChanges();
     QCOMPARE(inserted.count(), 1);
     QVERIFY(!inserted.at(0).at(0).value<QModelIndex>().isValid());
@@ -374,7 +392,8 @@ void TestStoreTreeModel::subtreeDeleteIsOneRemoval()
 {
     RefStore ref;
     for (int i = 0; i < 200; ++i)
-        ref.set(mkpath(QStringLiteral("big/n%1/v").arg(i)), QStringLiteral("integer"), QString::number(i));
+        ref.set(mkpath(QStringLiteral("big/n%1/v").arg(i)), QStringLiteral("integer"),
+                QString::number(i));
     ref.set(mkpath(QStringLiteral("other")), QStringLiteral("integer"), QStringLiteral("1"));
     StoreTreeModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -392,13 +411,16 @@ void TestStoreTreeModel::valueChangeIsDataChanged()
 {
     RefStore ref;
     for (int i = 0; i < 10; ++i)
-        ref.set(mkpath(QStringLiteral("f/k%1").arg(i)), QStringLiteral("integer"), QString::number(i));
+        ref.set(mkpath(QStringLiteral("f/k%1").arg(i)), QStringLiteral("integer"),
+                QString::number(i));
     StoreTreeModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.rebuildNow(ref.snapshot());
     SignalCounter counter(&model);
-    model.applyBatch(ref.set(mkpath(QStringLiteral("f/k3")), QStringLiteral("string"), QStringLiteral("changed")));
-    model.applyBatch(ref.set(mkpath(QStringLiteral("f/k5")), QStringLiteral("string"), QStringLiteral("changed")));
+    model.applyBatch(ref.set(mkpath(QStringLiteral("f/k3")), QStringLiteral("string"),
+                             QStringLiteral("changed")));
+    model.applyBatch(ref.set(mkpath(QStringLiteral("f/k5")), QStringLiteral("string"),
+                             QStringLiteral("changed")));
     model.flushPendingChanges();
     QCOMPARE(counter.inserts.count(), 0);
     QCOMPARE(counter.removes.count(), 0);
@@ -419,14 +441,16 @@ void TestStoreTreeModel::persistentIndexesSurviveUnrelatedUpdates()
 {
     RefStore ref;
     for (int i = 0; i < 100; i += 2)
-        ref.set(mkpath(QStringLiteral("list/item%1/v").arg(i)), QStringLiteral("integer"), QString::number(i));
-    ref.set(mkpath(QStringLiteral("zeta/deep/leaf")), QStringLiteral("string"), QStringLiteral("z"));
+        ref.set(mkpath(QStringLiteral("list/item%1/v").arg(i)), QStringLiteral("integer"),
+                QString::number(i));
+    ref.set(mkpath(QStringLiteral("zeta/deep/leaf")), QStringLiteral("string"),
+            QStringLiteral("z"));
     StoreTreeModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.rebuildNow(ref.snapshot());
 
-    const QStringList watched = {QStringLiteral("list/item50/v"), QStringLiteral("list/item50"),
-                                 QStringLiteral("list/item98"), QStringLiteral("list"),
+    const QStringList watched = {QStringLiteral("list/item50/v"),  QStringLiteral("list/item50"),
+                                 QStringLiteral("list/item98"),    QStringLiteral("list"),
                                  QStringLiteral("zeta/deep/leaf"), QStringLiteral("list/item0/v")};
     QList<QPersistentModelIndex> persistent;
     for (const QString &p : watched) {
@@ -438,11 +462,15 @@ void TestStoreTreeModel::persistentIndexesSurviveUnrelatedUpdates()
     for (int round = 0; round < 30; ++round) {
         // Siblings before and after the watched rows come and go; other subtrees change.
         const int odd = 2 * int(rng.bounded(50)) + 1;
-        model.applyBatch(ref.set(mkpath(QStringLiteral("list/item%1/v").arg(odd)), QStringLiteral("integer"), QStringLiteral("n")));
+        model.applyBatch(ref.set(mkpath(QStringLiteral("list/item%1/v").arg(odd)),
+                                 QStringLiteral("integer"), QStringLiteral("n")));
         if (round % 3 == 2)
-            model.applyBatch(ref.remove(mkpath(QStringLiteral("list/item%1").arg(2 * int(rng.bounded(50)) + 1))));
-        model.applyBatch(ref.set(mkpath(QStringLiteral("aaa/r%1").arg(round)), QStringLiteral("integer"), QStringLiteral("n")));
-        model.applyBatch(ref.set(mkpath(QStringLiteral("list/item50/w%1").arg(round)), QStringLiteral("integer"), QStringLiteral("n")));
+            model.applyBatch(ref.remove(
+                mkpath(QStringLiteral("list/item%1").arg(2 * int(rng.bounded(50)) + 1))));
+        model.applyBatch(ref.set(mkpath(QStringLiteral("aaa/r%1").arg(round)),
+                                 QStringLiteral("integer"), QStringLiteral("n")));
+        model.applyBatch(ref.set(mkpath(QStringLiteral("list/item50/w%1").arg(round)),
+                                 QStringLiteral("integer"), QStringLiteral("n")));
         if (round % 2)
             model.flushPendingChanges();
         else
@@ -468,16 +496,19 @@ void TestStoreTreeModel::selectionSurvivesUpdates()
 {
     RefStore ref;
     for (int i = 0; i < 20; ++i)
-        ref.set(mkpath(QStringLiteral("s/k%1").arg(i)), QStringLiteral("integer"), QString::number(i));
+        ref.set(mkpath(QStringLiteral("s/k%1").arg(i)), QStringLiteral("integer"),
+                QString::number(i));
     StoreTreeModel model;
     model.rebuildNow(ref.snapshot());
     QItemSelectionModel selection(&model);
     const QModelIndex k5 = model.index(mkpath(QStringLiteral("s/k5")));
     const QModelIndex k6 = model.index(mkpath(QStringLiteral("s/k6")));
-    selection.select(QItemSelection(k5, k6), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    selection.select(QItemSelection(k5, k6),
+                     QItemSelectionModel::Select | QItemSelectionModel::Rows);
     selection.setCurrentIndex(k6, QItemSelectionModel::NoUpdate);
     for (int i = 100; i < 110; ++i)
-        model.applyBatch(ref.set(mkpath(QStringLiteral("s/k%1").arg(i - 100) + QStringLiteral("a")), QStringLiteral("integer"), QString::number(i)));
+        model.applyBatch(ref.set(mkpath(QStringLiteral("s/k%1").arg(i - 100) + QStringLiteral("a")),
+                                 QStringLiteral("integer"), QString::number(i)));
     model.applyBatch(ref.remove(mkpath(QStringLiteral("s/k1"))));
     model.flushPendingChanges();
     QStringList selected;
@@ -485,15 +516,16 @@ void TestStoreTreeModel::selectionSurvivesUpdates()
         selected.append(i.data(StoreTreeModel::PathRole).toString());
     selected.sort();
     QCOMPARE(selected, (QStringList{QStringLiteral("s/k5"), QStringLiteral("s/k6")}));
-    QCOMPARE(selection.currentIndex().data(StoreTreeModel::PathRole).toString(), QStringLiteral("s/k6"));
+    QCOMPARE(selection.currentIndex().data(StoreTreeModel::PathRole).toString(),
+             QStringLiteral("s/k6"));
 }
 
 void TestStoreTreeModel::burstIsCoalesced()
 {
     RefStore ref;
     ref.set(mkpath(QStringLiteral("seed")), QStringLiteral("integer"), QStringLiteral("0"));
-    StoreTreeModel model;
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Warning);
+    StoreTreeModel model;        // (no tester: it walks the whole tree after every signal)
+    model.setFlushBudget(10000); // about coalescing, not about the time budget
     model.rebuildNow(ref.snapshot());
     SignalCounter counter(&model);
     QSignalSpy flushed(&model, &StoreTreeModel::flushed);
@@ -501,7 +533,8 @@ void TestStoreTreeModel::burstIsCoalesced()
     // updates of the same leaves and removals.
     QRandomGenerator rng(1234);
     for (int i = 0; i < 10000; ++i) {
-        const QString p = QStringLiteral("burst/g%1/item%2").arg(rng.bounded(20)).arg(rng.bounded(400));
+        const QString p =
+            QStringLiteral("burst/g%1/item%2").arg(rng.bounded(20)).arg(rng.bounded(400));
         if (rng.bounded(10) == 0)
             model.applyBatch(ref.remove(mkpath(p)));
         else
@@ -509,7 +542,7 @@ void TestStoreTreeModel::burstIsCoalesced()
     }
     QVERIFY(model.pendingChangeCount() > 0);
     QTRY_COMPARE(model.pendingChangeCount(), 0);
-    QVERIFY2(model.flushCount() <= 3, qPrintable(QString::number(model.flushCount())));
+    QVERIFY2(model.flushCount() <= 2, qPrintable(QString::number(model.flushCount())));
     QCOMPARE(flushed.count(), model.flushCount());
     QCOMPARE(counter.resets.count(), 0);
     QCOMPARE(counter.layouts.count(), 0);
@@ -525,12 +558,45 @@ void TestStoreTreeModel::largeBurstIsSplitAcrossFrames()
     model.setMaxChangesPerFlush(1000);
     QSignalSpy flushed(&model, &StoreTreeModel::flushed);
     for (int i = 0; i < 3500; ++i)
-        model.applyBatch(ref.set(mkpath(QStringLiteral("x/n%1").arg(i)), QStringLiteral("integer"), QString::number(i)));
+        model.applyBatch(ref.set(mkpath(QStringLiteral("x/n%1").arg(i)), QStringLiteral("integer"),
+                                 QString::number(i)));
     QTRY_COMPARE(model.pendingChangeCount(), 0);
     QCOMPARE(flushed.count(), 4);
     for (const auto &args : flushed)
         QVERIFY(args.at(0).toInt() <= 1000);
     QCOMPARE(diffTree(model, {}, *expectedTree(ref)), QString());
+}
+
+void TestStoreTreeModel::flushTimeBudgetSplitsWork()
+{
+    RefStore ref;
+    StoreTreeModel model;
+    model.rebuildNow(ref.snapshot());
+    model.setFlushBudget(0); // one chunk (1024 changes) per frame
+    QCOMPARE(model.flushBudget(), 0);
+    QSignalSpy flushed(&model, &StoreTreeModel::flushed);
+    for (int i = 0; i < 3500; ++i)
+        model.applyBatch(ref.set(mkpath(QStringLiteral("y/n%1").arg(i)), QStringLiteral("integer"),
+                                 QString::number(i)));
+    QTRY_COMPARE(model.pendingChangeCount(), 0);
+    QCOMPARE(flushed.count(), 4);
+    QCOMPARE(flushed.at(0).at(0).toInt(), 1024);
+    QCOMPARE(flushed.at(3).at(0).toInt(), 3500 - 3 * 1024);
+    QCOMPARE(diffTree(model, {}, *expectedTree(ref)), QString());
+
+    // One huge batch (a subtree delete) is taken in parts too.
+    flushed.clear();
+    const MirrorChangeBatch big = ref.remove(mkpath(QStringLiteral("y")));
+    QCOMPARE(big.changes().size(), 3500);
+    model.applyBatch(big);
+    QCOMPARE(model.pendingChangeCount(), 3500);
+    QVERIFY(flushed.wait(5000));
+    QCOMPARE(flushed.at(0).at(0).toInt(), 1024);
+    QCOMPARE(model.pendingChangeCount(), 3500 - 1024);
+    QTRY_COMPARE(model.pendingChangeCount(), 0);
+    QCOMPARE(flushed.count(), 4);
+    QCOMPARE(model.rowCount(), 0);
+    QCOMPARE(model.nodeCount(), 0);
 }
 
 void TestStoreTreeModel::stalePreviewIsShortened()
@@ -555,7 +621,8 @@ void TestStoreTreeModel::stalePreviewIsShortened()
 void TestStoreTreeModel::batchesAtOrBelowSnapshotSeqAreIgnored()
 {
     RefStore ref;
-    const MirrorChangeBatch early = ref.set(mkpath(QStringLiteral("a")), QStringLiteral("integer"), QStringLiteral("1"));
+    const MirrorChangeBatch early =
+        ref.set(mkpath(QStringLiteral("a")), QStringLiteral("integer"), QStringLiteral("1"));
     ref.set(mkpath(QStringLiteral("b")), QStringLiteral("integer"), QStringLiteral("2"));
     StoreTreeModel model;
     model.rebuildNow(ref.snapshot());
@@ -576,7 +643,8 @@ void TestStoreTreeModel::asyncRebuildHoldsBatches()
 {
     RefStore ref;
     for (int i = 0; i < 5000; ++i)
-        ref.set(mkpath(QStringLiteral("r/k%1").arg(i)), QStringLiteral("integer"), QString::number(i));
+        ref.set(mkpath(QStringLiteral("r/k%1").arg(i)), QStringLiteral("integer"),
+                QString::number(i));
     const StoreTreeSnapshot snapshot = ref.snapshot();
     StoreTreeModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -591,7 +659,8 @@ void TestStoreTreeModel::asyncRebuildHoldsBatches()
     c.path = mkpath(QStringLiteral("r/k1"));
     old.append(c);
     model.applyBatch(MirrorChangeBatch(ref.seq, ref.seq, old));
-    const MirrorChangeBatch newer = ref.set(mkpath(QStringLiteral("r/new")), QStringLiteral("string"), QStringLiteral("n"));
+    const MirrorChangeBatch newer =
+        ref.set(mkpath(QStringLiteral("r/new")), QStringLiteral("string"), QStringLiteral("n"));
     model.applyBatch(newer);
     QVERIFY(rebuilt.wait(20000));
     QCOMPARE(resets.count(), 1); // exactly one reset for the swap
@@ -604,7 +673,8 @@ void TestStoreTreeModel::supersededRebuildIsDropped()
 {
     RefStore first;
     for (int i = 0; i < 20000; ++i)
-        first.set(mkpath(QStringLiteral("old/k%1").arg(i)), QStringLiteral("integer"), QString::number(i));
+        first.set(mkpath(QStringLiteral("old/k%1").arg(i)), QStringLiteral("integer"),
+                  QString::number(i));
     RefStore second;
     second.set(mkpath(QStringLiteral("new/only")), QStringLiteral("integer"), QStringLiteral("1"));
     StoreTreeModel model;
@@ -627,8 +697,10 @@ void TestStoreTreeModel::recentlyChangedExpires()
     model.setRecentWindow(150);
     model.rebuildNow(ref.snapshot());
     const qint64 before = QDateTime::currentMSecsSinceEpoch();
-    model.applyBatch(ref.set(mkpath(QStringLiteral("a/x")), QStringLiteral("integer"), QStringLiteral("2")));
-    model.applyBatch(ref.set(mkpath(QStringLiteral("a/z")), QStringLiteral("integer"), QStringLiteral("3")));
+    model.applyBatch(
+        ref.set(mkpath(QStringLiteral("a/x")), QStringLiteral("integer"), QStringLiteral("2")));
+    model.applyBatch(
+        ref.set(mkpath(QStringLiteral("a/z")), QStringLiteral("integer"), QStringLiteral("3")));
     model.flushPendingChanges();
     const QPersistentModelIndex x(model.index(mkpath(QStringLiteral("a/x"))));
     const QPersistentModelIndex z(model.index(mkpath(QStringLiteral("a/z"))));
@@ -651,7 +723,8 @@ void TestStoreTreeModel::recentlyChangedExpires()
     QVERIFY(roles.contains(StoreTreeModel::ChangedAtRole));
 
     // A removed row leaves no dangling entry behind.
-    model.applyBatch(ref.set(mkpath(QStringLiteral("gone/soon")), QStringLiteral("integer"), QStringLiteral("1")));
+    model.applyBatch(ref.set(mkpath(QStringLiteral("gone/soon")), QStringLiteral("integer"),
+                             QStringLiteral("1")));
     model.flushPendingChanges();
     model.applyBatch(ref.remove(mkpath(QStringLiteral("gone"))));
     model.flushPendingChanges();
@@ -683,11 +756,13 @@ void TestStoreTreeModel::mirrorDrivesTheModel()
     };
     event(Op::Set, QStringLiteral("users/alice"),
           QJsonObject{{QStringLiteral("name"), QStringLiteral("Alice")},
-                      {QStringLiteral("prefs"), QJsonObject{{QStringLiteral("theme"), QStringLiteral("dark")}}}});
+                      {QStringLiteral("prefs"),
+                       QJsonObject{{QStringLiteral("theme"), QStringLiteral("dark")}}}});
     event(Op::Set, QStringLiteral("users/bob/name"), QStringLiteral("Bob"));
     event(Op::Set, QStringLiteral("count"), 3);
     event(Op::Merge, QStringLiteral("users/bob"), QJsonObject{{QStringLiteral("age"), 7}});
-    event(Op::Set, QStringLiteral("users/alice"), QJsonObject{{QStringLiteral("name"), QStringLiteral("A.")}});
+    event(Op::Set, QStringLiteral("users/alice"),
+          QJsonObject{{QStringLiteral("name"), QStringLiteral("A.")}});
     event(Op::Delete, QStringLiteral("count"), QJsonValue());
     model.flushPendingChanges();
 
@@ -720,11 +795,11 @@ void TestStoreTreeModel::randomSequencesMatchReference()
     qInfo("seed %u", seed);
     QRandomGenerator rng(seed);
     const QStringList vocabulary = {
-        QStringLiteral("a"),     QStringLiteral("b"),     QStringLiteral("item1"),
-        QStringLiteral("item2"), QStringLiteral("item10"), QStringLiteral("Item2"),
-        QStringLiteral("item02"), QStringLiteral("x~y"),  QStringLiteral("s/l"),
-        QStringLiteral("7"),     QStringLiteral("07"),    QStringLiteral("\u00df"),
-        QStringLiteral("a.b"),   QStringLiteral("a-b"),
+        QStringLiteral("a"),      QStringLiteral("b"),      QStringLiteral("item1"),
+        QStringLiteral("item2"),  QStringLiteral("item10"), QStringLiteral("Item2"),
+        QStringLiteral("item02"), QStringLiteral("x~y"),    QStringLiteral("s/l"),
+        QStringLiteral("7"),      QStringLiteral("07"),     QStringLiteral("\u00df"),
+        QStringLiteral("a.b"),    QStringLiteral("a-b"),
     };
     auto randomPath = [&] {
         QStringList segs;
@@ -738,8 +813,9 @@ void TestStoreTreeModel::randomSequencesMatchReference()
     QList<TreeFilter> filters = {TreeFilter(), TreeFilter::substring(QStringLiteral("item")),
                                  TreeFilter::substring(QStringLiteral("A")),
                                  TreeFilter::substring(QStringLiteral("~"))};
-    for (const QString &g : {QStringLiteral("a/*"), QStringLiteral("**"), QStringLiteral("*/item1/**"),
-                             QStringLiteral("b/**"), QStringLiteral("*/*"), QStringLiteral("a/item1")})
+    for (const QString &g :
+         {QStringLiteral("a/*"), QStringLiteral("**"), QStringLiteral("*/item1/**"),
+          QStringLiteral("b/**"), QStringLiteral("*/*"), QStringLiteral("a/item1")})
         filters.append(TreeFilter::glob(g).value());
 
     RefStore ref;
@@ -766,7 +842,10 @@ void TestStoreTreeModel::randomSequencesMatchReference()
                     tail.append(vocabulary.at(rng.bounded(vocabulary.size())));
                 kids.append({tail, QStringLiteral("o%1").arg(k)});
             }
-            model.applyBatch(ref.setObject(base, kids));
+            if (rng.bounded(2))
+                model.applyBatch(ref.setObject(base, kids));
+            else
+                model.applyBatch(ref.merge(base, kids));
         } else if (kind < 80) {
             // Delete an existing leaf or subtree (or something absent).
             Path target = randomPath();
@@ -784,7 +863,8 @@ void TestStoreTreeModel::randomSequencesMatchReference()
                 if (rng.bounded(3) == 0)
                     model.applyBatch(ref.remove(randomPath()));
                 else
-                    model.applyBatch(ref.set(randomPath(), QStringLiteral("string"), QStringLiteral("b%1").arg(ref.seq + 1)));
+                    model.applyBatch(ref.set(randomPath(), QStringLiteral("string"),
+                                             QStringLiteral("b%1").arg(ref.seq + 1)));
             }
         } else if (kind < 92) {
             structuralStep = true;
