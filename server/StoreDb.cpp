@@ -2,6 +2,7 @@
 
 #include "protocol/Glob.h"
 #include "protocol/Values.h"
+#include "sync/JsonBytes.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -1706,40 +1707,119 @@ std::optional<Snapshot> StoreDb::snapshotAfter(qint64 lastSeq) const
     return snapshot;
 }
 
+namespace {
+
+// The columns both catch-up readers select, in this order.
+constexpr auto kEventColumns =
+    "SELECT store_seq, op, path, CAST(path_segments AS BLOB), CAST(value AS BLOB), "
+    "CAST(event_value AS BLOB), device_id, client_op_id FROM store_ops WHERE store_seq > ? "
+    "ORDER BY store_seq LIMIT ?";
+
+// The event of the current row of a kEventColumns query.
+ChangeEvent eventFromRow(const QSqlQuery &q)
+{
+    ChangeEvent event;
+    event.storeSeq = q.value(0).toLongLong();
+    event.opText = q.value(1).toString();
+    event.op = opFromName(event.opText);
+    const auto segments = parseRaw(q.value(3).toByteArray());
+    auto path = segments ? Path::fromJson(*segments) : Path::parse(q.value(2).toString());
+    if (!path)
+        path = Path::parse(q.value(2).toString());
+    if (path)
+        event.path = std::move(path).value();
+    if (!q.value(5).isNull())
+        event.value = parseStored(q.value(5).toByteArray());
+    else if (event.op == Op::Delete || event.op == Op::Release)
+        event.value = QJsonValue(QJsonValue::Null);
+    else
+        event.value = parseStored(q.value(4).toByteArray());
+    event.deviceId = q.value(6).toString();
+    event.clientOpId = q.value(7).toString();
+    return event;
+}
+
+// The payload text of the current row of a kEventColumns query, written straight from the
+// stored text; nullopt when a column is not in the form the op log writes (then the row
+// takes the parsing way, eventFromRow()).
+std::optional<QByteArray> eventPayloadFromRow(const QSqlQuery &q)
+{
+    const QByteArray segments = q.value(3).toByteArray();
+    const std::string_view segmentsView = jsonbytes::view(segments);
+    if (!segmentsView.starts_with('[') || !jsonbytes::isValid(segmentsView))
+        return std::nullopt;
+    const QString opText = q.value(1).toString();
+    const Op op = opFromName(opText);
+    std::string_view value = "null";
+    const QVariant eventValue = q.value(5);
+    QByteArray stored;
+    if (!eventValue.isNull())
+        stored = eventValue.toByteArray();
+    else if (op != Op::Delete && op != Op::Release)
+        stored = q.value(4).toByteArray();
+    if (!stored.isNull()) {
+        const std::string_view raw = jsonbytes::view(stored);
+        // Stored text is always an object or an array (see storedText).
+        if (!(raw.starts_with('{') || raw.starts_with('[')) || !jsonbytes::isValid(raw))
+            return std::nullopt;
+        value = jsonbytes::scalarWrapperInner(raw).value_or(raw);
+    }
+    // The keys in ChangeEvent::toJson's (sorted) order.
+    QByteArray out;
+    out.reserve(segments.size() * 2 + qsizetype(value.size()) + 160);
+    out += "{\"client_op_id\":";
+    appendJsonString(out, q.value(7).toString());
+    out += ",\"device_id\":";
+    appendJsonString(out, q.value(6).toString());
+    out += ",\"op\":";
+    appendJsonString(out, opText);
+    out += ",\"path\":";
+    appendJsonString(out, q.value(2).toString());
+    out += ",\"path_segments\":";
+    out += segments;
+    out += ",\"store_seq\":";
+    out += QByteArray::number(q.value(0).toLongLong());
+    out += ",\"value\":";
+    out.append(value.data(), qsizetype(value.size()));
+    out += '}';
+    return out;
+}
+
+} // namespace
+
 QList<ChangeEvent> StoreDb::eventsSince(qint64 afterSeq, int limit) const
 {
     QList<ChangeEvent> events;
-    QSqlQuery &q = d->query(QStringLiteral(
-        "SELECT store_seq, op, path, CAST(path_segments AS BLOB), CAST(value AS BLOB), "
-        "CAST(event_value AS BLOB), device_id, client_op_id FROM store_ops WHERE store_seq > ? "
-        "ORDER BY store_seq LIMIT ?"));
+    QSqlQuery &q = d->query(QString::fromLatin1(kEventColumns));
     q.bindValue(0, afterSeq);
     q.bindValue(1, std::max(limit, 1));
     if (!d->exec(q))
         return events;
-    while (q.next()) {
-        ChangeEvent event;
-        event.storeSeq = q.value(0).toLongLong();
-        event.opText = q.value(1).toString();
-        event.op = opFromName(event.opText);
-        const auto segments = parseRaw(q.value(3).toByteArray());
-        auto path = segments ? Path::fromJson(*segments) : Path::parse(q.value(2).toString());
-        if (!path)
-            path = Path::parse(q.value(2).toString());
-        if (path)
-            event.path = std::move(path).value();
-        if (!q.value(5).isNull())
-            event.value = parseStored(q.value(5).toByteArray());
-        else if (event.op == Op::Delete || event.op == Op::Release)
-            event.value = QJsonValue(QJsonValue::Null);
-        else
-            event.value = parseStored(q.value(4).toByteArray());
-        event.deviceId = q.value(6).toString();
-        event.clientOpId = q.value(7).toString();
-        events.append(std::move(event));
-    }
+    while (q.next())
+        events.append(eventFromRow(q));
     q.finish();
     return events;
+}
+
+QList<StoreDb::EventPayload> StoreDb::eventPayloadsSince(qint64 afterSeq, int limit) const
+{
+    QList<EventPayload> payloads;
+    QSqlQuery &q = d->query(QString::fromLatin1(kEventColumns));
+    q.bindValue(0, afterSeq);
+    q.bindValue(1, std::max(limit, 1));
+    if (!d->exec(q))
+        return payloads;
+    while (q.next()) {
+        EventPayload payload;
+        payload.storeSeq = q.value(0).toLongLong();
+        if (auto fast = eventPayloadFromRow(q))
+            payload.json = std::move(*fast);
+        else
+            payload.json = jsonText(eventFromRow(q).toJson());
+        payloads.append(std::move(payload));
+    }
+    q.finish();
+    return payloads;
 }
 
 void StoreDb::compact()

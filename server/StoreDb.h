@@ -138,6 +138,14 @@ public:
     // Ops with store_seq > afterSeq, ascending, at most `limit`, as events with materialized
     // values (increment -> running total, add/remove -> running set).
     QList<ChangeEvent> eventsSince(qint64 afterSeq, int limit) const;
+    // The same ops as compact JSON payloads of `event` frames (ChangeEvent::toJson), written
+    // from the stored text without parsing the values: what catch-up sends.
+    struct EventPayload
+    {
+        qint64 storeSeq = 0;
+        QByteArray json;
+    };
+    QList<EventPayload> eventPayloadsSince(qint64 afterSeq, int limit) const;
     // Writes a snapshot at the current seq and deletes the ops it covers.
     void compact();
     qint64 latestSnapshotSeq() const;

@@ -109,6 +109,18 @@ QByteArray PhoenixMessage::encode() const
     return QJsonDocument(array).toJson(QJsonDocument::Compact);
 }
 
+QByteArray PhoenixMessage::encodeHead(const std::optional<QString> &joinRef,
+                                      const std::optional<QString> &ref, const QString &topic,
+                                      const QString &event)
+{
+    // Encoding with a null payload and cutting off "null]" keeps the escaping in one place.
+    QByteArray text = QJsonDocument(QJsonArray{refJson(joinRef), refJson(ref), topic, event,
+                                               QJsonValue(QJsonValue::Null)})
+                          .toJson(QJsonDocument::Compact);
+    text.chop(5);
+    return text;
+}
+
 PhoenixMessage PhoenixMessage::reply(QStringView status, const QJsonValue &response) const
 {
     PhoenixMessage m;

@@ -24,6 +24,12 @@ struct PhoenixMessage
     // string topic and event yields a message saying what is wrong; never throws or crashes.
     static Expected<PhoenixMessage, QString> decode(QByteArrayView frame);
     QByteArray encode() const;
+    // The text of a frame up to its payload: `[join_ref,ref,"topic","event",`. Appending a
+    // payload's compact JSON and "]" gives what encode() gives for that payload, for senders
+    // that hold payloads as JSON text already.
+    static QByteArray encodeHead(const std::optional<QString> &joinRef,
+                                 const std::optional<QString> &ref, const QString &topic,
+                                 const QString &event);
 
     // A reply to this message: same join_ref, ref and topic, event "phx_reply",
     // payload {"status": status, "response": response}.
