@@ -4,6 +4,7 @@
 #include "protocol/PhoenixMessage.h"
 #include "protocol/Values.h"
 #include "sync/Mirror.h"
+#include "sync/MirrorCache.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -57,6 +58,7 @@ SdkSession::SdkSession(const SdkOptions &options, QString deviceId, LiveStores *
     , m_watchdogTimer(new QTimer(this))
     , m_connectTimer(new QTimer(this))
     , m_reconnectTimer(new QTimer(this))
+    , m_cacheTimer(new QTimer(this))
 {
     m_url = sdk::socketUrl(m_options.url, m_options.token, m_deviceId);
     if (!m_url.isValid())
@@ -89,11 +91,15 @@ SdkSession::SdkSession(const SdkOptions &options, QString deviceId, LiveStores *
     });
     m_reconnectTimer->setSingleShot(true);
     connect(m_reconnectTimer, &QTimer::timeout, this, &SdkSession::connectNow);
+    m_cacheTimer->setInterval(
+        std::max(m_options.cacheSaveInterval, std::chrono::milliseconds(100)));
+    connect(m_cacheTimer, &QTimer::timeout, this, &SdkSession::saveCaches);
 }
 
 SdkSession::~SdkSession()
 {
     m_closing = true;
+    saveCaches();
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
@@ -152,6 +158,24 @@ SdkSession::Channel *SdkSession::ensureChannel(const QString &store)
     if (!m_watchdogTimer->isActive())
         m_watchdogTimer->start();
 
+    if (!m_options.cacheDirectory.isEmpty()) {
+        // The cached state first (it is shown at once, as a reset), then a join from its seq.
+        // The file is keyed by the server URL without its query, which holds the token.
+        QUrl server = m_url;
+        server.setQuery(QString());
+        raw->cache = std::make_unique<MirrorCache>(server, store, m_options.cacheDirectory);
+        const MirrorCacheLoad loaded = raw->cache->load(*mirror);
+        if (loaded.status == MirrorCacheLoad::Status::Loaded)
+            raw->cachedSeq = loaded.lastSeq;
+        else if (loaded.status == MirrorCacheLoad::Status::Rebuilt)
+            emit cacheProblem(store, QStringLiteral("the local cache was unusable and is "
+                                                    "rebuilt from the server: %1")
+                                         .arg(loaded.problem));
+        raw->cache->track(mirror); // after the load, so the next save can be incremental
+        if (!m_cacheTimer->isActive())
+            m_cacheTimer->start();
+    }
+
     if (m_state == State::Connected)
         sendJoin(*raw);
     else
@@ -174,6 +198,7 @@ void SdkSession::closeStore(const QString &store)
         return;
     std::unique_ptr<Channel> ch = std::move(it->second);
     m_channels.erase(it);
+    saveCache(*ch);
     ch->mirror->disconnect(this);
     m_live->setLive(store, false);
     if (m_state == State::Connected && !ch->joinRef.isEmpty())
@@ -630,6 +655,7 @@ void SdkSession::goLive(Channel &ch)
     m_live->setLive(ch.store, true);
     flushChannel(ch);
     emit storeLive(ch.store, ch.mirror->lastSeq());
+    saveCache(ch);
 
     auto reads = std::exchange(ch.reads, {});
     for (PendingRead &read : reads)
@@ -640,6 +666,29 @@ void SdkSession::goLive(Channel &ch)
     for (PendingLivePush &push : pushes)
         sendLivePush(ch, std::move(push));
     flushWrites(ch);
+}
+
+void SdkSession::saveCache(Channel &ch)
+{
+    // Only a caught-up state is worth keeping: a partial catch-up would be taken for the
+    // whole store at that seq.
+    if (!ch.cache || ch.state != ChannelState::Live || ch.mirror->lastSeq() == ch.cachedSeq)
+        return;
+    const auto saved = ch.cache->save(*ch.mirror);
+    if (saved) {
+        ch.cachedSeq = ch.mirror->lastSeq();
+    } else {
+        ch.cachedSeq = -1;
+        emit cacheProblem(
+            ch.store,
+            QStringLiteral("the local cache could not be written: %1").arg(saved.error()));
+    }
+}
+
+void SdkSession::saveCaches()
+{
+    for (auto &[store, ch] : m_channels)
+        saveCache(*ch);
 }
 
 void SdkSession::onChannelClosed(Channel &ch, bool crashed)
@@ -1106,6 +1155,7 @@ void SdkSession::onMirrorReset(Channel &ch)
 {
     // What was collected before the reset goes first, then the reset.
     flushChannel(ch);
+    ch.cachedSeq = -1; // the cache follows the reset (MirrorCache::track): save it whole
     emit storeReset(ch.store);
 }
 

@@ -29,6 +29,7 @@ namespace dust {
 
 class LiveStores;
 class Mirror;
+class MirrorCache;
 
 // How an SdkTransport talks to the server. Every interval can be shortened for tests.
 struct SdkOptions
@@ -54,6 +55,14 @@ struct SdkOptions
     std::chrono::milliseconds connectTimeout{15000};
     // A read issued before its store has caught up waits at most this long. 0 = no limit.
     std::chrono::milliseconds readTimeout{60000};
+
+    // Where each store's Mirror is cached on disk (MirrorCache; MirrorCache::defaultDirectory()
+    // is the usual place). A store with a usable cache is loaded from it before the join
+    // and joins with the cached seq, so only the delta travels. Empty = no cache.
+    QString cacheDirectory;
+    // How often a live store's changes are written to its cache; they are also written when
+    // the store catches up and when it is closed.
+    std::chrono::milliseconds cacheSaveInterval{30000};
 };
 
 // One queued write event (dust-protocol.md §5.5).
@@ -115,6 +124,9 @@ signals:
     void storeError(const QString &store, const dust::Error &error);
     void connectionError(const dust::Error &error);
     void protocolError(const QString &detail, int count);
+    // The on-disk cache of `store` could not be used (it was deleted and the store loads
+    // from the server) or not be written.
+    void cacheProblem(const QString &store, const QString &problem);
 
 private:
     enum class ChannelState { Idle, Joining, CatchingUp, Live, Failed };
@@ -165,6 +177,8 @@ private:
         int retryAttempts = 0;
         QList<MirrorChangeBatch> pendingBatches;
         QList<ChangeEvent> pendingEvents;
+        std::unique_ptr<MirrorCache> cache; // with SdkOptions::cacheDirectory
+        qint64 cachedSeq = -1;              // the seq the cache file holds; -1 = none
     };
 
     struct Push
@@ -193,6 +207,9 @@ private:
     void applyLive(Channel &channel, const EventView &event);
     void finishCatchUp(Channel &channel, qint64 throughSeq);
     void goLive(Channel &channel);
+    // Writes the channel's mirror to its cache if it is live and changed since.
+    void saveCache(Channel &channel);
+    void saveCaches();
 
     // Sends one frame; `push` hears its reply. Returns the ref (`ref`, or a new one).
     QString send(const QString &topic, const QString &event, const QJsonValue &payload,
@@ -256,6 +273,7 @@ private:
     QTimer *m_watchdogTimer;
     QTimer *m_connectTimer;
     QTimer *m_reconnectTimer;
+    QTimer *m_cacheTimer;
     QElapsedTimer m_clock;
 
     // The event being applied, for building the ChangeEvent of the batch it produces.

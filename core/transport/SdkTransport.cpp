@@ -75,6 +75,7 @@ SdkTransport::SdkTransport(const SdkOptions &options, QObject *parent)
     connect(m_session, &SdkSession::storeError, this, &SdkTransport::storeError);
     connect(m_session, &SdkSession::connectionError, this, &SdkTransport::connectionError);
     connect(m_session, &SdkSession::protocolError, this, &SdkTransport::protocolError);
+    connect(m_session, &SdkSession::cacheProblem, this, &SdkTransport::cacheProblem);
     m_thread.start();
 }
 

@@ -206,6 +206,9 @@ signals:
     void connectionError(const dust::Error &error);
     // Frames that could not be used (malformed, unexpected); `count` since the last report.
     void protocolError(const QString &detail, int count);
+    // The on-disk cache of `store` (SdkOptions::cacheDirectory) was unusable and is rebuilt
+    // from the server, or could not be written.
+    void cacheProblem(const QString &store, const QString &problem);
 
 private:
     void runWhenLive(const QString &store, SdkSession::MirrorTask task);

@@ -4,6 +4,7 @@
 // paths, short-interval options, and a scripted fake Phoenix server (QWebSocketServer) for
 // what a real dustlite never does.
 
+#include "StoreDb.h"
 #include "TestHttp.h"
 #include "protocol/PhoenixMessage.h"
 #include "sync/Mirror.h"
@@ -155,6 +156,24 @@ inline Leaves mirrorLeaves(SdkTransport &t, const QString &store)
         return out;
     }));
     return result ? *result : Leaves();
+}
+
+// The server's leaves as (path -> value, type), straight from its database.
+inline Leaves serverLeaves(dust::lite::StoreDb *db)
+{
+    Leaves out;
+    dust::lite::ListQuery query;
+    query.pattern = QStringLiteral("**");
+    query.limit = 1000;
+    for (;;) {
+        const dust::lite::ListPage page = db->list(query);
+        for (const Entry &e : page.entries)
+            out.insert(e.path.rendered(), {e.value, e.type});
+        if (page.nextCursor.isEmpty())
+            break;
+        query.after = page.nextCursor;
+    }
+    return out;
 }
 
 // Every leaf the server's REST listing shows (all pages of `GET …/entries?pattern=**`).

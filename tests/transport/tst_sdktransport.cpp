@@ -21,24 +21,6 @@ namespace {
 
 const QString kStore = QStringLiteral("local/demo");
 
-// The server's leaves as (path -> value, type), straight from its database.
-Leaves serverLeaves(lite::StoreDb *db)
-{
-    Leaves out;
-    lite::ListQuery query;
-    query.pattern = QStringLiteral("**");
-    query.limit = 1000;
-    for (;;) {
-        const lite::ListPage page = db->list(query);
-        for (const Entry &e : page.entries)
-            out.insert(e.path.rendered(), {e.value, e.type});
-        if (page.nextCursor.isEmpty())
-            break;
-        query.after = page.nextCursor;
-    }
-    return out;
-}
-
 } // namespace
 
 class TstSdkTransport : public QObject
