@@ -30,27 +30,6 @@ constexpr std::array<OpNameEntry, 10> kOpNames{{
     {Op::Release, QLatin1String("release")},
 }};
 
-QString jsonTypeName(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("a boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("a number");
-    case QJsonValue::String:
-        return QStringLiteral("a string");
-    case QJsonValue::Array:
-        return QStringLiteral("an array");
-    case QJsonValue::Object:
-        return QStringLiteral("an object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("missing");
-}
-
 using EventResult = Expected<ChangeEvent, QString>;
 
 EventResult eventError(QString message)
@@ -68,7 +47,7 @@ bool optionalString(const QJsonObject &payload, QLatin1String key, QString *out,
         return true;
     }
     if (!v.isString()) {
-        *error = key + QStringLiteral(" must be a string, got ") + jsonTypeName(v);
+        *error = key + QStringLiteral(" must be a string, got ") + values::jsonTypeName(v);
         return false;
     }
     *out = v.toString();
@@ -108,8 +87,9 @@ Expected<ChangeEvent, QString> ChangeEvent::fromJson(const QJsonObject &payload)
         return eventError(QStringLiteral("store_seq is missing"));
     const std::optional<qint64> seqValue = values::integerValue(seq);
     if (!seqValue)
-        return eventError(QStringLiteral("store_seq must be an integer, got ") +
-                          (seq.isDouble() ? QString::number(seq.toDouble()) : jsonTypeName(seq)));
+        return eventError(
+            QStringLiteral("store_seq must be an integer, got ") +
+            (seq.isDouble() ? QString::number(seq.toDouble()) : values::jsonTypeName(seq)));
     if (*seqValue < 1)
         return eventError(QStringLiteral("store_seq must be positive, got ") +
                           QString::number(*seqValue));
@@ -119,7 +99,7 @@ Expected<ChangeEvent, QString> ChangeEvent::fromJson(const QJsonObject &payload)
     if (op.isUndefined())
         return eventError(QStringLiteral("op is missing"));
     if (!op.isString())
-        return eventError(QStringLiteral("op must be a string, got ") + jsonTypeName(op));
+        return eventError(QStringLiteral("op must be a string, got ") + values::jsonTypeName(op));
     event.opText = op.toString();
     event.op = opFromName(event.opText);
 
@@ -141,7 +121,8 @@ Expected<ChangeEvent, QString> ChangeEvent::fromJson(const QJsonObject &payload)
     } else if (rendered.isUndefined() || rendered.isNull()) {
         return eventError(QStringLiteral("path and path_segments are both missing"));
     } else {
-        return eventError(QStringLiteral("path must be a string, got ") + jsonTypeName(rendered));
+        return eventError(QStringLiteral("path must be a string, got ") +
+                          values::jsonTypeName(rendered));
     }
 
     const QJsonValue value = payload.value(QLatin1String("value"));

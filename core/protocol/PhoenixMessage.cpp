@@ -1,5 +1,7 @@
 #include "PhoenixMessage.h"
 
+#include "Values.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -14,27 +16,6 @@ using DecodeResult = Expected<PhoenixMessage, QString>;
 DecodeResult frameError(const QString &what)
 {
     return DecodeResult::failure(QStringLiteral("malformed Phoenix frame: ") + what);
-}
-
-QString typeName(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("a boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("a number");
-    case QJsonValue::String:
-        return QStringLiteral("a string");
-    case QJsonValue::Array:
-        return QStringLiteral("an array");
-    case QJsonValue::Object:
-        return QStringLiteral("an object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("undefined");
 }
 
 // A ref is a string or null.
@@ -81,16 +62,18 @@ Expected<PhoenixMessage, QString> PhoenixMessage::decode(QByteArrayView frame)
     PhoenixMessage message;
     if (!decodeRef(array.at(0), &message.joinRef))
         return frameError(QStringLiteral("join_ref must be a string or null, got ") +
-                          typeName(array.at(0)));
+                          values::jsonTypeName(array.at(0)));
     if (!decodeRef(array.at(1), &message.ref))
         return frameError(QStringLiteral("ref must be a string or null, got ") +
-                          typeName(array.at(1)));
+                          values::jsonTypeName(array.at(1)));
     const QJsonValue topic = array.at(2);
     if (!topic.isString())
-        return frameError(QStringLiteral("topic must be a string, got ") + typeName(topic));
+        return frameError(QStringLiteral("topic must be a string, got ") +
+                          values::jsonTypeName(topic));
     const QJsonValue event = array.at(3);
     if (!event.isString())
-        return frameError(QStringLiteral("event must be a string, got ") + typeName(event));
+        return frameError(QStringLiteral("event must be a string, got ") +
+                          values::jsonTypeName(event));
     message.topic = topic.toString();
     message.event = event.toString();
     message.payload = array.at(4);

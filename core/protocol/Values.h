@@ -64,5 +64,9 @@ std::optional<qint64> integerValue(const QJsonValue &value);
 // never serialising more of a big value than needed.
 QString preview(const QJsonValue &value, int maxChars = 80);
 
+// What kind of JSON value `value` is, for messages: "null", "a boolean", "a number",
+// "a string", "an array", "an object", or "missing" (Undefined).
+QString jsonTypeName(const QJsonValue &value);
+
 } // namespace values
 } // namespace dust
