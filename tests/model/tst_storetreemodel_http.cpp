@@ -4,6 +4,7 @@
 #include "StoreTreeTestUtil.h"
 
 #include "InProcessDustlite.h"
+#include "TestAwait.h"
 #include "model/StoreTreeModel.h"
 #include "protocol/Values.h"
 #include "transport/HttpTransport.h"
@@ -32,19 +33,7 @@ QStringList childNames(const QAbstractItemModel &m, const QModelIndex &parent = 
     return out;
 }
 
-template <typename T> Result<T> await(const QFuture<Result<T>> &future)
-{
-    if (!future.isFinished()) {
-        QFutureWatcher<Result<T>> watcher;
-        QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
-        watcher.setFuture(future);
-        if (!future.isFinished() && finished.isEmpty())
-            finished.wait(20000);
-    }
-    if (!future.isFinished() || future.resultCount() == 0)
-        return Result<T>::failure(Error(Error::Kind::Cancelled, QStringLiteral("test timeout")));
-    return future.result();
-}
+using dust::test::await;
 
 // Loads the whole tree the way a user expanding everything would: fetchMore where
 // possible, data() on every row (which looks into values that may be folders too), until

@@ -3,6 +3,7 @@
 // discard on a reset to 0, and a round trip of a real store caught up from dustlite.
 
 #include "InProcessDustlite.h"
+#include "TestAwait.h"
 #include "protocol/Entry.h"
 #include "protocol/Path.h"
 #include "sync/Mirror.h"
@@ -127,19 +128,7 @@ bool tamper(const QString &file, const QString &sql)
     return ok;
 }
 
-template <typename T> Result<T> await(const QFuture<Result<T>> &future, int timeoutMs = 30000)
-{
-    if (!future.isFinished()) {
-        QFutureWatcher<Result<T>> watcher;
-        QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
-        watcher.setFuture(future);
-        if (!future.isFinished() && finished.isEmpty())
-            finished.wait(timeoutMs);
-    }
-    if (!future.isFinished() || future.resultCount() == 0)
-        return Result<T>::failure(Error(Error::Kind::Cancelled, QStringLiteral("test timeout")));
-    return future.result();
-}
+using dust::test::await;
 
 const QUrl Server(QStringLiteral("https://dust.example.com:8443/"));
 const QString Store = QStringLiteral("acme/site");

@@ -5,6 +5,7 @@
 // what a real dustlite never does.
 
 #include "StoreDb.h"
+#include "TestAwait.h"
 #include "TestHttp.h"
 #include "protocol/PhoenixMessage.h"
 #include "sync/Mirror.h"
@@ -29,39 +30,9 @@ namespace sdktest {
 using namespace dust;
 using namespace std::chrono_literals;
 
-inline Path path(const QString &rendered)
-{
-    auto parsed = Path::parse(rendered);
-    if (!parsed)
-        qFatal("bad test path %s", qPrintable(rendered));
-    return parsed.value();
-}
-
-inline Path segments(const QStringList &raw)
-{
-    auto built = Path::fromSegments(raw);
-    if (!built)
-        qFatal("bad test segments");
-    return built.value();
-}
-
-// Runs the event loop until `future` finishes; a timeout reads as a Cancelled error.
-template <typename T> Result<T> await(const QFuture<Result<T>> &future, int timeoutMs = 30000)
-{
-    if (!future.isFinished()) {
-        QFutureWatcher<Result<T>> watcher;
-        QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
-        watcher.setFuture(future);
-        if (!future.isFinished() && finished.isEmpty())
-            finished.wait(timeoutMs);
-    }
-    if (!future.isFinished())
-        return Result<T>::failure(Error(Error::Kind::Cancelled, QStringLiteral("test timeout")));
-    if (future.resultCount() == 0)
-        return Result<T>::failure(
-            Error(Error::Kind::Cancelled, QStringLiteral("finished without a result")));
-    return future.result();
-}
+using dust::test::await;
+using dust::test::path;
+using dust::test::segments;
 
 inline QString describe(const Error &error)
 {

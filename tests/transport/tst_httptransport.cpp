@@ -5,6 +5,7 @@
 
 #include "DustliteProcess.h"
 #include "InProcessDustlite.h"
+#include "TestAwait.h"
 
 #include <QFutureWatcher>
 #include <QJsonArray>
@@ -35,39 +36,9 @@ QString store()
     return QString::fromLatin1(kStore);
 }
 
-Path path(const QString &rendered)
-{
-    auto parsed = Path::parse(rendered);
-    if (!parsed)
-        qFatal("bad test path %s", qPrintable(rendered));
-    return parsed.value();
-}
-
-Path segments(const QStringList &raw)
-{
-    auto built = Path::fromSegments(raw);
-    if (!built)
-        qFatal("bad test segments");
-    return built.value();
-}
-
-// Waits (running the event loop) for `future` and returns its result; a future that does
-// not finish in time, or is cancelled, reads as a Cancelled error so the test fails there.
-template <typename T> Result<T> await(const QFuture<Result<T>> &future, int timeoutMs = 20000)
-{
-    if (!future.isFinished()) {
-        QFutureWatcher<Result<T>> watcher;
-        QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
-        watcher.setFuture(future);
-        if (!future.isFinished() && finished.isEmpty())
-            finished.wait(timeoutMs);
-    }
-    if (!future.isFinished())
-        return Result<T>::failure(Error(Error::Kind::Cancelled, QStringLiteral("test timeout")));
-    if (future.resultCount() == 0)
-        return Result<T>::failure(Error(Error::Kind::Cancelled, QStringLiteral("no result")));
-    return future.result();
-}
+using dust::test::await;
+using dust::test::path;
+using dust::test::segments;
 
 QString describe(const Error &error)
 {
