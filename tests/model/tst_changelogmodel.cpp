@@ -10,6 +10,7 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -85,6 +86,8 @@ private slots:
     void pauseQueuesAndCounts();
     void pauseDropsBeyondCapacity();
     void clearEmptiesEverything();
+    void randomSequencesMatchReference_data();
+    void randomSequencesMatchReference();
 };
 
 void TestChangeLogModel::columnsAndData()
@@ -345,6 +348,117 @@ void TestChangeLogModel::clearEmptiesEverything()
     model.appendEvents(burst(30, 3));
     QCOMPARE(model.rowCount(), 3);
     QCOMPARE(seqAt(model, 0), 30);
+}
+
+void TestChangeLogModel::randomSequencesMatchReference_data()
+{
+    QTest::addColumn<quint32>("seed");
+    QTest::newRow("seed-1") << 1u;
+    QTest::newRow("seed-2") << 2u;
+    QTest::newRow("seed-time") << quint32(QDateTime::currentMSecsSinceEpoch() & 0xffffff);
+}
+
+// Long random runs of bursts, capacity changes, filter changes, pauses and clears, checked
+// after every step against a naive reference: a plain list of every event kept, the last
+// `capacity` of them, filtered by re-matching the glob. Structural signals must be inserts
+// and removals only, except for filter changes and clear.
+void TestChangeLogModel::randomSequencesMatchReference()
+{
+    QFETCH(quint32, seed);
+    qInfo("seed %u", seed);
+    QRandomGenerator rng(seed);
+    const QStringList names = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("users"),
+                               QStringLiteral("item7"), QStringLiteral("x.y")};
+    const QStringList patterns = {QString(),
+                                  QStringLiteral("a/**"),
+                                  QStringLiteral("*/b"),
+                                  QStringLiteral("users/*"),
+                                  QStringLiteral("*/*/item7"),
+                                  QStringLiteral("x.y/**")};
+
+    ChangeLogModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    StructureLog structure(&model);
+
+    QList<ChangeEvent> ring;   // what the model keeps, oldest first
+    QList<ChangeEvent> queued; // held while paused
+    int capacity = 1 + int(rng.bounded(60));
+    model.setCapacity(capacity);
+    bool paused = false;
+    QString pattern;
+    qint64 seq = 0;
+
+    auto keepLast = [](QList<ChangeEvent> &list, int n) {
+        if (list.size() > n)
+            list.remove(0, list.size() - n);
+    };
+    for (int step = 0; step < 600; ++step) {
+        structure.log.clear();
+        const quint32 kind = rng.bounded(100);
+        bool resetAllowed = false;
+        if (kind < 60) {
+            QList<ChangeEvent> events;
+            const int n = 1 + int(rng.bounded(rng.bounded(5) == 0 ? 150 : 6));
+            for (int i = 0; i < n; ++i) {
+                QStringList segs;
+                for (int d = 0, depth = 1 + int(rng.bounded(3)); d < depth; ++d)
+                    segs.append(names.at(rng.bounded(names.size())));
+                events.append(makeEvent(++seq, segs.join(QLatin1Char('/'))));
+            }
+            if (events.size() == 1 && rng.bounded(2))
+                model.appendEvent(events.first());
+            else
+                model.appendEvents(events);
+            if (paused) {
+                queued.append(events);
+                keepLast(queued, capacity);
+            } else {
+                ring.append(events);
+                keepLast(ring, capacity);
+            }
+        } else if (kind < 70) {
+            capacity = 1 + int(rng.bounded(60));
+            model.setCapacity(capacity);
+            keepLast(ring, capacity);
+            keepLast(queued, capacity);
+        } else if (kind < 80) {
+            resetAllowed = true;
+            pattern = patterns.at(rng.bounded(patterns.size()));
+            QVERIFY(!model.setFilter(pattern));
+        } else if (kind < 95) {
+            paused = !paused;
+            model.setPaused(paused);
+            if (!paused) {
+                ring.append(queued);
+                queued.clear();
+                keepLast(ring, capacity);
+            }
+        } else {
+            resetAllowed = true;
+            model.clear();
+            ring.clear();
+            queued.clear();
+        }
+        if (!resetAllowed)
+            QVERIFY2(!structure.log.contains(QStringLiteral("reset")),
+                     qPrintable(structure.log.join(u", ")));
+
+        const Glob glob = Glob::compile(pattern.isEmpty() ? QStringLiteral("**") : pattern).value();
+        QList<qint64> expected;
+        for (const ChangeEvent &e : std::as_const(ring)) {
+            if (pattern.isEmpty() || glob.matches(e.path))
+                expected.append(e.storeSeq);
+        }
+        QList<qint64> actual;
+        for (int row = 0; row < model.rowCount(); ++row) {
+            actual.append(seqAt(model, row));
+            QCOMPARE(model.data(model.index(row, ChangeLogModel::PathColumn)).toString(),
+                     model.pathAt(row).rendered());
+        }
+        QCOMPARE(actual, expected);
+        QCOMPARE(model.totalCount(), int(ring.size()));
+        QCOMPARE(model.isPaused(), paused);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestChangeLogModel)
