@@ -86,6 +86,16 @@ case "$cmd" in
         ;;
     bench)
         install_missing
+        # Figures from an unoptimised build mean nothing: an existing build directory
+        # configured without optimisation is switched to the default build type first.
+        configured=$(grep -m1 '^CMAKE_BUILD_TYPE:' "$build_dir/CMakeCache.txt" 2>/dev/null |
+            cut -d= -f2 || true)
+        if [ -f "$build_dir/build.ninja" ]; then
+            case "$configured" in
+                Release | RelWithDebInfo | MinSizeRel) ;;
+                *) cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" ;;
+            esac
+        fi
         configure_and_build
         exec bench/run.sh "$build_dir" "$@"
         ;;
