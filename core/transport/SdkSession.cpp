@@ -20,6 +20,22 @@ namespace {
 
 constexpr QLatin1String kPhoenixTopic("phoenix");
 
+// Whether applying `request` twice leaves the store as applying it once (or makes the
+// second one fail on its precondition): then a write whose outcome is unknown may be sent
+// again. An increment adds twice; a lease or renew could extend someone's hold.
+bool safeToRepeat(const SdkWriteRequest &request)
+{
+    if (request.ifMatch || request.ifAbsent)
+        return true;
+    for (QLatin1String op :
+         {QLatin1String("set"), QLatin1String("delete"), QLatin1String("merge"),
+          QLatin1String("add"), QLatin1String("remove"), QLatin1String("put_file")}) {
+        if (request.op == op)
+            return true;
+    }
+    return false;
+}
+
 Error cancelledError(const QString &why)
 {
     return Error(Error::Kind::Cancelled, why);
@@ -528,9 +544,10 @@ void SdkSession::onTextMessage(const QString &text)
         onEvent(*ch, frame);
         break;
     case DecodedFrame::Kind::Snapshot:
-        if (ch->state == ChannelState::CatchingUp)
+        if (ch->state == ChannelState::CatchingUp) {
             ch->mirror->applySnapshot(frame.snapshot);
-        else
+            ch->snapshotSeq = std::max(ch->snapshotSeq, frame.snapshot.snapshotSeq);
+        } else
             reportProtocolError(
                 QStringLiteral("%1: a snapshot outside catch-up was ignored").arg(ch->store));
         break;
@@ -938,6 +955,7 @@ void SdkSession::sendWrite(Channel &ch, PendingWrite &write)
     const QString store = ch.store;
     const QString opId = write.clientOpId;
     write.stage = PendingWrite::Stage::Sent;
+    write.sentAtSeq = ch.mirror->lastSeq();
     Push push;
     push.onReply = [this, store, opId](bool ok, const QJsonObject &response) {
         onWriteReply(store, opId, ok, response);
@@ -1006,6 +1024,17 @@ void SdkSession::flushWrites(Channel &ch)
                 WriteResult result;
                 result.storeSeq = it->echoSeq.value_or(0);
                 completeWrite(ch, it, std::move(result));
+            } else if (ch.snapshotSeq > it->sentAtSeq && !safeToRepeat(it->request)) {
+                // A snapshot replaced the ops after the send: whether this one committed
+                // cannot be seen any more, and sending it again could apply it twice.
+                Error error(Error::Kind::Network,
+                            QStringLiteral("the connection dropped before the server "
+                                           "acknowledged the write, and the server has since "
+                                           "compacted its log, so whether it was applied "
+                                           "cannot be told; it was not sent again"));
+                error.setReason(QStringLiteral("outcome_unknown"));
+                error.setPath(it->request.path.rendered());
+                completeWrite(ch, it, Result<WriteResult>::failure(error));
             } else {
                 sendWrite(ch, *it);
             }

@@ -140,6 +140,7 @@ private:
         WriteDone done;
         Stage stage = Stage::Queued;
         std::optional<qint64> echoSeq; // the store_seq of its event, once seen
+        qint64 sentAtSeq = -1;         // the mirror's seq when it was last sent
     };
 
     struct PendingRead
@@ -177,6 +178,9 @@ private:
         int retryAttempts = 0;
         QList<MirrorChangeBatch> pendingBatches;
         QList<ChangeEvent> pendingEvents;
+        // The seq of the last snapshot a catch-up brought: the ops it covers (and their
+        // client_op_ids) were never seen one by one.
+        qint64 snapshotSeq = 0;
         std::unique_ptr<MirrorCache> cache; // with SdkOptions::cacheDirectory
         qint64 cachedSeq = -1;              // the seq the cache file holds; -1 = none
     };

@@ -83,6 +83,7 @@ private slots:
     void echoBeforeReplyAndWritePayload();
     void unansweredWriteIsResentOnce();
     void committedWriteIsNotResent();
+    void writeHiddenBySnapshotIsNotRepeated();
     void channelErrorRejoins();
     void malformedFramesAreReportedNotFatal();
     void refusedUpgradeIsUnauthorized();
@@ -331,6 +332,70 @@ void TstSdkTransportFaults::committedWriteIsNotResent()
     QCOMPARE(framesOf(fake, isWrite).size(), 1); // never sent twice
     QCOMPARE(joins, 2);
     QCOMPARE(await(t.get(kStore, path(QStringLiteral("n"))))->value.toInt(), 1);
+}
+
+void TstSdkTransportFaults::writeHiddenBySnapshotIsNotRepeated()
+{
+    // Two writes are sent; the connection dies before either is acknowledged. The rejoin's
+    // catch-up is a snapshot (the server compacted), so neither client_op_id can be looked
+    // for. The set is sent again (twice is the same as once); the increment is not (it
+    // could count twice): it fails, saying its outcome is unknown.
+    FakePhoenixServer fake;
+    QVERIFY(fake.listen());
+    int joins = 0;
+    fake.onFrame = [&](QWebSocket *socket, const PhoenixMessage &m) {
+        replyHeartbeats(socket, m);
+        if (isJoin(m)) {
+            if (++joins == 1) {
+                FakePhoenixServer::acceptJoin(socket, m);
+                return;
+            }
+            FakePhoenixServer::replyOk(socket, m, {{QStringLiteral("store_seq"), 7}});
+            FakePhoenixServer::send(
+                socket,
+                PhoenixMessage{
+                    m.joinRef, std::nullopt, kTopic, QStringLiteral("snapshot"),
+                    QJsonObject{
+                        {QStringLiteral("snapshot_seq"), 7},
+                        {QStringLiteral("entries"),
+                         QJsonObject{{QStringLiteral("n"),
+                                      QJsonObject{{QStringLiteral("value"),
+                                                   QJsonObject{{QStringLiteral("_scalar"), 5}}},
+                                                  {QStringLiteral("type"),
+                                                   QStringLiteral("counter")}}}}}}});
+            FakePhoenixServer::send(
+                socket,
+                PhoenixMessage{m.joinRef, std::nullopt, kTopic, QStringLiteral("catch_up_complete"),
+                               QJsonObject{{QStringLiteral("through_seq"), 7}}});
+            return;
+        }
+        if (isWrite(m)) {
+            const QString op = m.payload.toObject().value(QLatin1String("op")).toString();
+            if (joins == 1 && op == QLatin1String("set")) // the second of the two: drop now
+                QTimer::singleShot(0, socket, [socket] { socket->abort(); });
+            if (joins == 2)
+                FakePhoenixServer::replyOk(socket, m, {{QStringLiteral("store_seq"), 8}});
+        }
+    };
+    SdkTransport t(options(fake.url()));
+    QVERIFY(waitLive(t, kStore));
+    const auto increment = t.increment(kStore, path(QStringLiteral("n")), 1);
+    const auto set = t.put(kStore, path(QStringLiteral("s")), QStringLiteral("x"));
+
+    const auto setResult = await(set);
+    SDK_EXPECT_OK(setResult);
+    QCOMPARE(setResult->storeSeq, 8);
+    const auto incrementResult = await(increment);
+    SDK_EXPECT_ERROR(incrementResult, Error::Kind::Network);
+    QCOMPARE(incrementResult.error().reason(), QStringLiteral("outcome_unknown"));
+    QCOMPARE(incrementResult.error().path(), QStringLiteral("n"));
+    QCOMPARE(joins, 2);
+
+    QStringList ops;
+    for (const PhoenixMessage &m : framesOf(fake, isWrite))
+        ops.append(m.payload.toObject().value(QLatin1String("op")).toString());
+    QCOMPARE(ops, (QStringList{QStringLiteral("increment"), QStringLiteral("set"),
+                               QStringLiteral("set")}));
 }
 
 void TstSdkTransportFaults::channelErrorRejoins()
