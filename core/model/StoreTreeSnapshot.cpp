@@ -1,5 +1,6 @@
 #include "StoreTreeSnapshot.h"
 
+#include "sync/JsonBytes.h"
 #include "sync/Mirror.h"
 
 #include <algorithm>
@@ -35,46 +36,52 @@ void StoreTreeSnapshot::reserve(qsizetype leaves, qsizetype pathBytes)
         d->paths.reserve(pathBytes);
 }
 
+quint16 StoreTreeSnapshot::typeId(QStringView type)
+{
+    // Stores have a handful of types: look at the first few before hashing.
+    const qsizetype scan = std::min<qsizetype>(d->typeNames.size(), 16);
+    for (qsizetype k = 0; k < scan; ++k) {
+        if (d->typeNames.at(k) == type)
+            return quint16(k);
+    }
+    const QString typeName = type.toString();
+    const auto it = d->typeIds.constFind(typeName);
+    if (it != d->typeIds.constEnd())
+        return it.value();
+    if (d->typeNames.size() >= std::numeric_limits<quint16>::max())
+        return quint16(d->typeNames.size() - 1); // absurdly many types: the last one
+    const auto id = quint16(d->typeNames.size());
+    d->typeNames.append(typeName);
+    d->typeIds.insert(typeName, id);
+    return id;
+}
+
 void StoreTreeSnapshot::append(QByteArrayView renderedPath, QStringView type,
                                const QString &preview, qint64 revision)
 {
-    detach();
-    // Stores have a handful of types: look at the first few before hashing.
-    qsizetype typeId = -1;
-    const qsizetype scan = std::min<qsizetype>(d->typeNames.size(), 16);
-    for (qsizetype k = 0; k < scan && typeId < 0; ++k) {
-        if (d->typeNames.at(k) == type)
-            typeId = k;
-    }
-    const QString typeName = typeId < 0 ? type.toString() : QString();
-    if (typeId < 0) {
-        const auto it = d->typeIds.constFind(typeName);
-        if (it != d->typeIds.constEnd())
-            typeId = it.value();
-    }
-    if (typeId < 0) {
-        if (d->typeNames.size() < std::numeric_limits<quint16>::max()) {
-            typeId = d->typeNames.size();
-            d->typeNames.append(typeName);
-            d->typeIds.insert(typeName, quint16(typeId));
-        } else {
-            typeId = d->typeNames.size() - 1; // absurdly many types: the last one
-        }
-    }
-    // A path longer than 4 GiB cannot come from a server; keep it as an (invalid) empty path.
-    const bool tooLong = renderedPath.size() > qsizetype(std::numeric_limits<quint32>::max());
-    QByteArray previewUtf8 =
+    const QByteArray previewUtf8 =
         (preview.size() > kPreviewChars ? preview.left(kPreviewChars - 1) + QChar(0x2026) : preview)
             .toUtf8();
+    appendUtf8(renderedPath, type, previewUtf8, revision);
+}
+
+void StoreTreeSnapshot::appendUtf8(QByteArrayView renderedPath, QStringView type,
+                                   QByteArrayView previewUtf8, qint64 revision)
+{
+    detach();
+    // A path longer than 4 GiB cannot come from a server; keep it as an (invalid) empty path.
+    const bool tooLong = renderedPath.size() > qsizetype(std::numeric_limits<quint32>::max());
+    const qsizetype previewBytes =
+        std::min<qsizetype>(previewUtf8.size(), std::numeric_limits<quint16>::max());
     Leaf leaf;
     leaf.pathOffset = d->paths.size();
     leaf.pathLength = tooLong ? 0 : quint32(renderedPath.size());
-    leaf.previewLength = quint16(previewUtf8.size()); // at most 80 * 4 bytes
+    leaf.previewLength = quint16(previewBytes);
     leaf.revision = revision;
-    leaf.type = quint16(typeId);
+    leaf.type = typeId(type);
     if (!tooLong)
         d->paths.append(renderedPath);
-    d->paths.append(previewUtf8);
+    d->paths.append(previewUtf8.first(previewBytes));
     d->leaves.push_back(leaf);
 }
 
@@ -88,8 +95,13 @@ StoreTreeSnapshot StoreTreeSnapshot::fromMirror(const Mirror &mirror, int previe
 {
     StoreTreeSnapshot snapshot;
     snapshot.reserve(mirror.leafCount(), mirror.leafCount() * 48);
+    const int chars = std::clamp(previewChars, 1, kPreviewChars);
     mirror.forEachLeaf([&](const MirrorLeafView &leaf) {
-        snapshot.append(leaf.path, leaf.type, leaf.preview(previewChars), leaf.revision);
+        snapshot.appendUtf8(
+            leaf.path, leaf.type,
+            jsonbytes::previewUtf8(std::string_view(leaf.value.data(), size_t(leaf.value.size())),
+                                   chars),
+            leaf.revision);
     });
     snapshot.setSeq(mirror.lastSeq());
     return snapshot;

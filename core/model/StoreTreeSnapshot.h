@@ -44,6 +44,9 @@ public:
                 qint64 revision);
     void append(const QString &renderedPath, QStringView type, const QString &preview,
                 qint64 revision);
+    // With the preview as UTF-8, already at most 80 characters (jsonbytes::previewUtf8).
+    void appendUtf8(QByteArrayView renderedPath, QStringView type, QByteArrayView previewUtf8,
+                    qint64 revision);
 
     // Reads every leaf of `mirror` (on the mirror's thread) with previews of at most
     // `previewChars` characters, and its lastSeq().
@@ -90,6 +93,7 @@ private:
         QHash<QString, quint16> typeIds;
     };
     void detach();
+    quint16 typeId(QStringView type);
 
     std::shared_ptr<Data> d;
 };

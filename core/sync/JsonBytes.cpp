@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <charconv>
 #include <vector>
 
@@ -367,6 +368,51 @@ std::optional<std::string_view> scalarWrapperInner(std::string_view raw)
 QString preview(std::string_view raw, int maxChars)
 {
     return values::preview(toJsonValue(raw), maxChars);
+}
+
+QByteArray previewUtf8(std::string_view raw, int maxChars)
+{
+    raw = trimmed(raw);
+    const auto bytes = [](std::string_view v) {
+        return QByteArray(v.data(), qsizetype(v.size()));
+    };
+    switch (kindOf(raw)) {
+    case Kind::String: {
+        // No escapes and no control characters: the preview is the text between the quotes,
+        // and at most maxChars bytes are at most maxChars UTF-16 units, so nothing is cut.
+        if (raw.size() < 2 || raw.back() != '"' || raw.size() - 2 > size_t(std::max(maxChars, 0)))
+            break;
+        const std::string_view inner = raw.substr(1, raw.size() - 2);
+        const bool plain = std::none_of(inner.begin(), inner.end(), [](char c) {
+            const auto u = static_cast<unsigned char>(c);
+            return u < 0x20 || u == 0x7f || c == '\\' || c == '"';
+        });
+        if (plain)
+            return bytes(inner);
+        break;
+    }
+    case Kind::Integer: {
+        // Up to 15 digits a double holds exactly, so the text is what QString::number gives.
+        const std::string_view digits = raw.starts_with('-') ? raw.substr(1) : raw;
+        const bool simple = !digits.empty() && digits.size() <= 15 &&
+                            (digits.size() == 1 || digits.front() != '0') &&
+                            std::all_of(digits.begin(), digits.end(),
+                                        [](char c) { return c >= '0' && c <= '9'; }) &&
+                            raw != "-0" && raw.size() <= size_t(std::max(maxChars, 0));
+        if (simple)
+            return bytes(raw);
+        break;
+    }
+    case Kind::Boolean:
+    case Kind::Null:
+        if ((raw == "true" || raw == "false" || raw == "null") &&
+            raw.size() <= size_t(std::max(maxChars, 0)))
+            return bytes(raw);
+        break;
+    default:
+        break;
+    }
+    return preview(raw, maxChars).toUtf8();
 }
 
 } // namespace dust::jsonbytes

@@ -46,6 +46,9 @@ std::optional<std::string_view> scalarWrapperInner(std::string_view raw);
 
 // A one-line preview (dust::values::preview) of the value; cheap for scalars.
 QString preview(std::string_view raw, int maxChars = 80);
+// The same preview as UTF-8. Short strings without escapes, small integers, booleans and
+// null (most leaves of most stores) are copied as they are, without a QString between.
+QByteArray previewUtf8(std::string_view raw, int maxChars = 80);
 
 inline std::string_view view(const QByteArray &bytes)
 {
