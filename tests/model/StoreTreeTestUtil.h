@@ -22,6 +22,15 @@
 
 namespace dust::test {
 
+// The names of the rows under `parent`, in row order.
+inline QStringList childNames(const QAbstractItemModel &m, const QModelIndex &parent = {})
+{
+    QStringList out;
+    for (int r = 0; r < m.rowCount(parent); ++r)
+        out.append(m.index(r, 0, parent).data(StoreTreeModel::NameRole).toString());
+    return out;
+}
+
 inline Path mkpath(const QStringList &segments)
 {
     auto p = Path::fromSegments(segments);

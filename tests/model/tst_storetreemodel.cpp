@@ -50,14 +50,6 @@ private slots:
 
 namespace {
 
-QStringList childNames(const QAbstractItemModel &m, const QModelIndex &parent = {})
-{
-    QStringList out;
-    for (int r = 0; r < m.rowCount(parent); ++r)
-        out.append(m.index(r, 0, parent).data(StoreTreeModel::NameRole).toString());
-    return out;
-}
-
 // Counts the structural signals a view would see.
 struct SignalCounter
 {

@@ -25,14 +25,6 @@ namespace {
 const QString kStore = QStringLiteral("local/demo");
 const QString kToken = QStringLiteral("dust_tok_dev");
 
-QStringList childNames(const QAbstractItemModel &m, const QModelIndex &parent = {})
-{
-    QStringList out;
-    for (int r = 0; r < m.rowCount(parent); ++r)
-        out.append(m.index(r, 0, parent).data(StoreTreeModel::NameRole).toString());
-    return out;
-}
-
 using dust::test::await;
 
 // Loads the whole tree the way a user expanding everything would: fetchMore where

@@ -20,14 +20,6 @@ using namespace dust::test;
 
 namespace {
 
-QStringList childNames(const QAbstractItemModel &m, const QModelIndex &parent = {})
-{
-    QStringList out;
-    for (int r = 0; r < m.rowCount(parent); ++r)
-        out.append(m.index(r, 0, parent).data(StoreTreeModel::NameRole).toString());
-    return out;
-}
-
 // A store behind the Transport contract with the real server's listing rules (§4.3):
 // byte-wise order, prefixes de-duplicated per page only, the cursor being the last entry
 // read. Answers asynchronously (next event loop turn) unless told otherwise.
