@@ -172,16 +172,6 @@ QByteArray encodeJson(const QJsonValue &value)
     return wrapped.sliced(1, wrapped.size() - 2);
 }
 
-// Why `value` cannot be written, or empty when it can.
-QString unwritableValue(const QJsonValue &value)
-{
-    if (value.isUndefined())
-        return QStringLiteral("no value given (undefined)");
-    if (value.isDouble() && !std::isfinite(value.toDouble()))
-        return QStringLiteral("JSON cannot carry NaN or infinity");
-    return {};
-}
-
 // True if a segment of `path` is "." or "..": HTTP clients, Qt included, remove such
 // segments from a URL path (and decode %2E first), so the path cannot travel in the URL.
 // Those paths use the body-path routes and listings instead.
@@ -1006,15 +996,8 @@ QFuture<Result<WriteResult>> HttpTransport::put(const QString &store, const Path
         return failed<WriteResult>(Error::invalidParams(storeFormatError(store)));
     if (!path.isValid())
         return failed<WriteResult>(Error::invalidParams(QStringLiteral("invalid (empty) path")));
-    if (const QString why = unwritableValue(value); !why.isEmpty())
-        return failed<WriteResult>(Error::invalidParams(why));
-    if (options.ifMatch && options.ifAbsent)
-        return failed<WriteResult>(
-            Error::invalidParams(QStringLiteral("ifMatch and ifAbsent cannot be combined"))
-                .setReason(QStringLiteral("invalid_precondition")));
-    if (options.ifMatch && *options.ifMatch <= 0)
-        return failed<WriteResult>(Error::invalidParams(
-            QStringLiteral("ifMatch must be a positive revision (got %1)").arg(*options.ifMatch)));
+    if (auto error = putError(value, options))
+        return failed<WriteResult>(std::move(*error));
 
     HttpRequest request;
     request.route = Route::Write;
@@ -1054,13 +1037,8 @@ QFuture<Result<WriteResult>> HttpTransport::remove(const QString &store, const P
         return failed<WriteResult>(Error::invalidParams(storeFormatError(store)));
     if (!path.isValid())
         return failed<WriteResult>(Error::invalidParams(QStringLiteral("invalid (empty) path")));
-    if (options.ifAbsent)
-        return failed<WriteResult>(
-            Error::invalidParams(QStringLiteral("ifAbsent applies to put only"))
-                .setReason(QStringLiteral("if_absent_unsupported_op")));
-    if (options.ifMatch && *options.ifMatch <= 0)
-        return failed<WriteResult>(Error::invalidParams(
-            QStringLiteral("ifMatch must be a positive revision (got %1)").arg(*options.ifMatch)));
+    if (auto error = removeError(options))
+        return failed<WriteResult>(std::move(*error));
 
     HttpRequest request;
     request.verb = "DELETE";

@@ -23,17 +23,6 @@ Error invalidPathError()
         .setReason(QStringLiteral("empty_path"));
 }
 
-// Why `value` cannot be written, or empty.
-QString unwritableValue(const QJsonValue &value)
-{
-    if (value.isUndefined())
-        return QStringLiteral("the value is undefined (use null to store null)");
-    if (const auto error = values::validateKeys(value))
-        return QStringLiteral("the value holds an object key that is empty (%1)")
-            .arg(pathErrorName(*error));
-    return {};
-}
-
 WriteResult writeResultFrom(const QJsonObject &response)
 {
     WriteResult result;
@@ -254,15 +243,8 @@ QFuture<Result<QJsonObject>> SdkTransport::enqueuePush(const QString &store, con
 QFuture<Result<WriteResult>> SdkTransport::put(const QString &store, const Path &path,
                                                const QJsonValue &value, const WriteOptions &options)
 {
-    if (const QString why = unwritableValue(value); !why.isEmpty())
-        return failed<WriteResult>(Error::invalidParams(why));
-    if (options.ifMatch && options.ifAbsent)
-        return failed<WriteResult>(
-            Error::invalidParams(QStringLiteral("ifMatch and ifAbsent cannot be combined"))
-                .setReason(QStringLiteral("invalid_precondition")));
-    if (options.ifMatch && *options.ifMatch <= 0)
-        return failed<WriteResult>(Error::invalidParams(
-            QStringLiteral("ifMatch must be a positive revision (got %1)").arg(*options.ifMatch)));
+    if (auto error = putError(value, options))
+        return failed<WriteResult>(std::move(*error));
     SdkWriteRequest request;
     request.op = QStringLiteral("set");
     request.path = path;
@@ -275,13 +257,8 @@ QFuture<Result<WriteResult>> SdkTransport::put(const QString &store, const Path 
 QFuture<Result<WriteResult>> SdkTransport::remove(const QString &store, const Path &path,
                                                   const WriteOptions &options)
 {
-    if (options.ifAbsent)
-        return failed<WriteResult>(
-            Error::invalidParams(QStringLiteral("ifAbsent applies to put only"))
-                .setReason(QStringLiteral("if_absent_unsupported_op")));
-    if (options.ifMatch && *options.ifMatch <= 0)
-        return failed<WriteResult>(Error::invalidParams(
-            QStringLiteral("ifMatch must be a positive revision (got %1)").arg(*options.ifMatch)));
+    if (auto error = removeError(options))
+        return failed<WriteResult>(std::move(*error));
     SdkWriteRequest request;
     request.op = QStringLiteral("delete");
     request.path = path;

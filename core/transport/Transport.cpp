@@ -1,5 +1,9 @@
 #include "Transport.h"
 
+#include "protocol/Values.h"
+
+#include <cmath>
+
 namespace dust {
 
 Subscription::Subscription(QString store, Glob pattern, SubscribeOptions options, QObject *parent)
@@ -84,6 +88,48 @@ QFuture<Result<QList<DiffChange>>> Transport::diff(const QString &, qint64, qint
 QFuture<Result<QList<StoreInfo>>> Transport::listStores()
 {
     return unsupported<QList<StoreInfo>>("listing stores");
+}
+
+QString unwritableValue(const QJsonValue &value)
+{
+    if (value.isUndefined())
+        return QStringLiteral("the value is undefined (use null to store null)");
+    if (value.isDouble() && !std::isfinite(value.toDouble()))
+        return QStringLiteral("JSON cannot carry NaN or infinity");
+    if (const auto error = values::validateKeys(value))
+        return QStringLiteral("the value holds an object key that is empty (%1)")
+            .arg(pathErrorName(*error));
+    return {};
+}
+
+namespace {
+
+std::optional<Error> ifMatchError(const WriteOptions &options)
+{
+    if (options.ifMatch && *options.ifMatch <= 0)
+        return Error::invalidParams(
+            QStringLiteral("ifMatch must be a positive revision (got %1)").arg(*options.ifMatch));
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<Error> putError(const QJsonValue &value, const WriteOptions &options)
+{
+    if (const QString why = unwritableValue(value); !why.isEmpty())
+        return Error::invalidParams(why);
+    if (options.ifMatch && options.ifAbsent)
+        return Error::invalidParams(QStringLiteral("ifMatch and ifAbsent cannot be combined"))
+            .setReason(QStringLiteral("invalid_precondition"));
+    return ifMatchError(options);
+}
+
+std::optional<Error> removeError(const WriteOptions &options)
+{
+    if (options.ifAbsent)
+        return Error::invalidParams(QStringLiteral("ifAbsent applies to put only"))
+            .setReason(QStringLiteral("if_absent_unsupported_op"));
+    return ifMatchError(options);
 }
 
 } // namespace dust

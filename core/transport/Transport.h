@@ -50,6 +50,15 @@ struct WriteOptions
     bool ifAbsent = false;         // commit only if no leaf exists (put only)
 };
 
+// Checks every transport makes before a write leaves the machine, so both refuse the same
+// input with the same InvalidParams error.
+// Why `value` cannot be written (undefined, NaN or infinity, an empty object key), or empty.
+QString unwritableValue(const QJsonValue &value);
+// The error of a put of `value` with `options`, if it cannot be sent.
+std::optional<Error> putError(const QJsonValue &value, const WriteOptions &options);
+// The error of a remove with `options`, if it cannot be sent (ifAbsent is for put only).
+std::optional<Error> removeError(const WriteOptions &options);
+
 struct WriteResult
 {
     qint64 storeSeq = 0;

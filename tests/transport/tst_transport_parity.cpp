@@ -13,6 +13,8 @@
 #include "StoreDb.h"
 #include "transport/HttpTransport.h"
 
+#include <limits>
+
 using namespace sdktest;
 using dust::test::InProcessDustlite;
 
@@ -376,6 +378,26 @@ void TstTransportParity::errorsAgree()
     SDK_EXPECT_ERROR(h, Error::Kind::InvalidParams);
     SDK_EXPECT_ERROR(s, Error::Kind::InvalidParams);
     QCOMPARE(s.error().reason(), h.error().reason());
+    // Values neither transport sends: both refuse them the same way before any request.
+    const QList<QJsonValue> unwritable = {
+        QJsonValue(QJsonValue::Undefined), QJsonValue(std::numeric_limits<double>::infinity()),
+        QJsonObject{{QString(), 1}},
+        QJsonObject{{QStringLiteral("a"), QJsonObject{{QString(), 2}}}}};
+    for (const QJsonValue &value : unwritable) {
+        EXPECT_SAME(await(m_http->put(kStore, path(QStringLiteral("u")), value)),
+                    await(m_sdk->put(kStore, path(QStringLiteral("u")), value)));
+        SDK_EXPECT_ERROR(await(m_http->put(kStore, path(QStringLiteral("u")), value)),
+                         Error::Kind::InvalidParams);
+    }
+    WriteOptions zero;
+    zero.ifMatch = 0;
+    EXPECT_SAME(await(m_http->remove(kStore, path(QStringLiteral("u")), zero)),
+                await(m_sdk->remove(kStore, path(QStringLiteral("u")), zero)));
+    WriteOptions absent;
+    absent.ifAbsent = true;
+    EXPECT_SAME(await(m_http->remove(kStore, path(QStringLiteral("u")), absent)),
+                await(m_sdk->remove(kStore, path(QStringLiteral("u")), absent)));
+    QVERIFY(!m_server->store()->get(path(QStringLiteral("u"))));
     EXPECT_SAME(await(m_http->get(kStore, path(QStringLiteral("nothing/here")))),
                 await(m_sdk->get(kStore, path(QStringLiteral("nothing/here")))));
     EXPECT_SAME(await(m_http->get(QStringLiteral("bad"), path(QStringLiteral("x")))),
