@@ -4,6 +4,7 @@
 #include "StoreTreeBuilder.h"
 #include "StoreTreeNode.h"
 #include "protocol/Values.h"
+#include "transport/SdkTransport.h"
 #include "transport/Transport.h"
 
 #include <QDateTime>
@@ -1170,8 +1171,66 @@ bool StoreTreeModel::computeSubtreeVisibility(Node *top, TreeFilter::State paren
 
 // ---- HTTP -----------------------------------------------------------------------------------
 
+void StoreTreeModel::setSdkSource(SdkTransport *transport, const QString &store)
+{
+    for (const QMetaObject::Connection &c : std::as_const(m_sdkConnections))
+        disconnect(c);
+    m_sdkConnections.clear();
+    quiesce();
+    ++m_buildGeneration;
+    dropPendingChanges();
+    m_heldBatches.clear();
+    m_deferred.clear();
+    m_source = Source::Mirror;
+    m_transport = transport;
+    m_store = store;
+    m_seq = 0;
+    resetTree(std::make_unique<Node>());
+    if (!transport)
+        return;
+    m_sdkConnections = {
+        connect(transport, &SdkTransport::storeChanged, this,
+                [this](const QString &changed, const MirrorChangeBatch &batch) {
+                    if (changed == m_store)
+                        applyBatch(batch);
+                }),
+        connect(transport, &SdkTransport::storeReset, this,
+                [this](const QString &reset) {
+                    if (reset == m_store)
+                        resync();
+                }),
+    };
+    resync();
+}
+
+void StoreTreeModel::resync()
+{
+    auto *sdk = qobject_cast<SdkTransport *>(m_transport.data());
+    if (m_source != Source::Mirror || !sdk)
+        return;
+    // Batches the mirror emits after the snapshot reach this thread after it (both are
+    // queued here in order), and the rebuild drops those it already holds.
+    const quint64 request = ++m_snapshotRequest;
+    sdk->withMirror(m_store,
+                    [](const Mirror &mirror) { return StoreTreeSnapshot::fromMirror(mirror); })
+        .then(this, [this, request](const Result<StoreTreeSnapshot> &snapshot) {
+            if (request != m_snapshotRequest)
+                return; // a newer snapshot is on its way
+            if (!snapshot) {
+                const QString message = snapshot.error().message();
+                m_root->ensureExtra().error = message;
+                emit loadFailed(QModelIndex(), message);
+                return;
+            }
+            rebuild(*snapshot);
+        });
+}
+
 void StoreTreeModel::setHttpSource(Transport *transport, const QString &store)
 {
+    for (const QMetaObject::Connection &c : std::as_const(m_sdkConnections))
+        disconnect(c);
+    m_sdkConnections.clear();
     quiesce();
     ++m_buildGeneration;
     dropPendingChanges();

@@ -23,6 +23,7 @@
 
 namespace dust {
 
+class SdkTransport;
 class Transport;
 struct ListPage;
 
@@ -132,6 +133,16 @@ public:
     // Builds the tree of `snapshot` on the calling thread and swaps it in (tests, small
     // stores); rebuild() is the asynchronous form.
     void rebuildNow(const StoreTreeSnapshot &snapshot);
+
+    // --- SDK source (the Mirror) ---------------------------------------------------------
+    // Shows the store `store` from `transport`'s mirror (not owned; it must stay on this
+    // thread): the tree is built from a snapshot of the mirror once the store is live and
+    // again after every storeReset(), and follows storeChanged() batches in between. A
+    // store that cannot be read (refused, unreachable past the read timeout) shows its
+    // error on the root (errorText()) and through loadFailed().
+    void setSdkSource(SdkTransport *transport, const QString &store);
+    // Takes a new snapshot of the mirror and rebuilds from it (SDK source only).
+    void resync();
 
     // --- HTTP source --------------------------------------------------------------------
     // Shows the store `store` ("org/name") through `transport` (not owned; it must stay on
@@ -291,6 +302,10 @@ private:
     QHash<tree::Node *, qint64> m_recent;
     QTimer m_expiryTimer;
     int m_recentWindow = 3000;
+
+    // SDK source.
+    QList<QMetaObject::Connection> m_sdkConnections;
+    quint64 m_snapshotRequest = 0; // the newest snapshot asked for; older answers are dropped
 
     // HTTP.
     QPointer<Transport> m_transport;
