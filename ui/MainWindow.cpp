@@ -1,6 +1,8 @@
 #include "MainWindow.h"
 
+#include "RecentChangeDelegate.h"
 #include "model/StoreTreeModel.h"
+#include "transport/SdkTransport.h"
 #include "transport/Transport.h"
 
 #include <QFontDatabase>
@@ -33,6 +35,25 @@ MainWindow::MainWindow(QWidget *parent)
     m_tree->header()->resizeSection(0, 260);
     m_tree->header()->resizeSection(1, 80);
     m_tree->header()->resizeSection(2, 260);
+    m_delegate = new RecentChangeDelegate(this);
+    m_delegate->setWindow(m_model->recentWindow());
+    m_tree->setItemDelegate(m_delegate);
+    // While rows are recent their highlight fades: repaint a few times a second, and only
+    // then.
+    m_fadeTimer.setInterval(100);
+    connect(&m_fadeTimer, &QTimer::timeout, this, [this] {
+        m_tree->viewport()->update();
+        if (m_model->recentCount() == 0)
+            m_fadeTimer.stop();
+    });
+    connect(m_model, &QAbstractItemModel::dataChanged, this, [this] {
+        if (m_model->recentCount() > 0 && !m_fadeTimer.isActive())
+            m_fadeTimer.start();
+    });
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (m_model->recentCount() > 0 && !m_fadeTimer.isActive())
+            m_fadeTimer.start();
+    });
 
     auto *inspector = new QWidget(splitter);
     auto *layout = new QVBoxLayout(inspector);
@@ -67,7 +88,17 @@ void MainWindow::openStore(Transport *transport, const QString &store, const QSt
 {
     m_transport = transport;
     m_store = store;
-    m_model->setHttpSource(transport, store);
+    disconnect(m_liveConnection);
+    if (auto *sdk = qobject_cast<SdkTransport *>(transport)) {
+        m_model->setSdkSource(sdk, store); // live: changes arrive as they happen
+        m_liveConnection =
+            connect(sdk, &SdkTransport::storeChanged, this, [this](const QString &changed) {
+                if (changed == m_store)
+                    refreshShownEntry();
+            });
+    } else {
+        m_model->setHttpSource(transport, store);
+    }
     setWindowTitle(tr("%1 — Dust Browser").arg(store));
     statusBar()->showMessage(tr("%1 on %2").arg(store, serverLabel));
 }
@@ -77,6 +108,31 @@ void MainWindow::showConnectionError(const QString &message)
     m_entryHeader->setText(tr("Could not open a store"));
     m_value->setPlainText(message);
     statusBar()->showMessage(message);
+}
+
+QString MainWindow::entryHeaderText() const
+{
+    return m_entryHeader->text();
+}
+
+QString MainWindow::entryValueText() const
+{
+    return m_value->toPlainText();
+}
+
+void MainWindow::refreshShownEntry()
+{
+    // The inspector re-reads the selected entry when its store changes (coalesced: at most
+    // one read in flight).
+    if (m_refreshQueued)
+        return;
+    m_refreshQueued = true;
+    QTimer::singleShot(200, this, [this] {
+        m_refreshQueued = false;
+        const QModelIndex current = m_tree->selectionModel()->currentIndex();
+        if (current.isValid())
+            showEntry(current);
+    });
 }
 
 void MainWindow::showEntry(const QModelIndex &index)

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QMetaObject>
 #include <QString>
+#include <QTimer>
 
 class QLabel;
 class QPlainTextEdit;
@@ -9,6 +11,7 @@ class QTreeView;
 
 namespace dust {
 
+class RecentChangeDelegate;
 class StoreTreeModel;
 class Transport;
 
@@ -22,16 +25,22 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Shows `store` through `transport` (not owned; must outlive the window's use of it).
+    // Shows `store` through `transport` (not owned; must outlive the window's use of it):
+    // live from its mirror with an SdkTransport, listed lazily over REST otherwise.
     void openStore(Transport *transport, const QString &store, const QString &serverLabel);
     // Shown instead of a store when no connection could be made.
     void showConnectionError(const QString &message);
 
     StoreTreeModel *treeModel() const { return m_model; }
     QTreeView *treeView() const { return m_tree; }
+    RecentChangeDelegate *recentChangeDelegate() const { return m_delegate; }
+    // The inspector's header and value text (for tests and accessibility).
+    QString entryHeaderText() const;
+    QString entryValueText() const;
 
 private:
     void showEntry(const QModelIndex &index);
+    void refreshShownEntry();
 
     StoreTreeModel *m_model = nullptr;
     QTreeView *m_tree = nullptr;
@@ -40,6 +49,10 @@ private:
     Transport *m_transport = nullptr;
     QString m_store;
     quint64 m_showGeneration = 0;
+    RecentChangeDelegate *m_delegate = nullptr;
+    QTimer m_fadeTimer;
+    QMetaObject::Connection m_liveConnection;
+    bool m_refreshQueued = false;
 };
 
 } // namespace dust

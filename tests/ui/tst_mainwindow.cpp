@@ -1,0 +1,142 @@
+// MainWindow on a live store, driven with QTest offscreen: a real dustlite on 127.0.0.1,
+// an SdkTransport, and another client writing. The tree follows, the changed row is painted
+// highlighted and fades, and the inspector shows the selected entry's new value.
+
+#include "InProcessDustlite.h"
+#include "MainWindow.h"
+#include "RecentChangeDelegate.h"
+#include "StoreDb.h"
+#include "TestAwait.h"
+
+#include "model/StoreTreeModel.h"
+#include "transport/HttpTransport.h"
+#include "transport/SdkTransport.h"
+
+#include <QApplication>
+#include <QImage>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTreeView>
+
+using namespace dust;
+using namespace dust::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const QString kStore = QStringLiteral("local/demo");
+
+SdkOptions liveOptions(const QUrl &url)
+{
+    SdkOptions o;
+    o.url = url;
+    o.token = QStringLiteral("dust_tok_dev");
+    o.reconnectDelay = 50ms;
+    o.statusPollInterval = 100ms;
+    return o;
+}
+
+// The background the view paints near the right end of the value cell of `index`'s row
+// (past any short preview text).
+QColor paintedAt(QTreeView *view, const QModelIndex &index)
+{
+    const QImage image = view->viewport()->grab().toImage();
+    const QRect rect = view->visualRect(index.siblingAtColumn(StoreTreeModel::ValueColumn))
+                           .intersected(QRect(QPoint(0, 0), image.size()));
+    if (rect.isEmpty())
+        return {};
+    return image.pixelColor(rect.right() - 4, rect.top() + 2);
+}
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void liveChangesAreShownAndHighlighted();
+    void highlightFades();
+    void lazyRestSourceStillWorks();
+};
+
+void TestMainWindow::liveChangesAreShownAndHighlighted()
+{
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    lite::StoreDb *db = dustlite.store();
+    QVERIFY(db->bulkSet({{path(QStringLiteral("config")), QStringLiteral("v1")},
+                         {path(QStringLiteral("users/alice/age")), 30},
+                         {path(QStringLiteral("users/bob/age")), 40}},
+                        QStringLiteral("dev")) > 0);
+
+    SdkTransport live(liveOptions(dustlite.wsUrl()));
+    MainWindow window;
+    window.resize(1400, 600);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.treeView()->viewport()->width() > 700);
+    window.openStore(&live, kStore, QStringLiteral("test"));
+    StoreTreeModel *model = window.treeModel();
+    QTRY_COMPARE_WITH_TIMEOUT(model->leafCount(), 3, 20000);
+
+    // Select config: the inspector shows it.
+    const QModelIndex config = model->index(path(QStringLiteral("config")));
+    QVERIFY(config.isValid());
+    const QColor configBefore = paintedAt(window.treeView(), config);
+    window.treeView()->setCurrentIndex(config);
+    QTRY_COMPARE(window.entryValueText(), QStringLiteral("\"v1\""));
+    const QModelIndex users = model->index(path(QStringLiteral("users")));
+    const QColor before = paintedAt(window.treeView(), users);
+
+    // Another client changes config: the row, its highlight and the inspector follow.
+    SdkTransport writer(liveOptions(dustlite.wsUrl()));
+    QVERIFY(await(writer.put(kStore, path(QStringLiteral("config")), QStringLiteral("v2"))));
+    QTRY_COMPARE_WITH_TIMEOUT(config.data(StoreTreeModel::PreviewRole).toString(),
+                              QStringLiteral("v2"), 20000);
+    QTRY_COMPARE(window.entryValueText(), QStringLiteral("\"v2\""));
+    QVERIFY(config.data(StoreTreeModel::ChangedAtRole).toLongLong() > 0);
+    window.treeView()->clearSelection();
+    window.treeView()->setCurrentIndex(QModelIndex());
+    const QColor changed = paintedAt(window.treeView(), config);
+    const QColor unchanged = paintedAt(window.treeView(), users);
+    QCOMPARE(unchanged, before);
+    QVERIFY2(changed != configBefore,
+             qPrintable(changed.name() + QLatin1Char(' ') + configBefore.name()));
+    QVERIFY(changed.red() > changed.blue()); // the warm highlight
+    QCOMPARE(configBefore.red(), configBefore.blue());
+
+    // A new leaf from the other client appears as a new row, highlighted too.
+    QVERIFY(await(writer.put(kStore, path(QStringLiteral("users/carol/age")), 25)));
+    QTRY_VERIFY_WITH_TIMEOUT(model->index(path(QStringLiteral("users/carol/age"))).isValid(),
+                             20000);
+}
+
+void TestMainWindow::highlightFades()
+{
+    RecentChangeDelegate delegate;
+    delegate.setWindow(3000);
+    QCOMPARE(delegate.strength(10000, 10000), 1.0);
+    QCOMPARE(delegate.strength(10000, 11500), 0.5);
+    QCOMPARE(delegate.strength(10000, 13000), 0.0);
+    QCOMPARE(delegate.strength(10000, 20000), 0.0);
+    QCOMPARE(delegate.strength(0, 20000), 0.0); // never changed
+}
+
+void TestMainWindow::lazyRestSourceStillWorks()
+{
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    QVERIFY(dustlite.store()->bulkSet({{path(QStringLiteral("a/b")), 1}}, QStringLiteral("dev")) >
+            0);
+    HttpTransport http(dustlite.baseUrl(), QStringLiteral("dust_tok_dev"));
+    MainWindow window;
+    window.show();
+    window.openStore(&http, kStore, QStringLiteral("test"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.treeModel()->rowCount(), 1, 20000);
+    QCOMPARE(window.treeModel()->index(0, 0).data(StoreTreeModel::NameRole).toString(),
+             QStringLiteral("a"));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
