@@ -1,5 +1,7 @@
 #include "MainWindow.h"
+#include "sync/MirrorCache.h"
 #include "transport/HttpTransport.h"
+#include "transport/SdkTransport.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -31,6 +33,26 @@ void describeOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("store"),
                       QStringLiteral("Store to open, as org/name (default: local/demo)."),
                       QStringLiteral("org/name")});
+    parser.addOption({QStringLiteral("lazy"),
+                      QStringLiteral("Browse over REST, loading folders as they are opened, "
+                                     "instead of mirroring the store live over a WebSocket.")});
+    parser.addOption({QStringLiteral("no-cache"),
+                      QStringLiteral("Do not keep the live mirror in the on-disk cache.")});
+}
+
+// The transport a window browses with: a live WebSocket mirror (with the on-disk cache,
+// so reopening a big store only catches up what changed), or lazy REST listings.
+std::unique_ptr<dust::Transport> makeTransport(const QCommandLineParser &parser, const QUrl &url,
+                                               const QString &token)
+{
+    if (parser.isSet(QStringLiteral("lazy")))
+        return std::make_unique<dust::HttpTransport>(url, token);
+    dust::SdkOptions options;
+    options.url = url;
+    options.token = token;
+    if (!parser.isSet(QStringLiteral("no-cache")))
+        options.cacheDirectory = dust::MirrorCache::defaultDirectory();
+    return std::make_unique<dust::SdkTransport>(options);
 }
 
 // --help and --version print and exit; they must work without a display, so they are
@@ -78,7 +100,7 @@ int main(int argc, char *argv[])
     dust::MainWindow window;
     window.show();
 
-    std::unique_ptr<dust::HttpTransport> transport;
+    std::unique_ptr<dust::Transport> transport;
     if (parser.isSet(QStringLiteral("server"))) {
         const QUrl url(parser.value(QStringLiteral("server")), QUrl::StrictMode);
         QString token = parser.value(QStringLiteral("token"));
@@ -89,7 +111,7 @@ int main(int argc, char *argv[])
             window.showConnectionError(QObject::tr("Not a server address: %1")
                                            .arg(parser.value(QStringLiteral("server"))));
         } else {
-            transport = std::make_unique<dust::HttpTransport>(url, token);
+            transport = makeTransport(parser, url, token);
             window.openStore(transport.get(), store, url.toDisplayString());
         }
         return QApplication::exec();
@@ -106,14 +128,13 @@ int main(int argc, char *argv[])
     QDir().mkpath(config.dataDir);
     config.stores = {store};
     config.seed = QStringLiteral("demo");
-    QObject::connect(
-        &embedded, &dust::lite::EmbeddedDustlite::started, &window,
-        [&](quint16, const QUrl &baseUrl) {
-            transport =
-                std::make_unique<dust::HttpTransport>(baseUrl, QStringLiteral("dust_tok_dev"));
-            window.openStore(transport.get(), store,
+    QObject::connect(&embedded, &dust::lite::EmbeddedDustlite::started, &window,
+                     [&](quint16, const QUrl &baseUrl) {
+                         transport = makeTransport(parser, baseUrl, QStringLiteral("dust_tok_dev"));
+                         window.openStore(
+                             transport.get(), store,
                              QObject::tr("embedded dustlite (%1)").arg(baseUrl.toDisplayString()));
-        });
+                     });
     QObject::connect(&embedded, &dust::lite::EmbeddedDustlite::failed, &window,
                      [&](const QString &error) {
                          window.showConnectionError(
