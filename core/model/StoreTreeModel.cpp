@@ -1169,23 +1169,30 @@ bool StoreTreeModel::computeSubtreeVisibility(Node *top, TreeFilter::State paren
     return true;
 }
 
-// ---- HTTP -----------------------------------------------------------------------------------
+// ---- Sources ---------------------------------------------------------------------------------
 
-void StoreTreeModel::setSdkSource(SdkTransport *transport, const QString &store)
+void StoreTreeModel::switchSource(Source source, Transport *transport, const QString &store,
+                                  std::unique_ptr<Node> root)
 {
     for (const QMetaObject::Connection &c : std::as_const(m_sdkConnections))
         disconnect(c);
     m_sdkConnections.clear();
+    ++m_snapshotRequest; // a snapshot still on its way belongs to the old source
     quiesce();
     ++m_buildGeneration;
     dropPendingChanges();
     m_heldBatches.clear();
     m_deferred.clear();
-    m_source = Source::Mirror;
+    m_source = source;
     m_transport = transport;
     m_store = store;
     m_seq = 0;
-    resetTree(std::make_unique<Node>());
+    resetTree(std::move(root));
+}
+
+void StoreTreeModel::setSdkSource(SdkTransport *transport, const QString &store)
+{
+    switchSource(Source::Mirror, transport, store, std::make_unique<Node>());
     if (!transport)
         return;
     m_sdkConnections = {
@@ -1226,23 +1233,13 @@ void StoreTreeModel::resync()
         });
 }
 
+// ---- HTTP -----------------------------------------------------------------------------------
+
 void StoreTreeModel::setHttpSource(Transport *transport, const QString &store)
 {
-    for (const QMetaObject::Connection &c : std::as_const(m_sdkConnections))
-        disconnect(c);
-    m_sdkConnections.clear();
-    quiesce();
-    ++m_buildGeneration;
-    dropPendingChanges();
-    m_heldBatches.clear();
-    m_deferred.clear();
-    m_source = Source::Http;
-    m_transport = transport;
-    m_store = store;
-    m_seq = 0;
     auto root = std::make_unique<Node>();
     root->set(Node::MayHaveChildren);
-    resetTree(std::move(root));
+    switchSource(Source::Http, transport, store, std::move(root));
 }
 
 bool StoreTreeModel::isLoading(const QModelIndex &index) const

@@ -208,6 +208,9 @@ private:
     struct FetchJob;
     struct FilterRun;
 
+    // Drops everything of the current source and shows `root` for the new one.
+    void switchSource(Source source, Transport *transport, const QString &store,
+                      std::unique_ptr<tree::Node> root);
     tree::Node *nodeOf(const QModelIndex &index) const;
     const tree::NodeList &viewList(const tree::Node *node) const;
     bool isShown(const tree::Node *node) const;

@@ -9,6 +9,8 @@
 
 #include "model/StoreTreeModel.h"
 #include "protocol/Values.h"
+#include "sync/Mirror.h"
+#include "transport/HttpTransport.h"
 #include "transport/SdkTransport.h"
 
 #include <QAbstractItemModelTester>
@@ -87,6 +89,7 @@ private slots:
     void followsTheStoreLive();
     void snapshotCatchUpRebuilds();
     void unreadableStoreShowsError();
+    void switchingSourceDropsAPendingSnapshot();
 };
 
 void TestStoreTreeModelSdk::followsTheStoreLive()
@@ -176,6 +179,33 @@ void TestStoreTreeModelSdk::unreadableStoreShowsError()
     QVERIFY(!model.errorText().isEmpty());
     QCOMPARE(failed.first().at(1).toString(), model.errorText());
     QCOMPARE(model.rowCount(), 0);
+}
+
+void TestStoreTreeModelSdk::switchingSourceDropsAPendingSnapshot()
+{
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    QVERIFY(dustlite.store()->bulkSet(
+                {{path(QStringLiteral("sdk/only")), 1}, {path(QStringLiteral("top")), 2}},
+                QStringLiteral("dev")) > 0);
+    SdkTransport live(fastOptions(dustlite.wsUrl()));
+    HttpTransport http(dustlite.baseUrl(), QStringLiteral("dust_tok_dev"));
+    StoreTreeModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy rebuilt(&model, &StoreTreeModel::rebuilt);
+
+    // The SDK snapshot is asked for, then the window moves to the REST source before it
+    // arrives: the snapshot must not replace the lazy tree.
+    model.setSdkSource(&live, kStore);
+    model.setHttpSource(&http, kStore);
+    if (model.canFetchMore(QModelIndex())) // the tester may have asked already
+        model.fetchMore(QModelIndex());
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 2, 20000);
+    QVERIFY(await(live.withMirror(kStore, [](const Mirror &) { return true; })));
+    QCoreApplication::processEvents(); // the snapshot's answer, had it been taken
+    QCOMPARE(rebuilt.size(), 0);
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(0, 0).data(StoreTreeModel::NameRole).toString(), QStringLiteral("sdk"));
 }
 
 QTEST_MAIN(TestStoreTreeModelSdk)
