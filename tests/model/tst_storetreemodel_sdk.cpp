@@ -6,6 +6,7 @@
 #include "InProcessDustlite.h"
 #include "StoreDb.h"
 #include "TestAwait.h"
+#include "TestSdkOptions.h"
 
 #include "model/StoreTreeModel.h"
 #include "protocol/Values.h"
@@ -69,13 +70,8 @@ Leaves serverLeaves(lite::StoreDb *db)
 
 SdkOptions fastOptions(const QUrl &url)
 {
-    SdkOptions o;
-    o.url = url;
-    o.token = QStringLiteral("dust_tok_dev");
-    o.reconnectDelay = 50ms;
-    o.maxReconnectDelay = 400ms;
-    o.statusPollInterval = 50ms;
-    o.readTimeout = 20000ms;
+    SdkOptions o = sdkOptions(url);
+    o.statusPollInterval = 50ms; // REST writes are noticed quickly
     return o;
 }
 

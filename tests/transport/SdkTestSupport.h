@@ -7,6 +7,7 @@
 #include "StoreDb.h"
 #include "TestAwait.h"
 #include "TestHttp.h"
+#include "TestSdkOptions.h"
 #include "protocol/PhoenixMessage.h"
 #include "sync/Mirror.h"
 #include "transport/SdkTransport.h"
@@ -43,14 +44,7 @@ inline QString describe(const Error &error)
 // Options for tests: fast reconnects, everything else as in production unless a test says.
 inline SdkOptions options(const QUrl &url, const QString &token = QStringLiteral("dust_tok_dev"))
 {
-    SdkOptions o;
-    o.url = url;
-    o.token = token;
-    o.reconnectDelay = 50ms;
-    o.maxReconnectDelay = 400ms;
-    o.connectTimeout = 5000ms;
-    o.readTimeout = 30000ms;
-    return o;
+    return dust::test::sdkOptions(url, token);
 }
 
 // Opens `store` and waits until it has caught up and every signal sent until then (the

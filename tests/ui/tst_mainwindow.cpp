@@ -7,6 +7,7 @@
 #include "RecentChangeDelegate.h"
 #include "StoreDb.h"
 #include "TestAwait.h"
+#include "TestSdkOptions.h"
 
 #include "model/StoreTreeModel.h"
 #include "transport/HttpTransport.h"
@@ -28,10 +29,7 @@ const QString kStore = QStringLiteral("local/demo");
 
 SdkOptions liveOptions(const QUrl &url)
 {
-    SdkOptions o;
-    o.url = url;
-    o.token = QStringLiteral("dust_tok_dev");
-    o.reconnectDelay = 50ms;
+    SdkOptions o = sdkOptions(url);
     o.statusPollInterval = 100ms;
     return o;
 }
