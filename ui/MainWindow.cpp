@@ -79,6 +79,9 @@ MainWindow::MainWindow(QWidget *parent)
             [this](const QModelIndex &, const QString &message) {
                 statusBar()->showMessage(tr("Loading failed: %1").arg(message));
             });
+    m_connection = new QLabel(this);
+    m_connection->hide();
+    statusBar()->addPermanentWidget(m_connection);
     statusBar()->showMessage(tr("Connecting…"));
 }
 
@@ -88,16 +91,42 @@ void MainWindow::openStore(Transport *transport, const QString &store, const QSt
 {
     m_transport = transport;
     m_store = store;
-    disconnect(m_liveConnection);
+    for (const QMetaObject::Connection &c : std::as_const(m_liveConnections))
+        disconnect(c);
+    m_liveConnections.clear();
     if (auto *sdk = qobject_cast<SdkTransport *>(transport)) {
         m_model->setSdkSource(sdk, store); // live: changes arrive as they happen
-        m_liveConnection =
-            connect(sdk, &SdkTransport::storeChanged, this, [this](const QString &changed) {
-                if (changed == m_store)
-                    refreshShownEntry();
-            });
+        m_connection->setText(tr("connecting…"));
+        m_connection->show();
+        m_liveConnections = {
+            connect(sdk, &SdkTransport::storeChanged, this,
+                    [this](const QString &changed) {
+                        if (changed == m_store)
+                            refreshShownEntry();
+                    }),
+            connect(sdk, &SdkTransport::storeLive, this,
+                    [this](const QString &live, qint64 seq) {
+                        if (live == m_store)
+                            m_connection->setText(tr("live · seq %1").arg(seq));
+                    }),
+            connect(sdk, &SdkTransport::connectionError, this,
+                    [this](const Error &error) {
+                        m_connection->setText(
+                            tr("offline: %1 — reconnecting").arg(error.message()));
+                    }),
+            connect(sdk, &SdkTransport::storeError, this,
+                    [this](const QString &failed, const Error &error) {
+                        if (failed == m_store)
+                            m_connection->setText(tr("not readable: %1").arg(error.message()));
+                    }),
+            connect(sdk, &SdkTransport::cacheProblem, this,
+                    [this](const QString &, const QString &problem) {
+                        statusBar()->showMessage(problem, 15000);
+                    }),
+        };
     } else {
         m_model->setHttpSource(transport, store);
+        m_connection->hide();
     }
     setWindowTitle(tr("%1 — Dust Browser").arg(store));
     statusBar()->showMessage(tr("%1 on %2").arg(store, serverLabel));
@@ -113,6 +142,11 @@ void MainWindow::showConnectionError(const QString &message)
 QString MainWindow::entryHeaderText() const
 {
     return m_entryHeader->text();
+}
+
+QString MainWindow::connectionText() const
+{
+    return m_connection->isVisibleTo(this) ? m_connection->text() : QString();
 }
 
 QString MainWindow::entryValueText() const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QList>
 #include <QMainWindow>
 #include <QMetaObject>
 #include <QString>
@@ -37,6 +38,8 @@ public:
     // The inspector's header and value text (for tests and accessibility).
     QString entryHeaderText() const;
     QString entryValueText() const;
+    // The live connection's state as the status bar shows it ("live", "reconnecting …").
+    QString connectionText() const;
 
 private:
     void showEntry(const QModelIndex &index);
@@ -51,7 +54,8 @@ private:
     quint64 m_showGeneration = 0;
     RecentChangeDelegate *m_delegate = nullptr;
     QTimer m_fadeTimer;
-    QMetaObject::Connection m_liveConnection;
+    QList<QMetaObject::Connection> m_liveConnections;
+    QLabel *m_connection = nullptr; // the live connection's state, in the status bar
     bool m_refreshQueued = false;
 };
 

@@ -77,6 +77,7 @@ void TestMainWindow::liveChangesAreShownAndHighlighted()
     window.openStore(&live, kStore, QStringLiteral("test"));
     StoreTreeModel *model = window.treeModel();
     QTRY_COMPARE_WITH_TIMEOUT(model->leafCount(), 3, 20000);
+    QTRY_VERIFY(window.connectionText().startsWith(QStringLiteral("live")));
 
     // Select config: the inspector shows it.
     const QModelIndex config = model->index(path(QStringLiteral("config")));
@@ -108,6 +109,12 @@ void TestMainWindow::liveChangesAreShownAndHighlighted()
     QVERIFY(await(writer.put(kStore, path(QStringLiteral("users/carol/age")), 25)));
     QTRY_VERIFY_WITH_TIMEOUT(model->index(path(QStringLiteral("users/carol/age"))).isValid(),
                              20000);
+
+    // The server goes away: the status bar says so, and the tree keeps what it showed.
+    dustlite.stop();
+    QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().startsWith(QStringLiteral("offline")), 20000);
+    QVERIFY(window.connectionText().contains(QStringLiteral("reconnecting")));
+    QCOMPARE(model->leafCount(), 4);
 }
 
 void TestMainWindow::highlightFades()
@@ -132,6 +139,7 @@ void TestMainWindow::lazyRestSourceStillWorks()
     window.show();
     window.openStore(&http, kStore, QStringLiteral("test"));
     QTRY_COMPARE_WITH_TIMEOUT(window.treeModel()->rowCount(), 1, 20000);
+    QCOMPARE(window.connectionText(), QString()); // no live connection to speak of
     QCOMPARE(window.treeModel()->index(0, 0).data(StoreTreeModel::NameRole).toString(),
              QStringLiteral("a"));
 }
