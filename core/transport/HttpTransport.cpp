@@ -226,6 +226,20 @@ Expected<QJsonObject, Error> parseObject(const QByteArray &body, const char *wha
     return doc.object();
 }
 
+// The array `field` of a JSON object answer (a listing of diff changes, of stores ...).
+Expected<QJsonArray, Error> arrayIn(const QByteArray &body, const char *what, QLatin1String field)
+{
+    auto object = parseObject(body, what);
+    if (!object)
+        return Expected<QJsonArray, Error>::failure(object.error());
+    const QJsonValue array = object->value(field);
+    if (!array.isArray())
+        return Expected<QJsonArray, Error>::failure(
+            Error::protocol(QStringLiteral("the server's answer to %1 has no %2 array")
+                                .arg(QLatin1String(what), field)));
+    return array.toArray();
+}
+
 template <typename T> Result<T> protocolError(const QString &detail)
 {
     return Result<T>::failure(Error::protocol(detail));
@@ -1267,15 +1281,11 @@ QFuture<Result<QList<DiffChange>>> HttpTransport::diff(const QString &store, qin
     request.subject = store;
     return call<QList<DiffChange>>(
         request, [](const HttpResponse &response) -> Result<QList<DiffChange>> {
-            auto object = parseObject(response.body, "a diff");
-            if (!object)
-                return Result<QList<DiffChange>>::failure(object.error());
-            const QJsonValue changes = object->value(QLatin1String("changes"));
-            if (!changes.isArray())
-                return protocolError<QList<DiffChange>>(
-                    QStringLiteral("the diff has no changes array"));
+            const auto changes = arrayIn(response.body, "a diff", QLatin1String("changes"));
+            if (!changes)
+                return Result<QList<DiffChange>>::failure(changes.error());
             QList<DiffChange> out;
-            for (const QJsonValue &value : changes.toArray()) {
+            for (const QJsonValue &value : *changes) {
                 const QJsonObject o = value.toObject();
                 DiffChange change;
                 change.path = o.value(QLatin1String("path")).toString();
@@ -1299,15 +1309,11 @@ QFuture<Result<QList<StoreInfo>>> HttpTransport::listStores()
     request.subject = QStringLiteral("list");
     return call<QList<StoreInfo>>(
         request, [](const HttpResponse &response) -> Result<QList<StoreInfo>> {
-            auto object = parseObject(response.body, "a store listing");
-            if (!object)
-                return Result<QList<StoreInfo>>::failure(object.error());
-            const QJsonValue stores = object->value(QLatin1String("stores"));
-            if (!stores.isArray())
-                return protocolError<QList<StoreInfo>>(
-                    QStringLiteral("the store listing has no stores array"));
+            const auto stores = arrayIn(response.body, "a store listing", QLatin1String("stores"));
+            if (!stores)
+                return Result<QList<StoreInfo>>::failure(stores.error());
             QList<StoreInfo> out;
-            for (const QJsonValue &value : stores.toArray()) {
+            for (const QJsonValue &value : *stores) {
                 const QJsonObject o = value.toObject();
                 StoreInfo info;
                 info.id = o.value(QLatin1String("id")).toString();

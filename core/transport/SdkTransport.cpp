@@ -307,26 +307,24 @@ QFuture<Result<WriteResult>> SdkTransport::increment(const QString &store, const
 QFuture<Result<WriteResult>> SdkTransport::addMember(const QString &store, const Path &path,
                                                      const QJsonValue &member)
 {
-    if (member.isNull() || member.isUndefined())
-        return failed<WriteResult>(
-            Error::invalidParams(QStringLiteral("a set member cannot be null"))
-                .setReason(QStringLiteral("add_requires_value")));
-    SdkWriteRequest request;
-    request.op = QStringLiteral("add");
-    request.path = path;
-    request.value = member;
-    return enqueueWrite(store, std::move(request));
+    return memberWrite(store, path, member, QStringLiteral("add"));
 }
 
 QFuture<Result<WriteResult>> SdkTransport::removeMember(const QString &store, const Path &path,
                                                         const QJsonValue &member)
 {
+    return memberWrite(store, path, member, QStringLiteral("remove"));
+}
+
+QFuture<Result<WriteResult>> SdkTransport::memberWrite(const QString &store, const Path &path,
+                                                       const QJsonValue &member, const QString &op)
+{
     if (member.isNull() || member.isUndefined())
         return failed<WriteResult>(
             Error::invalidParams(QStringLiteral("a set member cannot be null"))
-                .setReason(QStringLiteral("remove_requires_value")));
+                .setReason(op + QStringLiteral("_requires_value")));
     SdkWriteRequest request;
-    request.op = QStringLiteral("remove");
+    request.op = op;
     request.path = path;
     request.value = member;
     return enqueueWrite(store, std::move(request));

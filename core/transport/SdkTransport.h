@@ -213,6 +213,9 @@ signals:
 private:
     void runWhenLive(const QString &store, SdkSession::MirrorTask task);
     QFuture<Result<WriteResult>> enqueueWrite(const QString &store, SdkWriteRequest request);
+    // addMember / removeMember: `op` is "add" or "remove".
+    QFuture<Result<WriteResult>> memberWrite(const QString &store, const Path &path,
+                                             const QJsonValue &member, const QString &op);
     QFuture<Result<QJsonObject>> enqueuePush(const QString &store, const QString &event,
                                              const QJsonObject &payload);
     void onStoreChanges(const QString &store, const QList<MirrorChangeBatch> &batches,
