@@ -2,7 +2,7 @@
 
 #include "protocol/Glob.h"
 #include "protocol/Values.h"
-#include "sync/JsonBytes.h"
+#include "protocol/JsonBytes.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

@@ -1,7 +1,7 @@
 #include "StoreTreeBuilder.h"
 
 #include "NaturalSort.h"
-#include "sync/RawPath.h"
+#include "protocol/RawPath.h"
 
 #include <algorithm>
 #include <numeric>

@@ -1,6 +1,6 @@
 #include "StoreTreeSnapshot.h"
 
-#include "sync/JsonBytes.h"
+#include "protocol/JsonBytes.h"
 #include "sync/Mirror.h"
 
 #include <algorithm>

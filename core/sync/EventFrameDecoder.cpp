@@ -1,7 +1,7 @@
 #include "EventFrameDecoder.h"
 
-#include "JsonBytes.h"
-#include "RawPath.h"
+#include "protocol/JsonBytes.h"
+#include "protocol/RawPath.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,8 +1,8 @@
 #include "Mirror.h"
 
-#include "JsonBytes.h"
+#include "protocol/JsonBytes.h"
 #include "LeafTable.h"
-#include "RawPath.h"
+#include "protocol/RawPath.h"
 #include "protocol/Glob.h"
 #include "protocol/Values.h"
 

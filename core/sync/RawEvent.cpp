@@ -1,7 +1,7 @@
 #include "RawEvent.h"
 
-#include "JsonBytes.h"
-#include "RawPath.h"
+#include "protocol/JsonBytes.h"
+#include "protocol/RawPath.h"
 
 namespace dust {
 

@@ -5,9 +5,9 @@
 #include "protocol/Entry.h"
 #include "protocol/Path.h"
 #include "sync/EventFrameDecoder.h"
-#include "sync/JsonBytes.h"
+#include "protocol/JsonBytes.h"
 #include "sync/Mirror.h"
-#include "sync/RawPath.h"
+#include "protocol/RawPath.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

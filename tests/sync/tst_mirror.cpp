@@ -5,7 +5,7 @@
 #include "protocol/Glob.h"
 #include "protocol/Values.h"
 #include "sync/EventFrameDecoder.h"
-#include "sync/JsonBytes.h"
+#include "protocol/JsonBytes.h"
 #include "sync/Mirror.h"
 
 #include <QJsonArray>

@@ -2,7 +2,7 @@
 // value (dust::values::preview), for the fast cases and for everything that falls back.
 
 #include "protocol/Values.h"
-#include "sync/JsonBytes.h"
+#include "protocol/JsonBytes.h"
 
 #include <QTest>
 
