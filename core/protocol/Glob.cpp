@@ -100,4 +100,15 @@ bool Glob::isExact() const
     return true;
 }
 
+bool Glob::isPrefixPattern() const
+{
+    if (!endsWithMany())
+        return false;
+    for (qsizetype i = 0; i + 1 < m_segments.size(); ++i) {
+        if (m_segments.at(i).kind != Kind::Literal)
+            return false;
+    }
+    return true;
+}
+
 } // namespace dust

@@ -53,6 +53,8 @@ public:
     {
         return !m_segments.isEmpty() && m_segments.last().kind == Kind::Many;
     }
+    // True for `**` and `<literal base>/**`, the patterns a prefix listing accepts.
+    bool isPrefixPattern() const;
 
 private:
     QString m_pattern;

@@ -58,6 +58,22 @@ QString pathErrorName(PathError error)
     return QStringLiteral("invalid_path");
 }
 
+QString pathErrorDetail(PathError error)
+{
+    switch (error) {
+    case PathError::EmptyPath:
+        return QStringLiteral("path cannot be empty");
+    case PathError::EmptySegment:
+        return QStringLiteral("path cannot contain empty segments");
+    case PathError::InvalidEscape:
+        return QStringLiteral("invalid_escape: '~' must be followed by 0 or 1");
+    case PathError::NotAString:
+    case PathError::NotAList:
+        break;
+    }
+    return pathErrorName(error);
+}
+
 // One scan over the characters: records where each piece starts and ends and whether it
 // holds escapes. As on the server, an empty segment anywhere is reported before an
 // invalid escape.

@@ -24,6 +24,8 @@ enum class PathError {
 
 // The wire name of an error: "empty_path", "empty_segment", "invalid_escape", ...
 QString pathErrorName(PathError error);
+// The server's words for an error in a request ("path cannot contain empty segments", ...).
+QString pathErrorDetail(PathError error);
 
 // A store path: a non-empty list of non-empty segments (the authoritative form) and its
 // rendering, where each segment is escaped RFC 6901 style ('~' -> "~0", '/' -> "~1") and the
