@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "RecentChangeDelegate.h"
+#include "model/SdkStoreSource.h"
 #include "model/StoreTreeModel.h"
 #include "transport/SdkTransport.h"
 #include "transport/Transport.h"
@@ -95,7 +96,10 @@ void MainWindow::openStore(Transport *transport, const QString &store, const QSt
         disconnect(c);
     m_liveConnections.clear();
     if (auto *sdk = qobject_cast<SdkTransport *>(transport)) {
-        m_model->setSdkSource(sdk, store); // live: changes arrive as they happen
+        // Live: changes arrive as they happen. The old source goes after the model left it.
+        auto source = std::make_unique<SdkStoreSource>(sdk, store);
+        m_model->setLiveSource(source.get());
+        m_liveSource = std::move(source);
         m_connection->setText(tr("connecting…"));
         m_connection->show();
         m_liveConnections = {
@@ -126,6 +130,7 @@ void MainWindow::openStore(Transport *transport, const QString &store, const QSt
         };
     } else {
         m_model->setHttpSource(transport, store);
+        m_liveSource.reset();
         m_connection->hide();
     }
     setWindowTitle(tr("%1 — Dust Browser").arg(store));

@@ -6,6 +6,8 @@
 #include <QString>
 #include <QTimer>
 
+#include <memory>
+
 class QLabel;
 class QPlainTextEdit;
 class QTreeView;
@@ -13,6 +15,7 @@ class QTreeView;
 namespace dust {
 
 class RecentChangeDelegate;
+class SdkStoreSource;
 class StoreTreeModel;
 class Transport;
 
@@ -55,7 +58,8 @@ private:
     RecentChangeDelegate *m_delegate = nullptr;
     QTimer m_fadeTimer;
     QList<QMetaObject::Connection> m_liveConnections;
-    QLabel *m_connection = nullptr; // the live connection's state, in the status bar
+    std::unique_ptr<SdkStoreSource> m_liveSource; // the shown store, live
+    QLabel *m_connection = nullptr;               // the live connection's state, in the status bar
     bool m_refreshQueued = false;
 };
 
