@@ -47,6 +47,7 @@ public:
 private:
     void showEntry(const QModelIndex &index);
     void refreshShownEntry();
+    void showLiveSeq(qint64 seq);
 
     StoreTreeModel *m_model = nullptr;
     QTreeView *m_tree = nullptr;
@@ -60,6 +61,7 @@ private:
     QList<QMetaObject::Connection> m_liveConnections;
     std::unique_ptr<SdkStoreSource> m_liveSource; // the shown store, live
     QLabel *m_connection = nullptr;               // the live connection's state, in the status bar
+    bool m_live = false; // the shown store is caught up and the connection up
     bool m_refreshQueued = false;
 };
 
