@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "RecentChangeDelegate.h"
+#include "model/SdkStoreSource.h"
 #include "model/StoreTreeModel.h"
 #include "transport/SdkTransport.h"
 #include "transport/Transport.h"
@@ -94,30 +95,40 @@ void MainWindow::openStore(Transport *transport, const QString &store, const QSt
     for (const QMetaObject::Connection &c : std::as_const(m_liveConnections))
         disconnect(c);
     m_liveConnections.clear();
+    m_live = false;
     if (auto *sdk = qobject_cast<SdkTransport *>(transport)) {
-        m_model->setSdkSource(sdk, store); // live: changes arrive as they happen
+        // Live: changes arrive as they happen. The old source goes after the model left it.
+        auto source = std::make_unique<SdkStoreSource>(sdk, store);
+        m_model->setLiveSource(source.get());
+        m_liveSource = std::move(source);
         m_connection->setText(tr("connecting…"));
         m_connection->show();
         m_liveConnections = {
-            connect(sdk, &SdkTransport::storeChanged, this,
-                    [this](const QString &changed) {
-                        if (changed == m_store)
-                            refreshShownEntry();
+            connect(m_liveSource.get(), &LiveStoreSource::changed, this,
+                    [this](const MirrorChangeBatch &batch) {
+                        if (m_live && batch.lastSeq() > 0)
+                            showLiveSeq(batch.lastSeq());
+                        refreshShownEntry();
                     }),
             connect(sdk, &SdkTransport::storeLive, this,
                     [this](const QString &live, qint64 seq) {
-                        if (live == m_store)
-                            m_connection->setText(tr("live · seq %1").arg(seq));
+                        if (live != m_store)
+                            return;
+                        m_live = true;
+                        showLiveSeq(seq);
                     }),
             connect(sdk, &SdkTransport::connectionError, this,
                     [this](const Error &error) {
+                        m_live = false;
                         m_connection->setText(
                             tr("offline: %1 — reconnecting").arg(error.message()));
                     }),
             connect(sdk, &SdkTransport::storeError, this,
                     [this](const QString &failed, const Error &error) {
-                        if (failed == m_store)
-                            m_connection->setText(tr("not readable: %1").arg(error.message()));
+                        if (failed != m_store)
+                            return;
+                        m_live = false;
+                        m_connection->setText(tr("not readable: %1").arg(error.message()));
                     }),
             connect(sdk, &SdkTransport::cacheProblem, this,
                     [this](const QString &, const QString &problem) {
@@ -126,10 +137,16 @@ void MainWindow::openStore(Transport *transport, const QString &store, const QSt
         };
     } else {
         m_model->setHttpSource(transport, store);
+        m_liveSource.reset();
         m_connection->hide();
     }
     setWindowTitle(tr("%1 — Dust Browser").arg(store));
     statusBar()->showMessage(tr("%1 on %2").arg(store, serverLabel));
+}
+
+void MainWindow::showLiveSeq(qint64 seq)
+{
+    m_connection->setText(tr("live · seq %1").arg(seq));
 }
 
 void MainWindow::showConnectionError(const QString &message)

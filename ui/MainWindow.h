@@ -6,6 +6,8 @@
 #include <QString>
 #include <QTimer>
 
+#include <memory>
+
 class QLabel;
 class QPlainTextEdit;
 class QTreeView;
@@ -13,6 +15,7 @@ class QTreeView;
 namespace dust {
 
 class RecentChangeDelegate;
+class SdkStoreSource;
 class StoreTreeModel;
 class Transport;
 
@@ -44,6 +47,7 @@ public:
 private:
     void showEntry(const QModelIndex &index);
     void refreshShownEntry();
+    void showLiveSeq(qint64 seq);
 
     StoreTreeModel *m_model = nullptr;
     QTreeView *m_tree = nullptr;
@@ -55,7 +59,9 @@ private:
     RecentChangeDelegate *m_delegate = nullptr;
     QTimer m_fadeTimer;
     QList<QMetaObject::Connection> m_liveConnections;
-    QLabel *m_connection = nullptr; // the live connection's state, in the status bar
+    std::unique_ptr<SdkStoreSource> m_liveSource; // the shown store, live
+    QLabel *m_connection = nullptr;               // the live connection's state, in the status bar
+    bool m_live = false; // the shown store is caught up and the connection up
     bool m_refreshQueued = false;
 };
 

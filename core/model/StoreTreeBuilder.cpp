@@ -111,9 +111,7 @@ BuiltTree buildTree(const StoreTreeSnapshot &snapshot, const TreeFilter &filter,
                     break;
             }
             if (!child) {
-                child = new Node;
-                child->parent = node;
-                child->name = name;
+                child = Node::create(node, name).release(); // owned by its parent from here
                 node->children.push_back(child);
                 ++out.nodeCount;
             }

@@ -1,6 +1,7 @@
 #include "StoreTreeNode.h"
 
 #include "NaturalSort.h"
+#include "protocol/Path.h"
 
 #include <algorithm>
 
@@ -28,6 +29,15 @@ NodeExtra &Node::ensureExtra()
     if (!extra)
         extra = std::make_unique<NodeExtra>();
     return *extra;
+}
+
+std::unique_ptr<Node> Node::create(Node *parent, const QString &name, quint16 flags)
+{
+    auto node = std::make_unique<Node>();
+    node->parent = parent;
+    node->name = name;
+    node->flags = flags;
+    return node;
 }
 
 size_t lowerBound(const NodeList &list, QStringView name)
@@ -74,6 +84,38 @@ void indexRemoved(Node *parent, Node *child)
             parent->extra->lookupBuilt = false;
         }
     }
+}
+
+Node *findNode(Node *root, const QStringList &segments)
+{
+    Node *n = root;
+    for (const QString &segment : segments) {
+        n = findChild(n, segment);
+        if (!n)
+            return nullptr;
+    }
+    return n;
+}
+
+QStringList segmentsOf(const Node *node)
+{
+    QStringList out;
+    for (const Node *n = node; n && n->parent; n = n->parent)
+        out.append(n->name);
+    std::reverse(out.begin(), out.end());
+    return out;
+}
+
+QString renderedPathOf(const Node *node)
+{
+    QString out;
+    const QStringList segments = segmentsOf(node);
+    for (qsizetype i = 0; i < segments.size(); ++i) {
+        if (i > 0)
+            out += QLatin1Char('/');
+        out += Path::escapeSegment(segments.at(i));
+    }
+    return out;
 }
 
 } // namespace dust::tree

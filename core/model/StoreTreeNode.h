@@ -2,6 +2,7 @@
 
 #include <QHash>
 #include <QString>
+#include <QStringList>
 #include <QtGlobal>
 
 #include <algorithm>
@@ -264,6 +265,10 @@ struct Node
     bool hasValue() const { return has(HasValue); }
 
     NodeExtra &ensureExtra();
+
+    // A new node named `name` under `parent` with the Flag bits `flags`, not yet among
+    // `parent`'s children: the caller puts it there (or into a list of nodes to attach).
+    static std::unique_ptr<Node> create(Node *parent, const QString &name, quint16 flags = 0);
 };
 
 enum class FetchState : quint8 { NotFetched, Loading, Done, Failed };
@@ -280,6 +285,9 @@ struct NodeExtra
     QString error;          // why the last load failed
 };
 
+// Value previews are cut to this many characters (the Mirror makes them this long already).
+constexpr int kPreviewChars = 80;
+
 // Children with at least this many entries get a name index (O(1) lookup by name).
 constexpr size_t kLookupThreshold = 32;
 
@@ -291,6 +299,12 @@ size_t lowerBound(const NodeList &list, QStringView name);
 // Keeps the name index of `parent` up to date after children were added or removed.
 void indexAdded(Node *parent, Node *child);
 void indexRemoved(Node *parent, Node *child);
+
+// The node at `segments` below `root` (`root` itself for none), or nullptr.
+Node *findNode(Node *root, const QStringList &segments);
+// The raw segments of `node`'s path (empty for the root) and their rendered form.
+QStringList segmentsOf(const Node *node);
+QString renderedPathOf(const Node *node);
 
 // Visits every node of the subtree under `top` (including `top`), parents first.
 template <typename F> void forEachInSubtree(Node *top, F &&visit)

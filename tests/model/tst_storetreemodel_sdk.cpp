@@ -1,5 +1,5 @@
 // StoreTreeModel's SDK source end to end: a real dustlite on 127.0.0.1, an SdkTransport
-// mirroring the store, and the model following it (setSdkSource) under
+// mirroring the store, and the model following it (an SdkStoreSource) under
 // QAbstractItemModelTester. Writes by another client arrive as row insertions, removals and
 // dataChanged; a snapshot catch-up rebuilds the tree; a store that cannot be read says so.
 
@@ -8,6 +8,7 @@
 #include "TestAwait.h"
 #include "TestSdkOptions.h"
 
+#include "model/SdkStoreSource.h"
 #include "model/StoreTreeModel.h"
 #include "protocol/Values.h"
 #include "sync/Mirror.h"
@@ -103,7 +104,8 @@ void TestStoreTreeModelSdk::followsTheStoreLive()
     StoreTreeModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy rebuilt(&model, &StoreTreeModel::rebuilt);
-    model.setSdkSource(&viewer, kStore);
+    SdkStoreSource source(&viewer, kStore);
+    model.setLiveSource(&source);
     QVERIFY(rebuilt.wait(20000));
     QCOMPARE(modelLeaves(model), serverLeaves(db));
     QCOMPARE(model.leafCount(), 301);
@@ -146,7 +148,8 @@ void TestStoreTreeModelSdk::snapshotCatchUpRebuilds()
     StoreTreeModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy rebuilt(&model, &StoreTreeModel::rebuilt);
-    model.setSdkSource(&viewer, kStore);
+    SdkStoreSource source(&viewer, kStore);
+    model.setLiveSource(&source);
     QVERIFY(rebuilt.wait(20000));
     QCOMPARE(modelLeaves(model), serverLeaves(db));
 
@@ -170,7 +173,8 @@ void TestStoreTreeModelSdk::unreadableStoreShowsError()
     StoreTreeModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy failed(&model, &StoreTreeModel::loadFailed);
-    model.setSdkSource(&viewer, QStringLiteral("local/missing"));
+    SdkStoreSource source(&viewer, QStringLiteral("local/missing"));
+    model.setLiveSource(&source);
     QVERIFY(failed.wait(20000));
     QVERIFY(!model.errorText().isEmpty());
     QCOMPARE(failed.first().at(1).toString(), model.errorText());
@@ -192,7 +196,8 @@ void TestStoreTreeModelSdk::switchingSourceDropsAPendingSnapshot()
 
     // The SDK snapshot is asked for, then the window moves to the REST source before it
     // arrives: the snapshot must not replace the lazy tree.
-    model.setSdkSource(&live, kStore);
+    SdkStoreSource source(&live, kStore);
+    model.setLiveSource(&source);
     model.setHttpSource(&http, kStore);
     if (model.canFetchMore(QModelIndex())) // the tester may have asked already
         model.fetchMore(QModelIndex());

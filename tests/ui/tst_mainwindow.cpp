@@ -1,6 +1,7 @@
 // MainWindow on a live store, driven with QTest offscreen: a real dustlite on 127.0.0.1,
 // an SdkTransport, and another client writing. The tree follows, the changed row is painted
-// highlighted and fades, and the inspector shows the selected entry's new value.
+// highlighted and fades, the inspector shows the selected entry's new value and the status
+// bar the seq the store stands at.
 
 #include "InProcessDustlite.h"
 #include "MainWindow.h"
@@ -78,6 +79,7 @@ void TestMainWindow::liveChangesAreShownAndHighlighted()
     StoreTreeModel *model = window.treeModel();
     QTRY_COMPARE_WITH_TIMEOUT(model->leafCount(), 3, 20000);
     QTRY_VERIFY(window.connectionText().startsWith(QStringLiteral("live")));
+    const QString liveAt = window.connectionText();
 
     // Select config: the inspector shows it.
     const QModelIndex config = model->index(path(QStringLiteral("config")));
@@ -88,11 +90,16 @@ void TestMainWindow::liveChangesAreShownAndHighlighted()
     const QModelIndex users = model->index(path(QStringLiteral("users")));
     const QColor before = paintedAt(window.treeView(), users);
 
-    // Another client changes config: the row, its highlight and the inspector follow.
+    // Another client changes config: the row, its highlight, the inspector and the seq in
+    // the status bar follow.
     SdkTransport writer(liveOptions(dustlite.wsUrl()));
-    QVERIFY(await(writer.put(kStore, path(QStringLiteral("config")), QStringLiteral("v2"))));
+    const auto written =
+        await(writer.put(kStore, path(QStringLiteral("config")), QStringLiteral("v2")));
+    QVERIFY(written);
     QTRY_COMPARE_WITH_TIMEOUT(config.data(StoreTreeModel::PreviewRole).toString(),
                               QStringLiteral("v2"), 20000);
+    QTRY_COMPARE(window.connectionText(), QStringLiteral("live · seq %1").arg(written->storeSeq));
+    QVERIFY(window.connectionText() != liveAt);
     QTRY_COMPARE(window.entryValueText(), QStringLiteral("\"v2\""));
     QVERIFY(config.data(StoreTreeModel::ChangedAtRole).toLongLong() > 0);
     window.treeView()->clearSelection();
@@ -106,9 +113,11 @@ void TestMainWindow::liveChangesAreShownAndHighlighted()
     QCOMPARE(configBefore.red(), configBefore.blue());
 
     // A new leaf from the other client appears as a new row, highlighted too.
-    QVERIFY(await(writer.put(kStore, path(QStringLiteral("users/carol/age")), 25)));
+    const auto added = await(writer.put(kStore, path(QStringLiteral("users/carol/age")), 25));
+    QVERIFY(added);
     QTRY_VERIFY_WITH_TIMEOUT(model->index(path(QStringLiteral("users/carol/age"))).isValid(),
                              20000);
+    QTRY_COMPARE(window.connectionText(), QStringLiteral("live · seq %1").arg(added->storeSeq));
 
     // The server goes away: the status bar says so, and the tree keeps what it showed.
     dustlite.stop();

@@ -1,0 +1,7 @@
+#include "LiveStoreSource.h"
+
+namespace dust {
+
+LiveStoreSource::~LiveStoreSource() = default;
+
+} // namespace dust

@@ -1,0 +1,65 @@
+#include "RecentChangeTracker.h"
+
+#include <QDateTime>
+
+#include <algorithm>
+
+namespace dust {
+
+RecentChangeTracker::RecentChangeTracker(QObject *parent)
+    : QObject(parent)
+    , m_timer(this)
+{
+    m_timer.setInterval(250);
+    connect(&m_timer, &QTimer::timeout, this, &RecentChangeTracker::onTimer);
+}
+
+void RecentChangeTracker::mark(tree::Node *node, qint64 now)
+{
+    m_changedAt.insert(node, now);
+    if (!m_timer.isActive())
+        m_timer.start();
+}
+
+void RecentChangeTracker::forget(tree::Node *node)
+{
+    if (!m_changedAt.isEmpty())
+        m_changedAt.remove(node);
+}
+
+void RecentChangeTracker::clear()
+{
+    m_changedAt.clear();
+    m_timer.stop();
+}
+
+QVariant RecentChangeTracker::changedAt(tree::Node *node) const
+{
+    const auto it = m_changedAt.constFind(node);
+    return it == m_changedAt.constEnd() ? QVariant() : QVariant(it.value());
+}
+
+void RecentChangeTracker::setWindow(int ms)
+{
+    m_windowMs = std::max(1, ms);
+    m_timer.setInterval(std::clamp(m_windowMs / 4, 10, 250));
+}
+
+void RecentChangeTracker::onTimer()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    std::vector<tree::Node *> gone;
+    for (auto it = m_changedAt.begin(); it != m_changedAt.end();) {
+        if (now - it.value() >= m_windowMs) {
+            gone.push_back(it.key());
+            it = m_changedAt.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (m_changedAt.isEmpty())
+        m_timer.stop();
+    emit expired(gone);
+}
+
+} // namespace dust
