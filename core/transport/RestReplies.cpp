@@ -55,6 +55,24 @@ Expected<QJsonArray, Error> arrayIn(const QByteArray &body, const char *what, QL
     return array.toArray();
 }
 
+// Every element of the array `field` read as an object and turned into a T by `parse`,
+// which says what is missing when the object does not make one.
+template <typename T, typename Parse>
+Result<QList<T>> itemsIn(const QByteArray &body, const char *what, QLatin1String field, Parse parse)
+{
+    const auto array = arrayIn(body, what, field);
+    if (!array)
+        return Result<QList<T>>::failure(array.error());
+    QList<T> out;
+    for (const QJsonValue &value : *array) {
+        Expected<T, QString> item = parse(value.toObject());
+        if (!item)
+            return protocolError<QList<T>>(item.error());
+        out.append(std::move(item).value());
+    }
+    return out;
+}
+
 // An entry object {"path","value","type","revision"}; `fallbackPath` when "path" is absent.
 Expected<Entry, QString> entryFrom(const QJsonObject &object, const Path &fallbackPath)
 {
@@ -229,42 +247,35 @@ Result<AuditPage> auditPage(const QByteArray &body)
 
 Result<QList<DiffChange>> diffChanges(const QByteArray &body)
 {
-    const auto changes = arrayIn(body, "a diff", QLatin1String("changes"));
-    if (!changes)
-        return Result<QList<DiffChange>>::failure(changes.error());
-    QList<DiffChange> out;
-    for (const QJsonValue &value : *changes) {
-        const QJsonObject o = value.toObject();
-        DiffChange change;
-        change.path = o.value(QLatin1String("path")).toString();
-        if (change.path.isEmpty())
-            return protocolError<QList<DiffChange>>(QStringLiteral("a diff change has no path"));
-        change.before = o.value(QLatin1String("before"));
-        change.after = o.value(QLatin1String("after"));
-        out.append(std::move(change));
-    }
-    return out;
+    return itemsIn<DiffChange>(body, "a diff", QLatin1String("changes"),
+                               [](const QJsonObject &o) -> Expected<DiffChange, QString> {
+                                   DiffChange change;
+                                   change.path = o.value(QLatin1String("path")).toString();
+                                   if (change.path.isEmpty())
+                                       return Expected<DiffChange, QString>::failure(
+                                           QStringLiteral("a diff change has no path"));
+                                   change.before = o.value(QLatin1String("before"));
+                                   change.after = o.value(QLatin1String("after"));
+                                   return change;
+                               });
 }
 
 Result<QList<StoreInfo>> stores(const QByteArray &body)
 {
-    const auto stores = arrayIn(body, "a store listing", QLatin1String("stores"));
-    if (!stores)
-        return Result<QList<StoreInfo>>::failure(stores.error());
-    QList<StoreInfo> out;
-    for (const QJsonValue &value : *stores) {
-        const QJsonObject o = value.toObject();
-        StoreInfo info;
-        info.id = o.value(QLatin1String("id")).toString();
-        info.name = o.value(QLatin1String("name")).toString();
-        info.fullName = o.value(QLatin1String("full_name")).toString();
-        info.status = o.value(QLatin1String("status")).toString();
-        info.insertedAt = o.value(QLatin1String("inserted_at")).toString();
-        if (info.fullName.isEmpty())
-            return protocolError<QList<StoreInfo>>(QStringLiteral("a store has no full_name"));
-        out.append(std::move(info));
-    }
-    return out;
+    return itemsIn<StoreInfo>(body, "a store listing", QLatin1String("stores"),
+                              [](const QJsonObject &o) -> Expected<StoreInfo, QString> {
+                                  StoreInfo info;
+                                  info.id = o.value(QLatin1String("id")).toString();
+                                  info.name = o.value(QLatin1String("name")).toString();
+                                  info.fullName = o.value(QLatin1String("full_name")).toString();
+                                  info.status = o.value(QLatin1String("status")).toString();
+                                  info.insertedAt =
+                                      o.value(QLatin1String("inserted_at")).toString();
+                                  if (info.fullName.isEmpty())
+                                      return Expected<StoreInfo, QString>::failure(
+                                          QStringLiteral("a store has no full_name"));
+                                  return info;
+                              });
 }
 
 } // namespace dust::restreplies
