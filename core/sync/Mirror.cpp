@@ -1,30 +1,21 @@
 #include "Mirror.h"
 
-#include "protocol/JsonBytes.h"
+#include "LeafKey.h"
 #include "LeafTable.h"
-#include "protocol/RawPath.h"
+#include "MirrorReader.h"
 #include "protocol/Glob.h"
+#include "protocol/JsonBytes.h"
+#include "protocol/RawPath.h"
 #include "protocol/Values.h"
 
 #include <QJsonArray>
 #include <QMetaMethod>
 
 #include <algorithm>
-#include <map>
 
 namespace dust {
 
 namespace {
-
-std::string_view sv(QByteArrayView v)
-{
-    return {v.data(), size_t(v.size())};
-}
-
-QByteArrayView qv(std::string_view s)
-{
-    return QByteArrayView(s.data(), qsizetype(s.size()));
-}
 
 // Type ids registered first, in this order, by every Mirror.
 enum : quint16 {
@@ -56,12 +47,6 @@ quint16 typeIdForKind(jsonbytes::Kind kind)
     }
 }
 
-Path pathFromRendered(std::string_view rendered)
-{
-    auto parsed = Path::parse(QString::fromUtf8(rendered.data(), qsizetype(rendered.size())));
-    return parsed ? *parsed : Path();
-}
-
 // True if a plain object (or a plain object nested in it) has an empty key, which would make
 // an empty path segment. Iterative.
 bool hasEmptyKey(const QJsonObject &root)
@@ -80,81 +65,6 @@ bool hasEmptyKey(const QJsonObject &root)
     return false;
 }
 
-// A glob compiled to escaped UTF-8 literals, matched against rendered bytes without
-// splitting them into segments.
-class RawGlob
-{
-public:
-    explicit RawGlob(const Glob &glob)
-    {
-        for (const Glob::Segment &s : glob.segments())
-            m_segments.push_back({s.kind, rawpath::escaped(s.literal)});
-    }
-
-    bool matches(std::string_view r) const
-    {
-        size_t pos = 0;
-        const size_t n = r.size();
-        for (const Segment &s : m_segments) {
-            if (pos > n)
-                return false;
-            if (s.kind == Glob::Kind::Many)
-                return pos < n;
-            size_t end = r.find('/', pos);
-            if (end == std::string_view::npos)
-                end = n;
-            if (s.kind == Glob::Kind::Literal && r.substr(pos, end - pos) != sv(s.literal))
-                return false;
-            pos = end + 1;
-        }
-        return pos == n + 1;
-    }
-
-    // The rendered literal segments before the first wildcard, joined by '/'.
-    QByteArray literalPrefix() const
-    {
-        QByteArray out;
-        for (const Segment &s : m_segments) {
-            if (s.kind != Glob::Kind::Literal)
-                break;
-            if (!out.isEmpty())
-                out.append('/');
-            out.append(s.literal);
-        }
-        return out;
-    }
-
-    bool isExact() const
-    {
-        return std::all_of(m_segments.begin(), m_segments.end(),
-                           [](const Segment &s) { return s.kind == Glob::Kind::Literal; });
-    }
-
-    // `**` or `<literal>/**`: the only patterns select=prefixes accepts.
-    bool isPrefixPattern() const
-    {
-        if (m_segments.empty() || m_segments.back().kind != Glob::Kind::Many)
-            return false;
-        return std::all_of(m_segments.begin(), m_segments.end() - 1,
-                           [](const Segment &s) { return s.kind == Glob::Kind::Literal; });
-    }
-
-private:
-    struct Segment
-    {
-        Glob::Kind kind;
-        QByteArray literal;
-    };
-    std::vector<Segment> m_segments;
-};
-
-Expected<MirrorListPage, Error> listError(const char *reason, const QString &detail)
-{
-    Error error = Error::invalidParams(detail);
-    error.setReason(QString::fromLatin1(reason));
-    return Expected<MirrorListPage, Error>::failure(error);
-}
-
 } // namespace
 
 struct Mirror::PendingChange
@@ -167,17 +77,17 @@ struct Mirror::PendingChange
 
 Path MirrorLeafView::toPath() const
 {
-    return pathFromRendered(sv(path));
+    return leafkey::toPath(leafkey::view(path));
 }
 
 QJsonValue MirrorLeafView::jsonValue() const
 {
-    return jsonbytes::toJsonValue(sv(value));
+    return jsonbytes::toJsonValue(leafkey::view(value));
 }
 
 QString MirrorLeafView::preview(int maxChars) const
 {
-    return jsonbytes::preview(sv(value), maxChars);
+    return jsonbytes::preview(leafkey::view(value), maxChars);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -231,7 +141,7 @@ ApplyStatus Mirror::apply(const ChangeEvent &event, EventSource source)
     if (source == EventSource::Live && m_catchingUp) {
         if (raw.storeSeq <= m_lastSeq)
             return ApplyStatus::Duplicate;
-        rememberClientOpId(raw.clientOpId);
+        m_opIds.remember(raw.clientOpId);
         m_buffer.push_back(raw);
         return ApplyStatus::Buffered;
     }
@@ -243,7 +153,7 @@ ApplyStatus Mirror::apply(const EventView &event, EventSource source)
     if (source == EventSource::Live && m_catchingUp) {
         if (event.storeSeq <= m_lastSeq)
             return ApplyStatus::Duplicate;
-        rememberClientOpId(event.clientOpId);
+        m_opIds.remember(event.clientOpId);
         m_buffer.push_back(RawEvent::fromView(event));
         return ApplyStatus::Buffered;
     }
@@ -256,7 +166,7 @@ ApplyStatus Mirror::applyNow(const EventView &event, const QJsonValue *parsedVal
         return ApplyStatus::Duplicate;
     if (event.storeSeq > m_lastSeq + 1)
         emit gapDetected(m_lastSeq, event.storeSeq);
-    rememberClientOpId(event.clientOpId);
+    m_opIds.remember(event.clientOpId);
 
     if (m_catchingUp && ++m_catchUpApplied > m_resetThreshold)
         m_bulk = true; // a long catch-up: one reset() at its end instead of batches
@@ -280,10 +190,11 @@ ApplyStatus Mirror::applyNow(const EventView &event, const QJsonValue *parsedVal
 
 QString Mirror::applyOp(const EventView &event, const QJsonValue *parsedValue)
 {
-    const std::string_view path = sv(event.path);
+    const std::string_view path = leafkey::view(event.path);
     if (!event.checked && !rawpath::isValid(path))
         return QStringLiteral("invalid path '%1'").arg(QString::fromUtf8(event.path));
-    std::string_view raw = event.checked ? sv(event.value) : jsonbytes::trimmed(sv(event.value));
+    std::string_view raw =
+        event.checked ? leafkey::view(event.value) : jsonbytes::trimmed(leafkey::view(event.value));
     if (raw.empty())
         raw = "null";
     const qint64 seq = event.storeSeq;
@@ -380,7 +291,7 @@ QString Mirror::applyOp(const EventView &event, const QJsonValue *parsedValue)
 
 void Mirror::writeObject(std::string_view path, const QJsonObject &object, qint64 seq)
 {
-    const QList<Leaf> leaves = values::flatten(pathFromRendered(path), QJsonValue(object));
+    const QList<Leaf> leaves = values::flatten(leafkey::toPath(path), QJsonValue(object));
     for (const Leaf &leaf : leaves) {
         if (!leaf.path.isValid())
             continue; // excluded by hasEmptyKey() before
@@ -444,7 +355,7 @@ void Mirror::emitBatch(const EventView &event)
         const LeafTable::Record *now = m_table->find(first.path);
         if (first.existedBefore || now) {
             MirrorLeafChange change;
-            change.path = pathFromRendered(first.path);
+            change.path = leafkey::toPath(first.path);
             if (now) {
                 change.kind = first.existedBefore ? MirrorLeafChange::Kind::Updated
                                                   : MirrorLeafChange::Kind::Added;
@@ -465,64 +376,20 @@ void Mirror::emitBatch(const EventView &event)
     info.storeSeq = event.storeSeq;
     info.op = event.op;
     info.opText = QString::fromUtf8(event.opText);
-    info.path = pathFromRendered(sv(event.path));
+    info.path = leafkey::toPath(leafkey::view(event.path));
     info.deviceId = QString::fromUtf8(event.deviceId);
     info.clientOpId = QString::fromUtf8(event.clientOpId);
     emit changed(MirrorChangeBatch(event.storeSeq, event.storeSeq, std::move(changes), {info}));
 }
 
-Mirror::OpIdSlot Mirror::opIdSlot(QByteArrayView id)
-{
-    OpIdSlot slot;
-    if (id.size() < qsizetype(sizeof slot.bytes)) {
-        slot.size = quint8(id.size());
-        std::memcpy(slot.bytes, id.data(), size_t(id.size()));
-        return slot;
-    }
-    // Two independent 64-bit hashes: a false match is about as likely as n / 2^128.
-    slot.size = LongId;
-    const quint64 a = quint64(qHash(id, size_t(0x9e3779b97f4a7c15ull)));
-    const quint64 b = quint64(qHash(id, size_t(0xc2b2ae3d27d4eb4full)));
-    std::memcpy(slot.bytes, &a, sizeof a);
-    std::memcpy(slot.bytes + sizeof a, &b, sizeof b);
-    return slot;
-}
-
-void Mirror::rememberClientOpId(QByteArrayView id)
-{
-    if (id.isEmpty() || m_opIdCapacity <= 0)
-        return;
-    if (qsizetype(m_opIdRing.size()) < m_opIdCapacity) {
-        m_opIdRing.push_back(opIdSlot(id));
-        return;
-    }
-    m_opIdRing[m_opIdNext] = opIdSlot(id);
-    m_opIdNext = (m_opIdNext + 1) % m_opIdRing.size();
-}
-
 bool Mirror::hasSeenClientOpId(const QString &clientOpId) const
 {
-    if (clientOpId.isEmpty())
-        return false;
-    const OpIdSlot slot = opIdSlot(clientOpId.toUtf8());
-    return std::find(m_opIdRing.begin(), m_opIdRing.end(), slot) != m_opIdRing.end();
+    return m_opIds.contains(clientOpId.toUtf8());
 }
 
 void Mirror::setClientOpIdMemory(qsizetype count)
 {
-    count = std::max<qsizetype>(0, count);
-    // Oldest first, then keep the newest `count`.
-    std::vector<OpIdSlot> ordered;
-    ordered.reserve(m_opIdRing.size());
-    const size_t n = m_opIdRing.size();
-    const size_t start = n < size_t(m_opIdCapacity) ? 0 : m_opIdNext;
-    for (size_t i = 0; i < n; ++i)
-        ordered.push_back(m_opIdRing[(start + i) % n]);
-    if (ordered.size() > size_t(count))
-        ordered.erase(ordered.begin(), ordered.end() - count);
-    m_opIdRing = std::move(ordered);
-    m_opIdNext = 0;
-    m_opIdCapacity = count;
+    m_opIds.setCapacity(count);
 }
 
 void Mirror::beginCatchUp()
@@ -574,8 +441,8 @@ int Mirror::replaceState(qint64 snapshotSeq, const std::vector<SnapshotEntryView
     quint16 lastTypeId = 0;
     bool haveLastType = false;
     for (const SnapshotEntryView &e : entries) {
-        const std::string_view path = sv(e.path);
-        std::string_view value = jsonbytes::trimmed(sv(e.value));
+        const std::string_view path = leafkey::view(e.path);
+        std::string_view value = jsonbytes::trimmed(leafkey::view(e.value));
         if (value.empty())
             value = "null";
         if (!rawpath::isValid(path) || !jsonbytes::isValid(value)) {
@@ -651,8 +518,8 @@ Expected<qsizetype, QString> Mirror::restore(qint64 lastSeq, const QStringList &
         if (step == RestoreStep::Fail)
             return Result::failure(sourceError.isEmpty() ? QStringLiteral("the source failed")
                                                          : sourceError);
-        const std::string_view path = sv(leaf.path);
-        const std::string_view value = sv(leaf.value);
+        const std::string_view path = leafkey::view(leaf.path);
+        const std::string_view value = leafkey::view(leaf.value);
         const qsizetype index = qsizetype(records.size());
         if (!rawpath::isValid(path))
             return Result::failure(QStringLiteral("leaf %1 has an invalid path").arg(index));
@@ -727,89 +594,28 @@ void Mirror::clear()
 MirrorLeafView Mirror::leafView(const void *record) const
 {
     const auto *r = static_cast<const LeafTable::Record *>(record);
-    return {qv(r->path()), qv(r->value()), m_typeNames.at(r->type), r->seq};
+    return {leafkey::bytes(r->path()), leafkey::bytes(r->value()), m_typeNames.at(r->type), r->seq};
 }
 
 std::optional<Entry> Mirror::get(const Path &path) const
 {
-    if (!path.isValid())
-        return std::nullopt;
-    const QByteArray rendered = path.rendered().toUtf8();
-    if (const LeafTable::Record *r = m_table->find(rawpath::view(rendered)))
-        return Entry{path, jsonbytes::toJsonValue(r->value()), m_typeNames.at(r->type), r->seq};
-    const QByteArray from = rawpath::descendantsBegin(rawpath::view(rendered));
-    const QByteArray to = rawpath::descendantsEnd(rawpath::view(rendered));
-    QList<Entry> descendants;
-    for (auto pos = m_table->lowerBound(rawpath::view(from)); pos != m_table->end();
-         pos = m_table->next(pos)) {
-        const LeafTable::Record &r = m_table->at(pos);
-        if (!(r.path() < rawpath::view(to)))
-            break;
-        descendants.append(Entry{pathFromRendered(r.path()), jsonbytes::toJsonValue(r.value()),
-                                 m_typeNames.at(r.type), r.seq});
-    }
-    if (descendants.isEmpty())
-        return std::nullopt;
-    return values::assembleSubtree(path, descendants);
+    return MirrorReader(*m_table, m_typeNames).get(path);
 }
 
 bool Mirror::exists(const Path &path) const
 {
-    if (!path.isValid())
-        return false;
-    const QByteArray rendered = path.rendered().toUtf8();
-    if (m_table->find(rawpath::view(rendered)))
-        return true;
-    const QByteArray from = rawpath::descendantsBegin(rawpath::view(rendered));
-    const auto pos = m_table->lowerBound(rawpath::view(from));
-    return pos != m_table->end() &&
-           m_table->at(pos).path().substr(0, size_t(from.size())) == rawpath::view(from);
+    return MirrorReader(*m_table, m_typeNames).exists(path);
 }
 
 QList<MirrorChild> Mirror::children(const Path &parent) const
 {
-    QByteArray base;
-    QByteArray endKey;
-    if (parent.isValid()) {
-        const QByteArray rendered = parent.rendered().toUtf8();
-        base = rawpath::descendantsBegin(rawpath::view(rendered));
-        endKey = rawpath::descendantsEnd(rawpath::view(rendered));
-    }
-    std::map<std::string_view, MirrorChild> found;
-    QByteArray skipTo;
-    auto pos = base.isEmpty() ? m_table->begin() : m_table->lowerBound(rawpath::view(base));
-    while (pos != m_table->end()) {
-        const std::string_view path = m_table->at(pos).path();
-        if (!endKey.isEmpty() && !(path < rawpath::view(endKey)))
-            break;
-        const std::string_view rest = path.substr(size_t(base.size()));
-        const size_t slash = rest.find('/');
-        if (slash == std::string_view::npos) {
-            found[rest].hasValue = true;
-            pos = m_table->next(pos);
-            continue;
-        }
-        const std::string_view segment = rest.substr(0, slash);
-        found[segment].hasChildren = true;
-        // Jump over the whole block "<base><segment>/...".
-        skipTo = base;
-        skipTo.append(segment.data(), qsizetype(segment.size()));
-        skipTo.append('0');
-        pos = m_table->lowerBound(rawpath::view(skipTo));
-    }
-    QList<MirrorChild> out;
-    out.reserve(qsizetype(found.size()));
-    for (auto &[segment, child] : found) {
-        child.segment = rawpath::unescapeSegment(segment);
-        out.append(child);
-    }
-    return out;
+    return MirrorReader(*m_table, m_typeNames).children(parent);
 }
 
 bool Mirror::visitLeaf(QByteArrayView renderedPath,
                        const std::function<void(const MirrorLeafView &)> &visit) const
 {
-    const LeafTable::Record *r = m_table->find(sv(renderedPath));
+    const LeafTable::Record *r = m_table->find(leafkey::view(renderedPath));
     if (!r)
         return false;
     visit(leafView(r));
@@ -842,154 +648,7 @@ void Mirror::forEachLeafUnder(const Path &base,
 
 Expected<MirrorListPage, Error> Mirror::list(const MirrorListQuery &q) const
 {
-    using Select = MirrorListQuery::Select;
-    if (q.limit < 1 || q.limit > 1000)
-        return listError("invalid_params", QStringLiteral("limit must be 1..1000"));
-    const bool rangeMode = q.from.has_value() || q.to.has_value();
-    if (rangeMode && !q.pattern.isEmpty())
-        return listError("conflicting_params",
-                         QStringLiteral("use either pattern or from/to, not both"));
-    if (q.from.has_value() && !q.to.has_value())
-        return listError("invalid_params", QStringLiteral("from requires to"));
-    if (q.to.has_value() && !q.from.has_value())
-        return listError("invalid_params", QStringLiteral("to requires from"));
-    if (rangeMode && (!q.from->isValid() || !q.to->isValid()))
-        return listError("invalid_params", QStringLiteral("from and to must be valid paths"));
-    if (rangeMode && q.select == Select::Prefixes)
-        return listError("unsupported_select",
-                         QStringLiteral("select=prefixes not supported for range"));
-
-    const QByteArray after = q.after.toUtf8();
-    const std::string_view afterView = rawpath::view(after);
-    const size_t limit = size_t(q.limit);
-    std::vector<std::string_view> hits; // up to limit + 1 rendered paths, in listing order
-    const LeafTable &table = *m_table;
-
-    // Walks [lo, hi) (an empty view meaning unbounded) in the listing's direction, after the
-    // cursor, collecting paths that `accept` until limit + 1 are found.
-    auto walk = [&](std::string_view lo, std::string_view hi, auto &&accept) {
-        if (!q.descending) {
-            auto pos = lo.empty() ? table.begin() : table.lowerBound(lo);
-            if (!after.isEmpty()) {
-                const auto afterPos = table.upperBound(afterView);
-                if (table.isBefore(pos, afterPos))
-                    pos = afterPos;
-            }
-            for (; pos != table.end() && hits.size() <= limit; pos = table.next(pos)) {
-                const std::string_view p = table.at(pos).path();
-                if (!hi.empty() && !(p < hi))
-                    break;
-                if (accept(p))
-                    hits.push_back(p);
-            }
-        } else {
-            std::string_view upper = hi;
-            if (!after.isEmpty() && (upper.empty() || afterView < upper))
-                upper = afterView;
-            auto pos = upper.empty() ? table.end() : table.lowerBound(upper);
-            while (pos != table.begin() && hits.size() <= limit) {
-                pos = table.prev(pos);
-                const std::string_view p = table.at(pos).path();
-                if (!lo.empty() && p < lo)
-                    break;
-                if (accept(p))
-                    hits.push_back(p);
-            }
-        }
-    };
-
-    MirrorListPage page;
-    auto finish = [&](bool entries) {
-        if (hits.size() > limit) {
-            hits.resize(limit);
-            page.nextCursor = QString::fromUtf8(hits.back().data(), qsizetype(hits.back().size()));
-        }
-        for (const std::string_view p : hits) {
-            if (entries) {
-                const LeafTable::Record *r = table.find(p);
-                page.entries.append(Entry{pathFromRendered(p), jsonbytes::toJsonValue(r->value()),
-                                          m_typeNames.at(r->type), r->seq});
-            } else {
-                page.paths.append(QString::fromUtf8(p.data(), qsizetype(p.size())));
-            }
-        }
-        return page;
-    };
-    const bool entries = q.select == Select::Entries;
-
-    if (rangeMode) {
-        const QByteArray lo = q.from->rendered().toUtf8();
-        const QByteArray hi = q.to->rendered().toUtf8();
-        if (rawpath::view(lo) < rawpath::view(hi))
-            walk(rawpath::view(lo), rawpath::view(hi), [](std::string_view) { return true; });
-        return finish(entries);
-    }
-
-    const QString pattern = q.pattern.isEmpty() ? QStringLiteral("**") : q.pattern;
-    const auto glob = Glob::compile(pattern);
-    if (!glob)
-        return listError(
-            "invalid_params",
-            QStringLiteral("pattern is not valid (%1)").arg(globErrorName(glob.error())));
-    const RawGlob matcher(*glob);
-    const QByteArray literal = matcher.literalPrefix();
-
-    if (q.select == Select::Prefixes) {
-        if (!matcher.isPrefixPattern())
-            return listError("invalid_pattern_for_prefixes",
-                             QStringLiteral("select=prefixes needs the pattern ** or <base>/**"));
-        const Path base = literal.isEmpty() ? Path() : pathFromRendered(rawpath::view(literal));
-        const QList<MirrorChild> kids = children(base);
-        QStringList prefixes;
-        prefixes.reserve(kids.size());
-        const QString baseText = literal.isEmpty() ? QString() : base.rendered() + QLatin1Char('/');
-        for (const MirrorChild &child : kids)
-            prefixes.append(baseText + Path::escapeSegment(child.segment));
-        // children() is in byte order of the rendered segment, which is the byte order of
-        // these prefixes; compare cursors as UTF-8 bytes too.
-        QList<QByteArray> utf8;
-        utf8.reserve(prefixes.size());
-        for (const QString &p : prefixes)
-            utf8.append(p.toUtf8());
-        QList<qsizetype> order;
-        for (qsizetype i = 0; i < utf8.size(); ++i) {
-            const qsizetype k = q.descending ? utf8.size() - 1 - i : i;
-            if (!after.isEmpty()) {
-                const std::string_view p = rawpath::view(utf8.at(k));
-                if (q.descending ? !(p < afterView) : !(afterView < p))
-                    continue;
-            }
-            order.append(k);
-            if (size_t(order.size()) > limit)
-                break;
-        }
-        if (size_t(order.size()) > limit) {
-            order.resize(qsizetype(limit));
-            page.nextCursor = prefixes.at(order.back());
-        }
-        for (const qsizetype k : order)
-            page.paths.append(prefixes.at(k));
-        return page;
-    }
-
-    if (matcher.isExact()) {
-        // No quirk here: an exact pattern lists the leaf at that path.
-        const std::string_view p = rawpath::view(literal);
-        const bool afterOk = after.isEmpty() || (q.descending ? p < afterView : afterView < p);
-        if (table.find(p) && afterOk)
-            hits.push_back(table.find(p)->path());
-        return finish(entries);
-    }
-
-    if (literal.isEmpty()) {
-        walk({}, {}, [&](std::string_view p) { return matcher.matches(p); });
-    } else {
-        const QByteArray lo = rawpath::descendantsBegin(rawpath::view(literal));
-        const QByteArray hi = rawpath::descendantsEnd(rawpath::view(literal));
-        walk(rawpath::view(lo), rawpath::view(hi),
-             [&](std::string_view p) { return matcher.matches(p); });
-    }
-    return finish(entries);
+    return MirrorReader(*m_table, m_typeNames).list(q);
 }
 
 } // namespace dust

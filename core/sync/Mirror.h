@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ClientOpIdRing.h"
 #include "EventFrameDecoder.h"
 #include "MirrorChangeBatch.h"
 #include "RawEvent.h"
@@ -16,7 +17,6 @@
 #include <QObject>
 #include <QStringList>
 
-#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -159,7 +159,7 @@ public:
     // tell whether an unacknowledged write already committed before re-sending it. The
     // most recent clientOpIdMemory() ids are remembered.
     bool hasSeenClientOpId(const QString &clientOpId) const;
-    qsizetype clientOpIdMemory() const { return m_opIdCapacity; }
+    qsizetype clientOpIdMemory() const { return m_opIds.capacity(); }
     void setClientOpIdMemory(qsizetype count);
 
     qsizetype resetThreshold() const { return m_resetThreshold; }
@@ -222,7 +222,6 @@ private:
     void writeObject(std::string_view path, const QJsonObject &object, qint64 seq);
     quint16 typeId(const QString &type);
     quint16 typeIdForRaw(std::string_view raw, const QJsonValue *parsedObject);
-    void rememberClientOpId(QByteArrayView id);
     void emitBatch(const EventView &event);
     void finishBulk();
     int replaceState(qint64 snapshotSeq, const std::vector<SnapshotEntryView> &entries);
@@ -244,24 +243,7 @@ private:
     bool m_collecting = false;
     std::vector<PendingChange> m_pending;
 
-    // Recent client_op_ids in a ring of fixed slots: an id of up to 30 bytes (the SDKs' are
-    // 19) is kept as is, a longer one as a 128-bit fingerprint. O(1) and no allocation per
-    // event; a query scans the ring (queries are rare: one per unacknowledged write after a
-    // reconnect).
-    struct OpIdSlot
-    {
-        quint8 size = 0; // bytes used; LongId marks a fingerprint
-        char bytes[31] = {};
-        friend bool operator==(const OpIdSlot &a, const OpIdSlot &b)
-        {
-            return a.size == b.size && std::memcmp(a.bytes, b.bytes, sizeof a.bytes) == 0;
-        }
-    };
-    static constexpr quint8 LongId = 0xff;
-    static OpIdSlot opIdSlot(QByteArrayView id);
-    std::vector<OpIdSlot> m_opIdRing;
-    size_t m_opIdNext = 0; // where the next id goes once the ring is full
-    qsizetype m_opIdCapacity = 65536;
+    ClientOpIdRing m_opIds; // recent client_op_ids, applied or buffered
 
     std::string m_rangeFrom; // scratch keys for subtree range erases
     std::string m_rangeTo;

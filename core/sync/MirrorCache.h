@@ -1,5 +1,7 @@
 #pragma once
 
+#include "CacheChunk.h"
+#include "MirrorCacheHeader.h"
 #include "MirrorChangeBatch.h"
 #include "protocol/Expected.h"
 
@@ -10,7 +12,6 @@
 #include <QStringList>
 #include <QUrl>
 
-#include <map>
 #include <set>
 
 namespace dust {
@@ -64,7 +65,7 @@ class MirrorCache : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr int FormatVersion = 1;
+    static constexpr int FormatVersion = MirrorCacheHeader::FormatVersion;
     static constexpr int ChunkLeaves = 1024;
 
     // `directory` empty = defaultDirectory().
@@ -108,20 +109,14 @@ signals:
     void rebuilt(const QString &problem);
 
 private:
-    struct ChunkInfo
-    {
-        qint64 id = 0;
-        qint64 leafCount = 0;
-        quint64 checksum = 0;
-    };
-    using ChunkIndex = std::map<QByteArray, ChunkInfo>; // by first path
-
     void onChanged(const MirrorChangeBatch &batch);
     void onReset();
     Expected<MirrorCacheSave, QString> saveFull(const Mirror &mirror);
     Expected<MirrorCacheSave, QString> saveIncremental(const Mirror &mirror);
-    quint64 headerChecksum(qint64 lastSeq, qint64 leafCount, const QStringList &types,
-                           const ChunkIndex &chunks) const;
+    // The header of a file for this server and store (checksum still 0).
+    MirrorCacheHeader headerFor(qint64 lastSeq, qint64 leafCount, const QStringList &types) const;
+    // Records what the file holds after `mirror` was loaded from or saved to it.
+    void remember(cachechunk::Index index, const MirrorCacheHeader &header, const Mirror &mirror);
     MirrorCacheLoad fail(const QString &problem);
     void forgetIndex();
 
@@ -131,7 +126,7 @@ private:
 
     // What the file holds, as of the last load() or save() (valid when m_indexValid).
     bool m_indexValid = false;
-    ChunkIndex m_index;
+    cachechunk::Index m_index;
     QStringList m_types;
     quint64 m_checksum = 0;
 

@@ -6,16 +6,11 @@
 #include <QUrl>
 
 #include <chrono>
-#include <functional>
-
-class QNetworkAccessManager;
 
 namespace dust {
 
-namespace detail {
+class HttpExchange;
 struct HttpRequest;
-struct HttpResponse;
-} // namespace detail
 
 // The Dust REST API (dust-protocol.md §4) behind the Transport contract. Stateless: every
 // call is one request (a few for exists() on old servers and for paths with dot segments,
@@ -69,11 +64,11 @@ public:
     void setToken(const QString &token);
 
     // A request that sends or receives nothing for this long fails with Network. 0 = never.
-    void setTransferTimeout(std::chrono::milliseconds timeout) { m_transferTimeout = timeout; }
-    std::chrono::milliseconds transferTimeout() const { return m_transferTimeout; }
+    void setTransferTimeout(std::chrono::milliseconds timeout);
+    std::chrono::milliseconds transferTimeout() const;
     // A response body larger than this is cut off and the call fails with Protocol.
-    void setMaxResponseBytes(qint64 bytes) { m_maxResponseBytes = bytes; }
-    qint64 maxResponseBytes() const { return m_maxResponseBytes; }
+    void setMaxResponseBytes(qint64 bytes);
+    qint64 maxResponseBytes() const;
 
     // One page of `GET …/entries`. Glob mode: `pattern` (empty = "**"), validated here so a
     // bad pattern fails with a precise reason before any request. Range mode
@@ -130,31 +125,24 @@ public:
     QFuture<Result<QList<StoreInfo>>> listStores() override;
 
 private:
-    using Handler = std::function<void(const detail::HttpResponse &)>;
-
-    // Sends `request` and calls `onDone` once with what came back (on this object's thread).
-    void send(const detail::HttpRequest &request, Handler onDone);
-    template <typename T, typename Parse>
-    QFuture<Result<T>> call(detail::HttpRequest request, Parse parse);
+    // Sends `request` and finishes the returned future with `parse` of a successful answer,
+    // or with the error the answer maps to.
+    template <typename T, typename Parse> QFuture<Result<T>> call(HttpRequest request, Parse parse);
 
     // "/api/stores/<org>/<name>" fully encoded, or empty for a malformed store name.
     QByteArray storeBase(const QString &store) const;
     QUrl makeUrl(const QByteArray &encodedPathAndQuery) const;
-    Expected<detail::HttpRequest, Error> listRequest(const QString &store, const QString &pattern,
-                                                     const ListOptions &options) const;
+    Expected<HttpRequest, Error> listRequest(const QString &store, const QString &pattern,
+                                             const ListOptions &options) const;
     void getByListing(const QString &store, const Path &path,
                       const std::shared_ptr<QPromise<Result<Entry>>> &promise,
                       QList<Entry> descendants, const QString &after);
     void existsByListing(const QString &store, const Path &path,
                          const std::shared_ptr<QPromise<Result<bool>>> &promise);
 
-    QNetworkAccessManager *m_nam;      // reads
-    QNetworkAccessManager *m_writeNam; // writes: one fresh connection each
+    HttpExchange *m_exchange; // a child: requests, token, timeout and size limit
     QUrl m_baseUrl;
     QByteArray m_baseEncoded; // scheme://host:port[/prefix], no trailing '/'
-    QByteArray m_authorization;
-    std::chrono::milliseconds m_transferTimeout = kDefaultTransferTimeout;
-    qint64 m_maxResponseBytes = kDefaultMaxResponseBytes;
 };
 
 } // namespace dust

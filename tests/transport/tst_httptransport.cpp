@@ -1,205 +1,16 @@
-// HttpTransport against a real dustlite on 127.0.0.1 (port 0) and, for what dustlite never
-// does (missing routes, 405 on HEAD, garbage, silence), a small QTcpServer-based fake.
+// HttpTransport against a real dustlite on 127.0.0.1 (port 0): reads and writes of every
+// kind, paths that are awkward in URLs, conditions, batches and the other store routes; and,
+// through a small fake server, exactly what goes on the wire.
 
-#include "transport/HttpTransport.h"
+#include "HttpTestSupport.h"
 
-#include "DustliteProcess.h"
-#include "InProcessDustlite.h"
-#include "TestAwait.h"
-
-#include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QPointer>
-#include <QSignalSpy>
-#include <QTcpServer>
-#include <QTcpSocket>
-#include <QTest>
+#include <QThread>
 
-#include <functional>
-#include <memory>
-
-using namespace dust;
+using namespace httptest;
 using namespace std::chrono_literals;
-
-namespace {
-
-constexpr char kStore[] = "acme/site";
-const QString kToken = QStringLiteral("dust_tok_full");
-const QString kReadOnlyToken = QStringLiteral("dust_tok_reader");
-
-QString store()
-{
-    return QString::fromLatin1(kStore);
-}
-
-using dust::test::await;
-using dust::test::path;
-using dust::test::segments;
-
-QString describe(const Error &error)
-{
-    return Error::kindName(error.kind()) + QStringLiteral(": ") + error.message();
-}
-
-// Both evaluate `result` once (it is often the call under test).
-#define EXPECT_OK(result)                                                                          \
-    do {                                                                                           \
-        const auto &checked_ = (result);                                                           \
-        if (!checked_)                                                                             \
-            QFAIL(qPrintable(QStringLiteral("unexpected error: ") + describe(checked_.error())));  \
-    } while (false)
-
-#define EXPECT_ERROR(result, errorKind)                                                            \
-    do {                                                                                           \
-        const auto &checked_ = (result);                                                           \
-        if (checked_)                                                                              \
-            QFAIL("expected an error, got a value");                                               \
-        if (checked_.error().kind() != (errorKind))                                                \
-            QFAIL(qPrintable(QStringLiteral("expected ") + Error::kindName(errorKind) +            \
-                             QStringLiteral(", got ") + describe(checked_.error())));              \
-    } while (false)
-
-// ---- a fake HTTP server -------------------------------------------------------------------
-
-struct RawRequest
-{
-    QByteArray method;
-    QByteArray target; // as sent, still percent-encoded
-    QList<std::pair<QByteArray, QByteArray>> headers;
-    QByteArray body;
-
-    QByteArray header(QByteArrayView name) const
-    {
-        for (const auto &[key, value] : headers) {
-            if (QByteArrayView(key).compare(name, Qt::CaseInsensitive) == 0)
-                return value;
-        }
-        return {};
-    }
-};
-
-// A minimal HTTP/1.1 server: parses requests and lets the test's handler answer each one
-// (or close the connection, or stay silent).
-class FakeHttpServer : public QObject
-{
-public:
-    // How the handler answers: send(bytes) writes a response, close() drops the
-    // connection; doing neither leaves the client waiting.
-    class Exchange
-    {
-    public:
-        explicit Exchange(QTcpSocket *socket)
-            : m_socket(socket)
-        {}
-        void send(const QByteArray &bytes) const
-        {
-            if (m_socket)
-                m_socket->write(bytes);
-        }
-        void close() const
-        {
-            if (m_socket)
-                m_socket->abort();
-        }
-
-    private:
-        QPointer<QTcpSocket> m_socket;
-    };
-    using Handler = std::function<void(const RawRequest &, const Exchange &)>;
-
-    explicit FakeHttpServer(Handler handler)
-        : m_handler(std::move(handler))
-    {
-        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                socket->setParent(this);
-                ++m_connections;
-                QObject::connect(socket, &QTcpSocket::readyRead, this,
-                                 [this, socket] { onReadyRead(socket); });
-                QObject::connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
-                    ++m_disconnects;
-                    socket->deleteLater();
-                });
-            }
-        });
-        if (!m_server.listen(QHostAddress::LocalHost, 0))
-            qFatal("fake server cannot listen");
-    }
-
-    QUrl baseUrl() const
-    {
-        return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()));
-    }
-    const QList<RawRequest> &requests() const { return m_requests; }
-    int connections() const { return m_connections; }
-    int disconnects() const { return m_disconnects; }
-
-    static QByteArray response(int status, const QByteArray &body,
-                               const QList<std::pair<QByteArray, QByteArray>> &headers = {},
-                               const QByteArray &contentType = "application/json",
-                               bool head = false)
-    {
-        QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + " Status\r\n";
-        out += "Content-Type: " + contentType + "\r\n";
-        out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-        for (const auto &[key, value] : headers)
-            out += key + ": " + value + "\r\n";
-        out += "\r\n";
-        if (!head)
-            out += body;
-        return out;
-    }
-
-private:
-    void onReadyRead(QTcpSocket *socket)
-    {
-        QByteArray &buffer = m_buffers[socket];
-        buffer += socket->readAll();
-        for (;;) {
-            const qsizetype end = buffer.indexOf("\r\n\r\n");
-            if (end < 0)
-                return;
-            RawRequest request;
-            const QList<QByteArray> lines = buffer.left(end).split('\n');
-            const QList<QByteArray> first = lines.value(0).trimmed().split(' ');
-            request.method = first.value(0);
-            request.target = first.value(1);
-            qsizetype length = 0;
-            for (qsizetype i = 1; i < lines.size(); ++i) {
-                const QByteArray line = lines.at(i).trimmed();
-                const qsizetype colon = line.indexOf(':');
-                if (colon <= 0)
-                    continue;
-                const QByteArray key = line.left(colon).trimmed();
-                const QByteArray value = line.mid(colon + 1).trimmed();
-                request.headers.append({key, value});
-                if (key.compare("Content-Length", Qt::CaseInsensitive) == 0)
-                    length = value.toLongLong();
-            }
-            if (buffer.size() < end + 4 + length)
-                return;
-            request.body = buffer.mid(end + 4, length);
-            buffer.remove(0, end + 4 + length);
-            m_requests.append(request);
-            m_handler(request, Exchange(socket));
-            if (socket->state() != QAbstractSocket::ConnectedState)
-                return;
-        }
-    }
-
-    QTcpServer m_server;
-    Handler m_handler;
-    QHash<QTcpSocket *, QByteArray> m_buffers;
-    QList<RawRequest> m_requests;
-    int m_connections = 0;
-    int m_disconnects = 0;
-};
-
-} // namespace
 
 class TestHttpTransport : public QObject
 {
@@ -220,30 +31,9 @@ private slots:
     void getAssemblesSubtrees();
     void getMissingIsNotFound();
     void existsUsesHead();
-    void existsFallsBackToListingsOn405();
     void removeDeletesSubtree();
     void conflictsCarryTheCurrentRevision();
     void batchWriteAppliesAllOrNothing();
-    void listSelectsKeysAndPrefixes();
-    void listRangeMode();
-    void listPagesThroughManyEntriesBothWays();
-    void listRejectsBadQueries();
-    void unauthorizedToken();
-    void forbiddenWithoutWriteScope();
-    void unknownStore();
-    void rateLimited();
-    void missingWriteRouteIsNotImplemented();
-    void statusMapping_data();
-    void statusMapping();
-    void malformedBodiesAreProtocolErrors_data();
-    void malformedBodiesAreProtocolErrors();
-    void deadServerIsNetworkError();
-    void killedServerIsNetworkError();
-    void silentServerTimesOut();
-    void writesAreNeverResent();
-    void oversizedResponseIsCutOff();
-    void cancellingAbortsTheRequest();
-    void destroyingFinishesPendingCalls();
     void continuationRunsOnContext();
     void webSocketOnlyOperationsAreNotSupported();
     void auditLogUnwrapsValues();
@@ -253,39 +43,21 @@ private slots:
 private:
     std::unique_ptr<HttpTransport> transport(const QString &token = kToken) const
     {
-        return std::make_unique<HttpTransport>(m_baseUrl, token);
+        return m_server.transport(token);
     }
 
-    test::InProcessDustlite m_server;
-    QUrl m_baseUrl;
+    TestServer m_server;
 };
-
-namespace {
-
-void configure(test::InProcessDustlite &server)
-{
-    lite::ServerConfig &config = server.config();
-    config.stores = {store()};
-    config.tokens = {
-        lite::TokenSpec{kToken, QStringLiteral("acme"), {}},
-        lite::TokenSpec{kReadOnlyToken, QStringLiteral("acme"), {QStringLiteral("entries:read")}}};
-}
-
-} // namespace
 
 void TestHttpTransport::initTestCase()
 {
-    configure(m_server);
     QVERIFY2(m_server.start(), qPrintable(m_server.errorString()));
-    m_baseUrl = m_server.baseUrl();
 }
 
 void TestHttpTransport::cleanupTestCase()
 {
     m_server.stop();
 }
-
-// ---- argument checks ----------------------------------------------------------------------
 
 void TestHttpTransport::rejectsBadArgumentsUpFront()
 {
@@ -315,8 +87,6 @@ void TestHttpTransport::rejectsBadArgumentsUpFront()
     EXPECT_ERROR(batch, Error::Kind::InvalidParams);
     QCOMPARE(batch.error().opIndex(), std::optional<int>(0));
 }
-
-// ---- round trips ---------------------------------------------------------------------------
 
 void TestHttpTransport::putGetRoundTripsAwkwardPaths_data()
 {
@@ -461,6 +231,7 @@ void TestHttpTransport::encodesPathsAndQueriesOnTheWire()
 
 // "." and ".." segments cannot travel in a URL path; reads, writes and conditions on them
 // must still reach exactly that path.
+
 void TestHttpTransport::dotSegmentsRoundTrip()
 {
     auto http = transport();
@@ -517,24 +288,6 @@ void TestHttpTransport::dotSegmentsRoundTrip()
     EXPECT_OK(await(http->get(store(), path(QStringLiteral("dots/.-x")))));
 }
 
-void TestHttpTransport::keepsTheBaseUrlPrefixAndReadsTheEtag()
-{
-    FakeHttpServer fake([](const RawRequest &, const FakeHttpServer::Exchange &exchange) {
-        // No revision in the body: the ETag carries it.
-        exchange.send(FakeHttpServer::response(200, R"({"path":"a b","value":[1],"type":"string"})",
-                                               {{"ETag", "\"42\""}}));
-    });
-    QUrl base = fake.baseUrl();
-    base.setPath(QStringLiteral("/dust/"));
-    HttpTransport http(base, kToken);
-    QCOMPARE(http.baseUrl(), base);
-    const auto got = await(http.get(store(), path(QStringLiteral("a b"))));
-    EXPECT_OK(got);
-    QCOMPARE(got->revision, 42);
-    QCOMPARE(got->value, QJsonValue(QJsonArray{1}));
-    QCOMPARE(fake.requests().at(0).target, QByteArray("/dust/api/stores/acme/site/entries/a%20b"));
-}
-
 void TestHttpTransport::putsEveryValueKind()
 {
     auto http = transport();
@@ -561,6 +314,24 @@ void TestHttpTransport::putsEveryValueKind()
         QCOMPARE(got->value, c.value);
         QCOMPARE(got->type, c.type);
     }
+}
+
+void TestHttpTransport::keepsTheBaseUrlPrefixAndReadsTheEtag()
+{
+    FakeHttpServer fake([](const RawRequest &, const FakeHttpServer::Exchange &exchange) {
+        // No revision in the body: the ETag carries it.
+        exchange.send(FakeHttpServer::response(200, R"({"path":"a b","value":[1],"type":"string"})",
+                                               {{"ETag", "\"42\""}}));
+    });
+    QUrl base = fake.baseUrl();
+    base.setPath(QStringLiteral("/dust/"));
+    HttpTransport http(base, kToken);
+    QCOMPARE(http.baseUrl(), base);
+    const auto got = await(http.get(store(), path(QStringLiteral("a b"))));
+    EXPECT_OK(got);
+    QCOMPARE(got->revision, 42);
+    QCOMPARE(got->value, QJsonValue(QJsonArray{1}));
+    QCOMPARE(fake.requests().at(0).target, QByteArray("/dust/api/stores/acme/site/entries/a%20b"));
 }
 
 void TestHttpTransport::putsTheEmptyObject()
@@ -621,64 +392,6 @@ void TestHttpTransport::existsUsesHead()
         EXPECT_OK(found);
         QVERIFY2(!*found, qPrintable(no));
     }
-}
-
-// A proxy in front of dustlite that answers HEAD with 405 (as old deployments did) and
-// forwards everything else, so the fallback's listings run against the real server.
-void TestHttpTransport::existsFallsBackToListingsOn405()
-{
-    QNetworkAccessManager forwarder;
-    const QUrl upstream = m_baseUrl;
-    FakeHttpServer proxy([&forwarder, upstream](const RawRequest &request,
-                                                const FakeHttpServer::Exchange &exchange) {
-        if (request.method == "HEAD") {
-            exchange.send(FakeHttpServer::response(405, {}, {}, "text/plain", true));
-            return;
-        }
-        QNetworkRequest forward(QUrl::fromEncoded(upstream.toEncoded() + request.target));
-        forward.setRawHeader("Authorization", request.header("Authorization"));
-        QNetworkReply *reply = forwarder.sendCustomRequest(forward, request.method);
-        QObject::connect(reply, &QNetworkReply::finished, reply, [reply, exchange] {
-            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            exchange.send(FakeHttpServer::response(status, reply->readAll()));
-            reply->deleteLater();
-        });
-    });
-
-    auto direct = transport();
-    // Siblings that sort between "fb/a" and "fb/a/…": "fb/a-x", "fb/a.x", "fb/a x".
-    EXPECT_OK(await(direct->put(store(), path(QStringLiteral("fb/a-x")), 1)));
-    EXPECT_OK(await(direct->put(store(), path(QStringLiteral("fb/a.x")), 1)));
-    EXPECT_OK(await(direct->put(store(), path(QStringLiteral("fb/leaf")), 1)));
-    EXPECT_OK(await(direct->put(store(), path(QStringLiteral("fb/leaf-sibling")), 1)));
-    EXPECT_OK(await(direct->put(store(), path(QStringLiteral("fb/a/child")), 1)));
-    EXPECT_OK(await(direct->put(store(), path(QStringLiteral("fb/b-x")), 1)));
-
-    HttpTransport http(proxy.baseUrl(), kToken);
-    const QList<std::pair<QString, bool>> cases{
-        {QStringLiteral("fb/a"), true},    // descendants only, siblings sort first
-        {QStringLiteral("fb/leaf"), true}, // a leaf with a sibling after it
-        {QStringLiteral("fb/b"), false},   // only a sibling in range
-        {QStringLiteral("fb/c"), false},   // nothing at all
-        {QStringLiteral("fb"), true},      {QStringLiteral("fb/a/child"), true},
-    };
-    for (const auto &[where, expected] : cases) {
-        const int before = proxy.requests().size();
-        const auto found = await(http.exists(store(), path(where)));
-        EXPECT_OK(found);
-        QVERIFY2(*found == expected, qPrintable(where));
-        QVERIFY(proxy.requests().size() - before >= 2); // HEAD, then listings
-        QCOMPARE(proxy.requests().at(before).method, QByteArray("HEAD"));
-        for (qsizetype i = before + 1; i < proxy.requests().size(); ++i) {
-            QVERIFY(proxy.requests().at(i).target.contains("select=keys"));
-            QVERIFY(proxy.requests().at(i).target.contains("limit=1&"));
-        }
-    }
-    // An unknown store reads as absent, as the 404 of HEAD does.
-    const auto unknown =
-        await(http.exists(QStringLiteral("acme/nosuchstore"), path(QStringLiteral("x"))));
-    EXPECT_OK(unknown);
-    QVERIFY(!*unknown);
 }
 
 void TestHttpTransport::removeDeletesSubtree()
@@ -776,474 +489,6 @@ void TestHttpTransport::batchWriteAppliesAllOrNothing()
     const auto title = await(http->get(store(), path(QStringLiteral("batch/title"))));
     EXPECT_OK(title);
     QCOMPARE(title->value, QJsonValue(QStringLiteral("Alpha")));
-}
-
-void TestHttpTransport::listSelectsKeysAndPrefixes()
-{
-    auto http = transport();
-    QList<BatchOp> ops;
-    for (const QString &p :
-         {QStringLiteral("ls/users/alice/name"), QStringLiteral("ls/users/alice/age"),
-          QStringLiteral("ls/users/bob/name"), QStringLiteral("ls/users/carol"),
-          QStringLiteral("ls/posts/1")})
-        ops.append(BatchOp{Op::Set, path(p), p, std::nullopt});
-    EXPECT_OK(await(http->batchWrite(store(), ops)));
-
-    ListOptions options;
-    options.limit = 100;
-    const auto entries = await(http->list(store(), QStringLiteral("ls/users/*/name"), options));
-    EXPECT_OK(entries);
-    QCOMPARE(entries->entries.size(), 2);
-    QCOMPARE(entries->entries.at(0).path.rendered(), QStringLiteral("ls/users/alice/name"));
-    QCOMPARE(entries->entries.at(0).value, QJsonValue(QStringLiteral("ls/users/alice/name")));
-    QVERIFY(entries->entries.at(0).revision > 0);
-    QVERIFY(entries->nextCursor.isEmpty());
-
-    options.select = ListOptions::Select::Keys;
-    const auto keys = await(http->list(store(), QStringLiteral("ls/**"), options));
-    EXPECT_OK(keys);
-    QCOMPARE(keys->paths,
-             (QStringList{QStringLiteral("ls/posts/1"), QStringLiteral("ls/users/alice/age"),
-                          QStringLiteral("ls/users/alice/name"),
-                          QStringLiteral("ls/users/bob/name"), QStringLiteral("ls/users/carol")}));
-    QVERIFY(keys->entries.isEmpty());
-
-    // Prefixes are de-duplicated within a page only; across pages that is the caller's job.
-    options.select = ListOptions::Select::Prefixes;
-    options.limit = 2;
-    QStringList seen;
-    QString cursor;
-    int pages = 0;
-    do {
-        options.after = cursor;
-        const auto page = await(http->list(store(), QStringLiteral("ls/users/**"), options));
-        EXPECT_OK(page);
-        for (const QString &prefix : page->paths) {
-            if (!seen.contains(prefix))
-                seen.append(prefix);
-        }
-        cursor = page->nextCursor;
-        QVERIFY(++pages < 10);
-    } while (!cursor.isEmpty());
-    QCOMPARE(seen, (QStringList{QStringLiteral("ls/users/alice"), QStringLiteral("ls/users/bob"),
-                                QStringLiteral("ls/users/carol")}));
-}
-
-void TestHttpTransport::listRangeMode()
-{
-    auto http = transport();
-    QList<BatchOp> ops;
-    for (const QString &p :
-         {QStringLiteral("rg/a"), QStringLiteral("rg/b"), QStringLiteral("rg/b/x"),
-          QStringLiteral("rg/c"), QStringLiteral("rg/d")})
-        ops.append(BatchOp{Op::Set, path(p), 1, std::nullopt});
-    EXPECT_OK(await(http->batchWrite(store(), ops)));
-    ListOptions options;
-    options.from = path(QStringLiteral("rg/b"));
-    options.to = path(QStringLiteral("rg/d"));
-    options.select = ListOptions::Select::Keys;
-    const auto asc = await(http->list(store(), QString(), options));
-    EXPECT_OK(asc);
-    QCOMPARE(asc->paths, (QStringList{QStringLiteral("rg/b"), QStringLiteral("rg/b/x"),
-                                      QStringLiteral("rg/c")}));
-    options.order = ListOptions::Order::Desc;
-    const auto desc = await(http->list(store(), QString(), options));
-    EXPECT_OK(desc);
-    QCOMPARE(desc->paths, (QStringList{QStringLiteral("rg/c"), QStringLiteral("rg/b/x"),
-                                       QStringLiteral("rg/b")}));
-}
-
-void TestHttpTransport::listPagesThroughManyEntriesBothWays()
-{
-    auto http = transport();
-    constexpr int total = 2500;
-    for (int start = 0; start < total; start += 1000) {
-        QList<BatchOp> ops;
-        for (int i = start; i < qMin(total, start + 1000); ++i)
-            ops.append(BatchOp{Op::Set,
-                               path(QStringLiteral("many/k%1").arg(i, 5, 10, QLatin1Char('0'))), i,
-                               std::nullopt});
-        EXPECT_OK(await(http->batchWrite(store(), ops)));
-    }
-    for (const auto order : {ListOptions::Order::Asc, ListOptions::Order::Desc}) {
-        ListOptions options;
-        options.limit = 1000;
-        options.order = order;
-        QList<Entry> all;
-        int pages = 0;
-        do {
-            const auto page = await(http->list(store(), QStringLiteral("many/*"), options));
-            EXPECT_OK(page);
-            all += page->entries;
-            options.after = page->nextCursor;
-            ++pages;
-            QVERIFY(pages <= 4);
-        } while (!options.after.isEmpty());
-        QCOMPARE(all.size(), total);
-        QCOMPARE(pages, 3);
-        for (int i = 0; i < total; ++i) {
-            const int expected = order == ListOptions::Order::Asc ? i : total - 1 - i;
-            QCOMPARE(all.at(i).value.toInt(), expected);
-        }
-    }
-}
-
-void TestHttpTransport::listRejectsBadQueries()
-{
-    auto http = transport();
-    ListOptions options;
-    const auto badGlob = http->list(store(), QStringLiteral("a/**/b"), options).result();
-    EXPECT_ERROR(badGlob, Error::Kind::InvalidParams);
-    QCOMPARE(badGlob.error().reason(), QStringLiteral("wildcard_many_not_tail"));
-    EXPECT_ERROR(http->list(store(), QStringLiteral("a//b"), options).result(),
-                 Error::Kind::InvalidParams);
-    options.limit = 1001;
-    EXPECT_ERROR(http->list(store(), QString(), options).result(), Error::Kind::InvalidParams);
-    ListOptions half;
-    half.from = path(QStringLiteral("a"));
-    EXPECT_ERROR(http->list(store(), QString(), half).result(), Error::Kind::InvalidParams);
-    half.to = path(QStringLiteral("b"));
-    EXPECT_ERROR(http->list(store(), QStringLiteral("**"), half).result(),
-                 Error::Kind::InvalidParams);
-
-    // The server's own refusals come back as InvalidParams with its code.
-    ListOptions prefixesInRange = half;
-    prefixesInRange.select = ListOptions::Select::Prefixes;
-    const auto unsupported = await(http->list(store(), QString(), prefixesInRange));
-    EXPECT_ERROR(unsupported, Error::Kind::InvalidParams);
-    QCOMPARE(unsupported.error().reason(), QStringLiteral("unsupported_select"));
-    QCOMPARE(unsupported.error().httpStatus(), 400);
-    ListOptions prefixes;
-    prefixes.select = ListOptions::Select::Prefixes;
-    const auto badPrefixes = await(http->list(store(), QStringLiteral("a/*"), prefixes));
-    EXPECT_ERROR(badPrefixes, Error::Kind::InvalidParams);
-    QCOMPARE(badPrefixes.error().reason(), QStringLiteral("invalid_pattern_for_prefixes"));
-}
-
-// ---- error classes ---------------------------------------------------------------------
-
-void TestHttpTransport::unauthorizedToken()
-{
-    for (const QString &token : {QStringLiteral("dust_tok_wrong"), QStringLiteral("not_a_token")}) {
-        auto http = transport(token);
-        const auto got = await(http->get(store(), path(QStringLiteral("a"))));
-        EXPECT_ERROR(got, Error::Kind::Unauthorized);
-        QCOMPARE(got.error().httpStatus(), 401);
-        EXPECT_ERROR(await(http->put(store(), path(QStringLiteral("a")), 1)),
-                     Error::Kind::Unauthorized);
-        EXPECT_ERROR(await(http->list(store(), QString(), {})), Error::Kind::Unauthorized);
-        EXPECT_ERROR(await(http->exists(store(), path(QStringLiteral("a")))),
-                     Error::Kind::Unauthorized);
-    }
-}
-
-void TestHttpTransport::forbiddenWithoutWriteScope()
-{
-    auto writer = transport();
-    EXPECT_OK(await(writer->put(store(), path(QStringLiteral("ro/x")), 1)));
-    auto reader = transport(kReadOnlyToken);
-    EXPECT_OK(await(reader->get(store(), path(QStringLiteral("ro/x")))));
-    const auto put = await(reader->put(store(), path(QStringLiteral("ro/x")), 2));
-    EXPECT_ERROR(put, Error::Kind::Forbidden);
-    QCOMPARE(put.error().httpStatus(), 403);
-    EXPECT_ERROR(await(reader->remove(store(), path(QStringLiteral("ro/x")))),
-                 Error::Kind::Forbidden);
-    EXPECT_ERROR(
-        await(reader->batchWrite(
-            store(), {BatchOp{Op::Delete, path(QStringLiteral("ro/x")), {}, std::nullopt}})),
-        Error::Kind::Forbidden);
-    const auto still = await(writer->get(store(), path(QStringLiteral("ro/x"))));
-    EXPECT_OK(still);
-    QCOMPARE(still->value, QJsonValue(1));
-}
-
-void TestHttpTransport::unknownStore()
-{
-    auto http = transport();
-    // The write route exists, the store does not: the API's own 404 body → NotFound.
-    const auto put =
-        await(http->put(QStringLiteral("acme/nosuchstore"), path(QStringLiteral("a")), 1));
-    EXPECT_ERROR(put, Error::Kind::NotFound);
-    EXPECT_ERROR(await(http->get(QStringLiteral("acme/nosuchstore"), path(QStringLiteral("a")))),
-                 Error::Kind::NotFound);
-    EXPECT_ERROR(await(http->list(QStringLiteral("otherorg/site"), QString(), {})),
-                 Error::Kind::NotFound);
-}
-
-void TestHttpTransport::rateLimited()
-{
-    test::InProcessDustlite limited;
-    configure(limited);
-    limited.config().writesPerMinute = 2;
-    QVERIFY2(limited.start(), qPrintable(limited.errorString()));
-    HttpTransport http(limited.baseUrl(), kToken);
-    EXPECT_OK(await(http.put(store(), path(QStringLiteral("rl/1")), 1)));
-    EXPECT_OK(await(http.put(store(), path(QStringLiteral("rl/2")), 2)));
-    const auto third = await(http.put(store(), path(QStringLiteral("rl/3")), 3));
-    EXPECT_ERROR(third, Error::Kind::RateLimited);
-    QVERIFY(third.error().retryAfter() > 0ms);
-    QVERIFY(third.error().retryAfter() <= 60s);
-    QVERIFY(third.error().retryable());
-    // Reads have their own bucket.
-    EXPECT_OK(await(http.get(store(), path(QStringLiteral("rl/1")))));
-}
-
-void TestHttpTransport::missingWriteRouteIsNotImplemented()
-{
-    FakeHttpServer fake([](const RawRequest &request, const FakeHttpServer::Exchange &exchange) {
-        if (request.target.contains("/nosuchstore/"))
-            exchange.send(FakeHttpServer::response(404, R"({"error":"not_found"})"));
-        else
-            exchange.send(FakeHttpServer::response(404, R"({"errors":{"detail":"Not Found"}})"));
-    });
-    HttpTransport http(fake.baseUrl(), kToken);
-    const auto put = await(http.put(store(), path(QStringLiteral("a")), 1));
-    EXPECT_ERROR(put, Error::Kind::NotImplemented);
-    QCOMPARE(put.error().httpStatus(), 404);
-    QVERIFY(!put.error().retryable());
-    EXPECT_ERROR(await(http.remove(store(), path(QStringLiteral("a")))),
-                 Error::Kind::NotImplemented);
-    EXPECT_ERROR(await(http.batchWrite(
-                     store(), {BatchOp{Op::Delete, path(QStringLiteral("a")), {}, std::nullopt}})),
-                 Error::Kind::NotImplemented);
-    EXPECT_ERROR(await(http.auditLog(store(), {})), Error::Kind::NotImplemented);
-    // The same 404 on reading an entry is NotFound, and the API's own body on a write route is
-    // NotFound too (the store is unknown, the route is there).
-    EXPECT_ERROR(await(http.get(store(), path(QStringLiteral("a")))), Error::Kind::NotFound);
-    EXPECT_ERROR(await(http.put(QStringLiteral("acme/nosuchstore"), path(QStringLiteral("a")), 1)),
-                 Error::Kind::NotFound);
-}
-
-void TestHttpTransport::statusMapping_data()
-{
-    QTest::addColumn<int>("status");
-    QTest::addColumn<QByteArray>("body");
-    QTest::addColumn<QByteArray>("extraHeader");
-    QTest::addColumn<int>("kind");
-    QTest::addColumn<QString>("reason");
-    QTest::addColumn<bool>("retryable");
-    using K = Error::Kind;
-    QTest::newRow("400") << 400 << QByteArray(R"({"error":"invalid_params","detail":"bad x"})")
-                         << QByteArray() << int(K::InvalidParams)
-                         << QStringLiteral("invalid_params") << false;
-    QTest::newRow("409 compacted")
-        << 409 << QByteArray(R"({"error":"compacted","earliest_available":7})") << QByteArray()
-        << int(K::InvalidParams) << QStringLiteral("compacted") << false;
-    QTest::newRow("405") << 405 << QByteArray() << QByteArray() << int(K::NotImplemented)
-                         << QString() << false;
-    QTest::newRow("429") << 429 << QByteArray(R"({"error":"rate_limited"})")
-                         << QByteArray("Retry-After: 7") << int(K::RateLimited)
-                         << QStringLiteral("rate_limited") << true;
-    QTest::newRow("500 phoenix") << 500
-                                 << QByteArray(R"({"errors":{"detail":"Internal Server Error"}})")
-                                 << QByteArray() << int(K::Http) << QString() << true;
-    QTest::newRow("502 html") << 502 << QByteArray("<html><body>Bad gateway</body></html>")
-                              << QByteArray() << int(K::Http) << QString() << true;
-    QTest::newRow("401 text") << 401 << QByteArray("nope") << QByteArray() << int(K::Unauthorized)
-                              << QString() << false;
-    QTest::newRow("302") << 302 << QByteArray() << QByteArray("Location: https://elsewhere/")
-                         << int(K::Http) << QString() << false;
-}
-
-void TestHttpTransport::statusMapping()
-{
-    QFETCH(int, status);
-    QFETCH(QByteArray, body);
-    QFETCH(QByteArray, extraHeader);
-    QFETCH(int, kind);
-    QFETCH(QString, reason);
-    QFETCH(bool, retryable);
-    QList<std::pair<QByteArray, QByteArray>> headers;
-    if (!extraHeader.isEmpty()) {
-        const qsizetype colon = extraHeader.indexOf(':');
-        headers.append({extraHeader.left(colon), extraHeader.mid(colon + 1).trimmed()});
-    }
-    FakeHttpServer fake([&](const RawRequest &, const FakeHttpServer::Exchange &exchange) {
-        exchange.send(FakeHttpServer::response(
-            status, body, headers, body.startsWith('<') ? "text/html" : "application/json"));
-    });
-    HttpTransport http(fake.baseUrl(), kToken);
-    const auto result = await(http.diff(store(), 1, 2));
-    EXPECT_ERROR(result, static_cast<Error::Kind>(kind));
-    QCOMPARE(result.error().httpStatus(), status);
-    QCOMPARE(result.error().reason(), reason);
-    QCOMPARE(result.error().retryable(), retryable);
-    QVERIFY(!result.error().message().isEmpty());
-    if (status == 429)
-        QCOMPARE(result.error().retryAfter(), 7000ms);
-    if (status == 400)
-        QCOMPARE(result.error().detail(), QStringLiteral("bad x"));
-    if (status == 409)
-        QVERIFY(result.error().detail().contains(QStringLiteral("7")));
-    if (status == 502)
-        QVERIFY(result.error().message().contains(QStringLiteral("Bad gateway")));
-    QCOMPARE(fake.requests().size(), 1); // never retried
-}
-
-void TestHttpTransport::malformedBodiesAreProtocolErrors_data()
-{
-    QTest::addColumn<QByteArray>("body");
-    QTest::newRow("garbage") << QByteArray("{\"items\": [1, 2,");
-    QTest::newRow("not json") << QByteArray("<html>hello</html>");
-    QTest::newRow("array") << QByteArray("[1,2,3]");
-    QTest::newRow("empty") << QByteArray();
-    QTest::newRow("no items") << QByteArray(R"({"next_cursor":null})");
-    QTest::newRow("bad item") << QByteArray(R"({"items":[{"path":"a//b","revision":1}]})");
-    QTest::newRow("no revision") << QByteArray(R"({"items":[{"path":"a","value":1}]})");
-    QTest::newRow("bad cursor") << QByteArray(R"({"items":[],"next_cursor":5})");
-}
-
-void TestHttpTransport::malformedBodiesAreProtocolErrors()
-{
-    QFETCH(QByteArray, body);
-    FakeHttpServer fake([&](const RawRequest &, const FakeHttpServer::Exchange &exchange) {
-        exchange.send(FakeHttpServer::response(200, body));
-    });
-    HttpTransport http(fake.baseUrl(), kToken);
-    const auto listed = await(http.list(store(), QString(), {}));
-    EXPECT_ERROR(listed, Error::Kind::Protocol);
-    QVERIFY(!listed.error().retryable());
-    EXPECT_ERROR(await(http.get(store(), path(QStringLiteral("a")))), Error::Kind::Protocol);
-    EXPECT_ERROR(await(http.put(store(), path(QStringLiteral("a")), 1)), Error::Kind::Protocol);
-}
-
-void TestHttpTransport::deadServerIsNetworkError()
-{
-    // A port that was just free: nothing listens there.
-    QTcpServer probe;
-    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-    const quint16 port = probe.serverPort();
-    probe.close();
-    HttpTransport http(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)), kToken);
-    const auto got = await(http.get(store(), path(QStringLiteral("a"))));
-    EXPECT_ERROR(got, Error::Kind::Network);
-    QVERIFY2(got.error().message().contains(QStringLiteral("refused")),
-             qPrintable(got.error().message()));
-    QVERIFY(got.error().retryable());
-    EXPECT_ERROR(await(http.put(store(), path(QStringLiteral("a")), 1)), Error::Kind::Network);
-}
-
-void TestHttpTransport::killedServerIsNetworkError()
-{
-    test::DustliteProcess killable;
-    QVERIFY2(killable.start({QStringLiteral("--store"), store(), QStringLiteral("--token"),
-                             kToken + QStringLiteral("@acme")}),
-             qPrintable(killable.errorString()));
-    HttpTransport http(killable.baseUrl(), kToken);
-    EXPECT_OK(await(http.put(store(), path(QStringLiteral("k/a")), 1)));
-    EXPECT_OK(await(http.get(store(), path(QStringLiteral("k/a")))));
-    killable.kill();
-    const auto got = await(http.get(store(), path(QStringLiteral("k/a"))));
-    EXPECT_ERROR(got, Error::Kind::Network);
-    EXPECT_ERROR(await(http.put(store(), path(QStringLiteral("k/b")), 1)), Error::Kind::Network);
-}
-
-void TestHttpTransport::silentServerTimesOut()
-{
-    FakeHttpServer fake([](const RawRequest &, const FakeHttpServer::Exchange &) {});
-    HttpTransport http(fake.baseUrl(), kToken);
-    http.setTransferTimeout(300ms);
-    QCOMPARE(http.transferTimeout(), 300ms);
-    const auto got = await(http.get(store(), path(QStringLiteral("a"))));
-    EXPECT_ERROR(got, Error::Kind::Network);
-    QVERIFY2(got.error().message().contains(QStringLiteral("300 ms")),
-             qPrintable(got.error().message()));
-    const auto put = await(http.put(store(), path(QStringLiteral("a")), 1));
-    EXPECT_ERROR(put, Error::Kind::Network);
-    QCOMPARE(fake.requests().size(), 2);
-}
-
-void TestHttpTransport::writesAreNeverResent()
-{
-    // Reads are answered and keep their connection alive; the server drops the connection
-    // upon reading each write, without answering. Qt re-sends a request by itself when a
-    // kept-alive connection turns out closed: a write must still reach the server once.
-    FakeHttpServer fake([](const RawRequest &request, const FakeHttpServer::Exchange &exchange) {
-        if (request.method == "GET")
-            exchange.send(FakeHttpServer::response(
-                200, R"({"path":"a","value":1,"type":"integer","revision":1})"));
-        else
-            exchange.close();
-    });
-    HttpTransport http(fake.baseUrl(), kToken);
-    const auto countOf = [&fake](const QByteArray &method) {
-        int n = 0;
-        for (const RawRequest &request : fake.requests())
-            n += request.method == method;
-        return n;
-    };
-    for (int round = 0; round < 2; ++round) {
-        EXPECT_OK(await(http.get(store(), path(QStringLiteral("a")))));
-        EXPECT_ERROR(await(http.put(store(), path(QStringLiteral("a")), 2)), Error::Kind::Network);
-        EXPECT_OK(await(http.get(store(), path(QStringLiteral("a")))));
-        EXPECT_ERROR(await(http.remove(store(), path(QStringLiteral("a")))), Error::Kind::Network);
-        EXPECT_ERROR(
-            await(http.batchWrite(
-                store(), {BatchOp{Op::Delete, path(QStringLiteral("a")), {}, std::nullopt}})),
-            Error::Kind::Network);
-        EXPECT_ERROR(await(http.put(store(), path(QStringLiteral("a/./b")), 2)),
-                     Error::Kind::Network);
-    }
-    QCOMPARE(countOf("PUT"), 2);
-    QCOMPARE(countOf("DELETE"), 2);
-    QCOMPARE(countOf("POST"), 4);
-    for (const RawRequest &request : fake.requests()) {
-        if (request.method != "GET")
-            QCOMPARE(request.header("Connection"), QByteArray("close"));
-    }
-}
-
-void TestHttpTransport::oversizedResponseIsCutOff()
-{
-    const QByteArray big = "{\"items\":[\"" + QByteArray(64 * 1024, 'x') + "\"]}";
-    FakeHttpServer fake([&](const RawRequest &request, const FakeHttpServer::Exchange &exchange) {
-        if (request.target.contains("/log"))
-            exchange.send(FakeHttpServer::response(400, big)); // a huge error body
-        else
-            exchange.send(FakeHttpServer::response(200, big));
-    });
-    HttpTransport http(fake.baseUrl(), kToken);
-    http.setMaxResponseBytes(16 * 1024);
-    ListOptions keys;
-    keys.select = ListOptions::Select::Keys;
-    const auto listed = await(http.list(store(), QString(), keys));
-    EXPECT_ERROR(listed, Error::Kind::Protocol);
-    QVERIFY2(listed.error().message().contains(QStringLiteral("larger than")),
-             qPrintable(listed.error().message()));
-    // An error body beyond what any error needs is dropped; the status still maps.
-    const auto log = await(http.auditLog(store(), {}));
-    EXPECT_ERROR(log, Error::Kind::InvalidParams);
-    QCOMPARE(log.error().httpStatus(), 400);
-    http.setMaxResponseBytes(HttpTransport::kDefaultMaxResponseBytes);
-    const auto whole = await(http.list(store(), QString(), keys));
-    EXPECT_OK(whole);
-    QCOMPARE(whole->paths.value(0).size(), 64 * 1024);
-}
-
-void TestHttpTransport::cancellingAbortsTheRequest()
-{
-    FakeHttpServer fake([](const RawRequest &, const FakeHttpServer::Exchange &) {});
-    HttpTransport http(fake.baseUrl(), kToken);
-    auto future = http.get(store(), path(QStringLiteral("a")));
-    QTRY_COMPARE(fake.requests().size(), 1);
-    future.cancel();
-    QTRY_COMPARE(fake.disconnects(), 1);
-    QVERIFY(future.isCanceled());
-}
-
-void TestHttpTransport::destroyingFinishesPendingCalls()
-{
-    FakeHttpServer fake([](const RawRequest &, const FakeHttpServer::Exchange &) {});
-    auto http = std::make_unique<HttpTransport>(fake.baseUrl(), kToken);
-    auto future = http->get(store(), path(QStringLiteral("a")));
-    auto existence = http->exists(store(), path(QStringLiteral("a")));
-    QTRY_COMPARE(fake.requests().size(), 2);
-    http.reset();
-    QVERIFY(future.isFinished());
-    const auto result = future.result();
-    EXPECT_ERROR(result, Error::Kind::Cancelled);
-    QVERIFY(existence.isFinished());
-    EXPECT_ERROR(existence.result(), Error::Kind::Cancelled);
 }
 
 void TestHttpTransport::continuationRunsOnContext()
