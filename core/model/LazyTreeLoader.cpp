@@ -105,18 +105,17 @@ void LazyTreeLoader::requestPage(const std::shared_ptr<Listing> &listing)
         deliver([this, ticket, failure] { onPage(ticket, failure); });
         return;
     }
-    ListOptions options;
-    options.limit = m_pageLimit;
-    options.after = listing->cursor;
+    ListQuery query;
+    query.limit = m_pageLimit;
+    query.after = listing->cursor;
     const QString base =
         listing->base.isValid() ? listing->base.rendered() + QLatin1Char('/') : QString();
-    QString pattern;
     if (listing->phase == Listing::Phase::Entries) {
-        options.select = ListOptions::Select::Entries;
-        pattern = base + QLatin1Char('*');
+        query.select = ListQuery::Select::Entries;
+        query.pattern = base + QLatin1Char('*');
     } else {
-        options.select = ListOptions::Select::Prefixes;
-        pattern = base + QStringLiteral("**");
+        query.select = ListQuery::Select::Prefixes;
+        query.pattern = base + QStringLiteral("**");
     }
     ++m_requestCount;
     const quint64 generation = m_sourceGeneration;
@@ -124,7 +123,7 @@ void LazyTreeLoader::requestPage(const std::shared_ptr<Listing> &listing)
         if (generation == m_sourceGeneration)
             deliver([this, ticket, result] { onPage(ticket, result); });
     };
-    m_transport->list(m_store, pattern, options).then(this, answer).onCanceled(this, [answer] {
+    m_transport->list(m_store, query).then(this, answer).onCanceled(this, [answer] {
         answer(Result<ListPage>::failure(
             Error(Error::Kind::Cancelled, tr("the listing was cancelled"))));
     });
@@ -239,9 +238,10 @@ void LazyTreeLoader::runProbes()
     while (m_probesInFlight < kMaxProbesInFlight && !m_probeQueue.isEmpty() && m_transport) {
         // Most recently asked first.
         const QString rendered = m_probeQueue.takeLast();
-        ListOptions options;
-        options.limit = 1;
-        options.select = ListOptions::Select::Keys;
+        ListQuery query;
+        query.pattern = rendered + QStringLiteral("/**");
+        query.limit = 1;
+        query.select = ListQuery::Select::Keys;
         ++m_probesInFlight;
         ++m_requestCount;
         const quint64 generation = m_sourceGeneration;
@@ -252,7 +252,7 @@ void LazyTreeLoader::runProbes()
             deliver([this, rendered, hasDescendants] { emit probed(rendered, hasDescendants); });
             runProbes();
         };
-        m_transport->list(m_store, rendered + QStringLiteral("/**"), options)
+        m_transport->list(m_store, query)
             .then(this,
                   [answer](const Result<ListPage> &result) {
                       answer(result && !(result->paths.isEmpty() && result->entries.isEmpty()));

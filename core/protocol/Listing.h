@@ -40,6 +40,13 @@ struct ListQuery
     bool descending() const { return order == Order::Desc; }
     // The glob of pattern mode, "**" when none was given.
     QString effectivePattern() const;
+    // This query over `glob` (pattern mode).
+    ListQuery matching(QString glob) const
+    {
+        ListQuery query = *this;
+        query.pattern = std::move(glob);
+        return query;
+    }
 };
 
 // One page of a listing: entries (Select::Entries) or rendered paths (Keys / Prefixes).

@@ -646,7 +646,7 @@ void Mirror::forEachLeafUnder(const Path &base,
     }
 }
 
-Expected<MirrorListPage, Error> Mirror::list(const MirrorListQuery &q) const
+Expected<ListPage, Error> Mirror::list(const ListQuery &q) const
 {
     return MirrorReader(*m_table, m_typeNames).list(q);
 }

@@ -7,6 +7,7 @@
 #include "protocol/Entry.h"
 #include "protocol/Error.h"
 #include "protocol/Expected.h"
+#include "protocol/Listing.h"
 #include "protocol/Path.h"
 
 #include <QByteArray>
@@ -70,26 +71,6 @@ struct MirrorRestoredLeaf
     QByteArrayView value;
     quint16 typeIndex = 0;
     qint64 revision = 0;
-};
-
-// The parameters of the REST listing (dust-protocol.md §4.3).
-struct MirrorListQuery
-{
-    enum class Select { Entries, Keys, Prefixes };
-
-    QString pattern;              // glob (pattern mode); empty means "**"
-    std::optional<Path> from, to; // range mode [from, to); both or neither
-    int limit = 50;               // 1..1000
-    bool descending = false;
-    Select select = Select::Entries;
-    QString after; // cursor: strictly after (asc) / before (desc) this rendered path
-};
-
-struct MirrorListPage
-{
-    QList<Entry> entries; // Select::Entries
-    QStringList paths;    // Select::Keys and Select::Prefixes: rendered paths
-    QString nextCursor;   // empty when there is nothing more
 };
 
 // One store's leaves exactly as the server holds them (objects flattened into leaves,
@@ -182,7 +163,7 @@ public:
     // quirks: a pattern without wildcards lists the leaf at that path, and select=prefixes
     // de-duplicates over the whole listing, so pages hold `limit` distinct prefixes in order
     // and a prefix never comes back on a later page.
-    Expected<MirrorListPage, Error> list(const MirrorListQuery &query) const;
+    Expected<ListPage, Error> list(const ListQuery &query) const;
 
     // The immediate children of `parent` (the root for an invalid/default Path), in
     // byte-wise order of their rendered segment.

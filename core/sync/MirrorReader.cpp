@@ -12,17 +12,6 @@
 
 namespace dust {
 
-namespace {
-
-Expected<MirrorListPage, Error> listError(const char *reason, const QString &detail)
-{
-    Error error = Error::invalidParams(detail);
-    error.setReason(QString::fromLatin1(reason));
-    return Expected<MirrorListPage, Error>::failure(error);
-}
-
-} // namespace
-
 MirrorReader::MirrorReader(const LeafTable &table, const QStringList &typeNames)
     : m_table(&table)
     , m_typeNames(typeNames)
@@ -104,24 +93,12 @@ QList<MirrorChild> MirrorReader::children(const Path &parent) const
     return out;
 }
 
-Expected<MirrorListPage, Error> MirrorReader::list(const MirrorListQuery &q) const
+Expected<ListPage, Error> MirrorReader::list(const ListQuery &q) const
 {
-    using Select = MirrorListQuery::Select;
-    if (q.limit < 1 || q.limit > 1000)
-        return listError("invalid_params", QStringLiteral("limit must be 1..1000"));
-    const bool rangeMode = q.from.has_value() || q.to.has_value();
-    if (rangeMode && !q.pattern.isEmpty())
-        return listError("conflicting_params",
-                         QStringLiteral("use either pattern or from/to, not both"));
-    if (q.from.has_value() && !q.to.has_value())
-        return listError("invalid_params", QStringLiteral("from requires to"));
-    if (q.to.has_value() && !q.from.has_value())
-        return listError("invalid_params", QStringLiteral("to requires from"));
-    if (rangeMode && (!q.from->isValid() || !q.to->isValid()))
-        return listError("invalid_params", QStringLiteral("from and to must be valid paths"));
-    if (rangeMode && q.select == Select::Prefixes)
-        return listError("unsupported_select",
-                         QStringLiteral("select=prefixes not supported for range"));
+    using Select = ListQuery::Select;
+    if (auto error = validateListQuery(q))
+        return Expected<ListPage, Error>::failure(std::move(*error));
+    const bool rangeMode = q.isRange();
 
     const QByteArray after = q.after.toUtf8();
     const std::string_view afterView = rawpath::view(after);
@@ -132,7 +109,7 @@ Expected<MirrorListPage, Error> MirrorReader::list(const MirrorListQuery &q) con
     // Walks [lo, hi) (an empty view meaning unbounded) in the listing's direction, after the
     // cursor, collecting paths that `accept` until limit + 1 are found.
     auto walk = [&](std::string_view lo, std::string_view hi, auto &&accept) {
-        if (!q.descending) {
+        if (!q.descending()) {
             auto pos = lo.empty() ? table.begin() : table.lowerBound(lo);
             if (!after.isEmpty()) {
                 const auto afterPos = table.upperBound(afterView);
@@ -162,7 +139,7 @@ Expected<MirrorListPage, Error> MirrorReader::list(const MirrorListQuery &q) con
         }
     };
 
-    MirrorListPage page;
+    ListPage page;
     auto finish = [&](bool entries) {
         if (hits.size() > limit) {
             hits.resize(limit);
@@ -189,19 +166,11 @@ Expected<MirrorListPage, Error> MirrorReader::list(const MirrorListQuery &q) con
         return finish(entries);
     }
 
-    const QString pattern = q.pattern.isEmpty() ? QStringLiteral("**") : q.pattern;
-    const auto glob = Glob::compile(pattern);
-    if (!glob)
-        return listError(
-            "invalid_params",
-            QStringLiteral("pattern is not valid (%1)").arg(globErrorName(glob.error())));
+    const auto glob = Glob::compile(q.effectivePattern()); // valid: checked above
     const RawGlob matcher(*glob);
     const QByteArray literal = matcher.literalPrefix();
 
     if (q.select == Select::Prefixes) {
-        if (!matcher.isPrefixPattern())
-            return listError("invalid_pattern_for_prefixes",
-                             QStringLiteral("select=prefixes needs the pattern ** or <base>/**"));
         const Path base = literal.isEmpty() ? Path() : leafkey::toPath(rawpath::view(literal));
         const QList<MirrorChild> kids = children(base);
         QStringList prefixes;
@@ -217,10 +186,10 @@ Expected<MirrorListPage, Error> MirrorReader::list(const MirrorListQuery &q) con
             utf8.append(p.toUtf8());
         QList<qsizetype> order;
         for (qsizetype i = 0; i < utf8.size(); ++i) {
-            const qsizetype k = q.descending ? utf8.size() - 1 - i : i;
+            const qsizetype k = q.descending() ? utf8.size() - 1 - i : i;
             if (!after.isEmpty()) {
                 const std::string_view p = rawpath::view(utf8.at(k));
-                if (q.descending ? !(p < afterView) : !(afterView < p))
+                if (q.descending() ? !(p < afterView) : !(afterView < p))
                     continue;
             }
             order.append(k);
@@ -239,7 +208,7 @@ Expected<MirrorListPage, Error> MirrorReader::list(const MirrorListQuery &q) con
     if (matcher.isExact()) {
         // No quirk here: an exact pattern lists the leaf at that path.
         const std::string_view p = rawpath::view(literal);
-        const bool afterOk = after.isEmpty() || (q.descending ? p < afterView : afterView < p);
+        const bool afterOk = after.isEmpty() || (q.descending() ? p < afterView : afterView < p);
         if (table.find(p) && afterOk)
             hits.push_back(table.find(p)->path());
         return finish(entries);

@@ -26,7 +26,7 @@ public:
 
     std::optional<Entry> get(const Path &path) const;
     bool exists(const Path &path) const;
-    Expected<MirrorListPage, Error> list(const MirrorListQuery &query) const;
+    Expected<ListPage, Error> list(const ListQuery &query) const;
     QList<MirrorChild> children(const Path &parent) const;
 
 private:

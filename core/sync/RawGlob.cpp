@@ -51,12 +51,4 @@ bool RawGlob::isExact() const
                        [](const Segment &s) { return s.kind == Glob::Kind::Literal; });
 }
 
-bool RawGlob::isPrefixPattern() const
-{
-    if (m_segments.empty() || m_segments.back().kind != Glob::Kind::Many)
-        return false;
-    return std::all_of(m_segments.begin(), m_segments.end() - 1,
-                       [](const Segment &s) { return s.kind == Glob::Kind::Literal; });
-}
-
 } // namespace dust

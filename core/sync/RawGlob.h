@@ -24,9 +24,6 @@ public:
     // True when the pattern has no wildcard at all.
     bool isExact() const;
 
-    // `**` or `<literal>/**`: the only patterns select=prefixes accepts.
-    bool isPrefixPattern() const;
-
 private:
     struct Segment
     {

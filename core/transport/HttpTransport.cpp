@@ -19,7 +19,6 @@ namespace dust {
 
 namespace {
 
-constexpr int kMaxListLimit = 1000;
 constexpr int kMaxBatchOps = 1000;
 
 using Route = HttpRequest::Route;
@@ -48,13 +47,13 @@ QByteArray requestId()
 
 // A range listing of [r, r + "0") for r = the rendered `path`: the leaf at `path` and every
 // descendant lie in it ('0' is the byte right after '/'; see existsByListing()).
-Expected<ListOptions, Error> rangeAround(const Path &path)
+Expected<ListQuery, Error> rangeAround(const Path &path)
 {
     auto upper = Path::parse(QString(path.rendered() + QLatin1Char('0')));
     if (!upper)
-        return Expected<ListOptions, Error>::failure(Error::protocol(
+        return Expected<ListQuery, Error>::failure(Error::protocol(
             QStringLiteral("cannot bound a listing after %1").arg(path.rendered())));
-    ListOptions options;
+    ListQuery options;
     options.from = path;
     options.to = std::move(upper).value();
     return options;
@@ -143,55 +142,16 @@ QFuture<Result<T>> HttpTransport::call(HttpRequest request, Parse parse)
 // ---- reads -----------------------------------------------------------------------------
 
 Expected<HttpRequest, Error> HttpTransport::listRequest(const QString &store,
-                                                        const QString &pattern,
-                                                        const ListOptions &options) const
+                                                        const ListQuery &listing) const
 {
     using Failed = Expected<HttpRequest, Error>;
     const QByteArray base = storeBase(store);
     if (base.isEmpty())
         return Failed::failure(Error::invalidParams(storeFormatError(store)));
-    if (options.limit < 1 || options.limit > kMaxListLimit)
-        return Failed::failure(Error::invalidParams(
-            QStringLiteral("limit must be 1..%1 (got %2)").arg(kMaxListLimit).arg(options.limit)));
-
+    if (auto error = validateListQuery(listing))
+        return Failed::failure(std::move(*error));
     RestQuery query;
-    const bool range = options.from.has_value() || options.to.has_value();
-    if (range) {
-        if (!options.from || !options.to || !options.from->isValid() || !options.to->isValid())
-            return Failed::failure(
-                Error::invalidParams(QStringLiteral("a range listing needs both from and to")));
-        if (!pattern.isEmpty())
-            return Failed::failure(
-                Error::invalidParams(QStringLiteral("use either a pattern or from/to, not both")));
-        query.add("from", options.from->rendered());
-        query.add("to", options.to->rendered());
-    } else if (!pattern.isEmpty()) {
-        const auto glob = Glob::compile(pattern);
-        if (!glob) {
-            const QString reason = globErrorName(glob.error());
-            return Failed::failure(
-                Error::invalidParams(
-                    QStringLiteral("invalid pattern \"%1\": %2").arg(pattern, reason))
-                    .setReason(reason));
-        }
-        query.add("pattern", pattern);
-    }
-    query.add("limit", qint64(options.limit));
-    query.add("order", options.order == ListOptions::Order::Desc ? QStringLiteral("desc")
-                                                                 : QStringLiteral("asc"));
-    switch (options.select) {
-    case ListOptions::Select::Entries:
-        query.add("select", QStringLiteral("entries"));
-        break;
-    case ListOptions::Select::Keys:
-        query.add("select", QStringLiteral("keys"));
-        break;
-    case ListOptions::Select::Prefixes:
-        query.add("select", QStringLiteral("prefixes"));
-        break;
-    }
-    if (!options.after.isEmpty())
-        query.add("after", options.after);
+    query.add(listQueryItems(listing));
 
     HttpRequest request;
     request.verb = "GET";
@@ -201,13 +161,12 @@ Expected<HttpRequest, Error> HttpTransport::listRequest(const QString &store,
     return request;
 }
 
-QFuture<Result<ListPage>> HttpTransport::list(const QString &store, const QString &pattern,
-                                              const ListOptions &options)
+QFuture<Result<ListPage>> HttpTransport::list(const QString &store, const ListQuery &query)
 {
-    auto request = listRequest(store, pattern, options);
+    auto request = listRequest(store, query);
     if (!request)
         return failed<ListPage>(request.error());
-    const ListOptions::Select select = options.select;
+    const ListQuery::Select select = query.select;
     return call<ListPage>(std::move(request).value(), [select](const HttpResponse &response) {
         return restreplies::listPage(response.body, select);
     });
@@ -299,12 +258,12 @@ void HttpTransport::existsByListing(const QString &store, const Path &path,
         finishWith(Result<bool>::failure(range.error()));
         return;
     }
-    ListOptions options = std::move(range).value();
+    ListQuery options = std::move(range).value();
     options.limit = 1;
-    options.select = ListOptions::Select::Keys;
-    auto ascending = listRequest(store, QString(), options);
-    options.order = ListOptions::Order::Desc;
-    auto descending = listRequest(store, QString(), options);
+    options.select = ListQuery::Select::Keys;
+    auto ascending = listRequest(store, options);
+    options.order = ListQuery::Order::Desc;
+    auto descending = listRequest(store, options);
     if (!ascending || !descending) {
         finishWith(Result<bool>::failure(ascending ? descending.error() : ascending.error()));
         return;
@@ -321,7 +280,7 @@ void HttpTransport::existsByListing(const QString &store, const Path &path,
                 return QString();
             return Expected<QString, Error>::failure(error);
         }
-        auto page = restreplies::listPage(response.body, ListOptions::Select::Keys);
+        auto page = restreplies::listPage(response.body, ListQuery::Select::Keys);
         if (!page)
             return Expected<QString, Error>::failure(page.error());
         return page->paths.isEmpty() ? QString() : page->paths.first();
@@ -375,10 +334,10 @@ void HttpTransport::getByListing(const QString &store, const Path &path,
         finishWith(Result<Entry>::failure(range.error()));
         return;
     }
-    ListOptions options = std::move(range).value();
+    ListQuery options = std::move(range).value();
     options.limit = kMaxListLimit;
     options.after = after;
-    auto request = listRequest(store, QString(), options);
+    auto request = listRequest(store, options);
     if (!request) {
         finishWith(Result<Entry>::failure(request.error()));
         return;
@@ -394,7 +353,7 @@ void HttpTransport::getByListing(const QString &store, const Path &path,
                 finishWith(Result<Entry>::failure(resterrors::errorOf(response)));
                 return;
             }
-            auto page = restreplies::listPage(response.body, ListOptions::Select::Entries);
+            auto page = restreplies::listPage(response.body, ListQuery::Select::Entries);
             if (!page) {
                 finishWith(Result<Entry>::failure(page.error()));
                 return;
@@ -615,17 +574,10 @@ QFuture<Result<AuditPage>> HttpTransport::auditLog(const QString &store, const A
     const QByteArray base = storeBase(store);
     if (base.isEmpty())
         return failed<AuditPage>(Error::invalidParams(storeFormatError(store)));
+    if (auto error = validateAuditQuery(q))
+        return failed<AuditPage>(std::move(*error));
     RestQuery query;
-    if (!q.path.isEmpty())
-        query.add("path", q.path);
-    if (!q.deviceId.isEmpty())
-        query.add("device_id", q.deviceId);
-    if (!q.op.isEmpty())
-        query.add("op", q.op);
-    if (!q.since.isEmpty())
-        query.add("since", q.since);
-    query.add("limit", q.limit);
-    query.add("page", q.page);
+    query.add(auditQueryItems(q));
 
     HttpRequest request;
     request.verb = "GET";

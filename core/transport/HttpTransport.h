@@ -75,8 +75,7 @@ public:
     // (options.from/to, both or neither): `pattern` must be empty. For Select::Prefixes the
     // server de-duplicates only within a page, so the same prefix may come back on the next
     // page: de-duplicating across pages is the caller's job (the tree model does it).
-    QFuture<Result<ListPage>> list(const QString &store, const QString &pattern,
-                                   const ListOptions &options) override;
+    QFuture<Result<ListPage>> list(const QString &store, const ListQuery &query) override;
     // `GET …/entries/<path>`: a leaf, or the assembled subtree of an interior path.
     QFuture<Result<Entry>> get(const QString &store, const Path &path) override;
     // True if GET would find a leaf or a subtree at `path`. One HEAD; a server that answers
@@ -132,8 +131,7 @@ private:
     // "/api/stores/<org>/<name>" fully encoded, or empty for a malformed store name.
     QByteArray storeBase(const QString &store) const;
     QUrl makeUrl(const QByteArray &encodedPathAndQuery) const;
-    Expected<HttpRequest, Error> listRequest(const QString &store, const QString &pattern,
-                                             const ListOptions &options) const;
+    Expected<HttpRequest, Error> listRequest(const QString &store, const ListQuery &query) const;
     void getByListing(const QString &store, const Path &path,
                       const std::shared_ptr<QPromise<Result<Entry>>> &promise,
                       QList<Entry> descendants, const QString &after);

@@ -19,6 +19,12 @@ void RestQuery::add(const char *key, qint64 value)
     add(key, QString::number(value));
 }
 
+void RestQuery::add(const QueryItems &items)
+{
+    for (const auto &[key, value] : items)
+        add(key.toLatin1().constData(), value);
+}
+
 QByteArray RestQuery::appendedTo(QByteArray encodedPath) const
 {
     if (!m_bytes.isEmpty())

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocol/Listing.h"
+
 #include <QByteArray>
 #include <QStringView>
 
@@ -13,6 +15,7 @@ class RestQuery
 public:
     void add(const char *key, QStringView value);
     void add(const char *key, qint64 value);
+    void add(const QueryItems &items);
     const QByteArray &bytes() const { return m_bytes; }
 
     // `encodedPath` followed by "?<query>", or unchanged when the query is empty.

@@ -103,7 +103,7 @@ Expected<Entry, QString> entryFrom(const QJsonObject &object, const Path &fallba
 
 } // namespace
 
-Result<ListPage> listPage(const QByteArray &body, ListOptions::Select select)
+Result<ListPage> listPage(const QByteArray &body, ListQuery::Select select)
 {
     auto object = parseObject(body, "a listing");
     if (!object)
@@ -115,7 +115,7 @@ Result<ListPage> listPage(const QByteArray &body, ListOptions::Select select)
     const QJsonArray array = items.toArray();
     qsizetype index = 0;
     for (const QJsonValue &item : array) {
-        if (select == ListOptions::Select::Entries) {
+        if (select == ListQuery::Select::Entries) {
             auto entry = item.isObject()
                              ? entryFrom(item.toObject(), Path())
                              : Expected<Entry, QString>::failure(QStringLiteral("not an object"));

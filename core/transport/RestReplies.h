@@ -14,7 +14,7 @@ namespace dust::restreplies {
 
 // `GET …/entries`: {"items": [...], "next_cursor": …}; items are entry objects for
 // Select::Entries, rendered path strings for Keys and Prefixes.
-Result<ListPage> listPage(const QByteArray &body, ListOptions::Select select);
+Result<ListPage> listPage(const QByteArray &body, ListQuery::Select select);
 // `GET …/entries/<path>`: an entry object; its "path" defaults to `path` and its "revision"
 // to the one in `etag` ("42", W/"42").
 Result<Entry> entry(const QByteArray &body, QByteArrayView etag, const Path &path);

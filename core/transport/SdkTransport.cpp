@@ -141,29 +141,10 @@ SdkSession::MirrorTask mirrorRead(std::shared_ptr<detail::PromiseSlot<T>> slot, 
 
 } // namespace
 
-QFuture<Result<ListPage>> SdkTransport::list(const QString &store, const QString &pattern,
-                                             const ListOptions &options)
+QFuture<Result<ListPage>> SdkTransport::list(const QString &store, const ListQuery &query)
 {
     if (!sdk::isValidStoreName(store))
         return failed<ListPage>(storeNameError(store));
-    MirrorListQuery query;
-    query.pattern = pattern;
-    query.from = options.from;
-    query.to = options.to;
-    query.limit = options.limit;
-    query.descending = options.order == ListOptions::Order::Desc;
-    query.after = options.after;
-    switch (options.select) {
-    case ListOptions::Select::Entries:
-        query.select = MirrorListQuery::Select::Entries;
-        break;
-    case ListOptions::Select::Keys:
-        query.select = MirrorListQuery::Select::Keys;
-        break;
-    case ListOptions::Select::Prefixes:
-        query.select = MirrorListQuery::Select::Prefixes;
-        break;
-    }
     auto slot = std::make_shared<detail::PromiseSlot<ListPage>>();
     runWhenLive(store, mirrorRead(slot, [query](const Mirror &mirror) -> Result<ListPage> {
                     auto page = mirror.list(query);

@@ -127,8 +127,7 @@ public:
     // What the last join reply of `store` granted (nullopt before the first join).
     std::optional<sdk::StorePermissions> permissions(const QString &store) const;
 
-    QFuture<Result<ListPage>> list(const QString &store, const QString &pattern,
-                                   const ListOptions &options) override;
+    QFuture<Result<ListPage>> list(const QString &store, const ListQuery &query) override;
     QFuture<Result<Entry>> get(const QString &store, const Path &path) override;
     QFuture<Result<bool>> exists(const QString &store, const Path &path) override;
     QFuture<Result<WriteResult>> put(const QString &store, const Path &path,

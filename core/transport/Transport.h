@@ -4,6 +4,7 @@
 #include "protocol/Error.h"
 #include "protocol/Expected.h"
 #include "protocol/Glob.h"
+#include "protocol/Listing.h"
 #include "protocol/Path.h"
 
 #include <QFuture>
@@ -22,27 +23,6 @@ namespace dust {
 
 // Every operation's outcome: a value or a typed Error (never an exception).
 template <typename T> using Result = Expected<T, Error>;
-
-struct ListOptions
-{
-    enum class Order { Asc, Desc };
-    enum class Select { Entries, Keys, Prefixes };
-
-    int limit = 50; // 1..1000
-    QString after;  // cursor from the previous page; empty = first page
-    Order order = Order::Asc;
-    Select select = Select::Entries;
-    std::optional<Path> from; // range mode [from, to): both or neither; no pattern then
-    std::optional<Path> to;
-};
-
-// One page of a listing: entries (Select::Entries) or rendered paths (Keys / Prefixes).
-struct ListPage
-{
-    QList<Entry> entries;
-    QStringList paths;
-    QString nextCursor; // empty = last page
-};
 
 struct WriteOptions
 {
@@ -87,16 +67,6 @@ struct StoreInfo
     QString fullName; // "org/name"
     QString status;
     QString insertedAt;
-};
-
-struct AuditQuery
-{
-    QString path; // exact path or glob; empty = all
-    QString deviceId;
-    QString op;
-    QString since; // ISO-8601
-    int limit = 50;
-    int page = 1;
 };
 
 struct AuditOp
@@ -178,8 +148,7 @@ class Transport : public QObject
 public:
     using QObject::QObject;
 
-    virtual QFuture<Result<ListPage>> list(const QString &store, const QString &pattern,
-                                           const ListOptions &options) = 0;
+    virtual QFuture<Result<ListPage>> list(const QString &store, const ListQuery &query) = 0;
     virtual QFuture<Result<Entry>> get(const QString &store, const Path &path) = 0;
     virtual QFuture<Result<bool>> exists(const QString &store, const Path &path) = 0;
     virtual QFuture<Result<WriteResult>> put(const QString &store, const Path &path,

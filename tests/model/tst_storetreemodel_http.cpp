@@ -116,10 +116,10 @@ void TestStoreTreeModelHttp::seed(const QList<std::pair<QString, QJsonValue>> &l
 RefStore TestStoreTreeModelHttp::storeContent()
 {
     RefStore ref;
-    ListOptions options;
+    ListQuery options;
     options.limit = 1000;
     for (;;) {
-        const auto page = await(m_http->list(kStore, QStringLiteral("**"), options));
+        const auto page = await(m_http->list(kStore, options.matching(QStringLiteral("**"))));
         if (!page)
             qFatal("listing failed: %s", qPrintable(page.error().message()));
         for (const Entry &e : page->entries)
@@ -243,12 +243,12 @@ void TestStoreTreeModelHttp::repeatedPrefixesAreDeduplicated()
     seed(leaves);
 
     // What the server does: the same prefix on several pages.
-    ListOptions options;
+    ListQuery options;
     options.limit = 2;
-    options.select = ListOptions::Select::Prefixes;
+    options.select = ListQuery::Select::Prefixes;
     QStringList raw;
     for (;;) {
-        const auto page = await(m_http->list(kStore, QStringLiteral("f/**"), options));
+        const auto page = await(m_http->list(kStore, options.matching(QStringLiteral("f/**"))));
         QVERIFY(page);
         raw += page->paths;
         if (page->nextCursor.isEmpty())

@@ -43,8 +43,7 @@ public:
         leaves[rendered.toUtf8()] = e;
     }
 
-    QFuture<Result<ListPage>> list(const QString &, const QString &pattern,
-                                   const ListOptions &options) override
+    QFuture<Result<ListPage>> list(const QString &, const ListQuery &options) override
     {
         ++calls;
         afters.append(options.after);
@@ -61,7 +60,7 @@ public:
             promise.finish();
             return promise.future();
         }
-        Result<ListPage> result = answer(pattern, options);
+        Result<ListPage> result = answer(options.pattern, options);
         auto promise = std::make_shared<QPromise<Result<ListPage>>>();
         promise->start();
         QFuture<Result<ListPage>> future = promise->future();
@@ -106,7 +105,7 @@ public:
     void unsubscribe(const std::shared_ptr<Subscription> &) override {}
 
 private:
-    Result<ListPage> answer(const QString &pattern, const ListOptions &options)
+    Result<ListPage> answer(const QString &pattern, const ListQuery &options)
     {
         if (mode == Mode::RejectForeignCursors && !options.after.isEmpty() &&
             !m_cursorsGiven.contains(options.after))
@@ -141,13 +140,13 @@ private:
             ++rows;
             last = e.path.rendered();
             switch (options.select) {
-            case ListOptions::Select::Entries:
+            case ListQuery::Select::Entries:
                 page.entries.append(e);
                 break;
-            case ListOptions::Select::Keys:
+            case ListQuery::Select::Keys:
                 page.paths.append(e.path.rendered());
                 break;
-            case ListOptions::Select::Prefixes: {
+            case ListQuery::Select::Prefixes: {
                 const QString prefix =
                     e.path.rendered().section(QLatin1Char('/'), 0, int(prefixDepth) - 1);
                 if (!seenOnPage.contains(prefix)) {

@@ -3,9 +3,9 @@
 // print their seed; set DUST_TEST_SEED to replay one.
 
 #include "protocol/Glob.h"
+#include "protocol/JsonBytes.h"
 #include "protocol/Values.h"
 #include "sync/EventFrameDecoder.h"
-#include "protocol/JsonBytes.h"
 #include "sync/Mirror.h"
 
 #include <QJsonArray>
@@ -1263,18 +1263,18 @@ Mirror *listStore(Mirror &m)
     return &m;
 }
 
-QStringList keysOf(const Mirror &m, MirrorListQuery q)
+QStringList keysOf(const Mirror &m, ListQuery q)
 {
-    q.select = MirrorListQuery::Select::Keys;
+    q.select = ListQuery::Select::Keys;
     const auto page = m.list(q);
     if (!page)
         return {QStringLiteral("error: ") + page.error().message()};
     return page->paths;
 }
 
-MirrorListQuery pattern(const char *p, int limit = 1000)
+ListQuery pattern(const char *p, int limit = 1000)
 {
-    MirrorListQuery q;
+    ListQuery q;
     q.pattern = QString::fromUtf8(p);
     q.limit = limit;
     return q;
@@ -1325,11 +1325,11 @@ void TestMirror::listRange()
 {
     Mirror m;
     listStore(m);
-    MirrorListQuery q;
+    ListQuery q;
     q.from = P("a");
     q.to = P("posts/hello");
     QCOMPARE(keysOf(m, q), S({"a-b", "a/b", "a0", "posts", "posts/*", "posts/a b/title"}));
-    q.descending = true;
+    q.order = ListQuery::Order::Desc;
     QCOMPARE(keysOf(m, q), S({"posts/a b/title", "posts/*", "posts", "a0", "a/b", "a-b"}));
     q.limit = 2;
     q.after = QStringLiteral("a0");
@@ -1370,7 +1370,7 @@ void TestMirror::listOrderCursorAndPaging()
     QCOMPARE(page->nextCursor, QString());
     // Descending with a cursor.
     q = pattern("posts/**", 3);
-    q.descending = true;
+    q.order = ListQuery::Order::Desc;
     q.after = QStringLiteral("posts/hello2/title");
     QCOMPARE(keysOf(m, q), S({"posts/hello/title", "posts/hello/body", "posts/a b/title"}));
 }
@@ -1379,8 +1379,8 @@ void TestMirror::listKeysAndPrefixes()
 {
     Mirror m;
     listStore(m);
-    MirrorListQuery q = pattern("**");
-    q.select = MirrorListQuery::Select::Prefixes;
+    ListQuery q = pattern("**");
+    q.select = ListQuery::Select::Prefixes;
     auto page = m.list(q);
     QVERIFY(page);
     QCOMPARE(page->paths, S({"a", "a-b", "a0", "posts", "users"}));
@@ -1396,7 +1396,7 @@ void TestMirror::listKeysAndPrefixes()
     page = m.list(q);
     QCOMPARE(page->paths, S({"posts/x~1y", "posts/é"}));
     QCOMPARE(page->nextCursor, QString());
-    q.descending = true;
+    q.order = ListQuery::Order::Desc;
     q.after = QStringLiteral("posts/hello");
     QCOMPARE(m.list(q)->paths, S({"posts/a b", "posts/*"}));
 }
@@ -1405,11 +1405,11 @@ void TestMirror::listErrors()
 {
     Mirror m;
     listStore(m);
-    auto reason = [&](const MirrorListQuery &q) {
+    auto reason = [&](const ListQuery &q) {
         const auto page = m.list(q);
         return page ? QStringLiteral("ok") : page.error().reason();
     };
-    MirrorListQuery q;
+    ListQuery q;
     q.limit = 0;
     QCOMPARE(reason(q), QStringLiteral("invalid_params"));
     q.limit = 1001;
@@ -1423,22 +1423,22 @@ void TestMirror::listErrors()
     q.from = P("a");
     q.to = P("b");
     QCOMPARE(reason(q), QStringLiteral("conflicting_params"));
-    q = MirrorListQuery();
+    q = ListQuery();
     q.from = P("a");
     QCOMPARE(reason(q), QStringLiteral("invalid_params"));
-    q = MirrorListQuery();
+    q = ListQuery();
     q.to = P("a");
     QCOMPARE(reason(q), QStringLiteral("invalid_params"));
-    q = MirrorListQuery();
+    q = ListQuery();
     q.from = P("a");
     q.to = P("b");
-    q.select = MirrorListQuery::Select::Prefixes;
+    q.select = ListQuery::Select::Prefixes;
     QCOMPARE(reason(q), QStringLiteral("unsupported_select"));
     q = pattern("posts/*");
-    q.select = MirrorListQuery::Select::Prefixes;
+    q.select = ListQuery::Select::Prefixes;
     QCOMPARE(reason(q), QStringLiteral("invalid_pattern_for_prefixes"));
     q = pattern("*/x/**");
-    q.select = MirrorListQuery::Select::Prefixes;
+    q.select = ListQuery::Select::Prefixes;
     QCOMPARE(reason(q), QStringLiteral("invalid_pattern_for_prefixes"));
 }
 
@@ -1475,9 +1475,9 @@ void TestMirror::listRandomAgainstReference()
     };
 
     for (int round = 0; round < 300; ++round) {
-        MirrorListQuery q;
+        ListQuery q;
         q.limit = 1 + r.below(7);
-        q.descending = r.chance(40);
+        q.order = r.chance(40) ? ListQuery::Order::Desc : ListQuery::Order::Asc;
         const bool range = r.chance(25);
         std::vector<QByteArray> expected;
         if (range) {
@@ -1490,15 +1490,14 @@ void TestMirror::listRandomAgainstReference()
             for (const QByteArray &k : keys)
                 if (!(k < lo) && k < hi)
                     expected.push_back(k);
-            q.select =
-                r.chance(50) ? MirrorListQuery::Select::Keys : MirrorListQuery::Select::Entries;
+            q.select = r.chance(50) ? ListQuery::Select::Keys : ListQuery::Select::Entries;
         } else if (r.chance(30)) {
             // Prefixes of ** or <base>/**.
             QStringList base;
             const int depth = r.below(2);
             for (int i = 0; i < depth; ++i)
                 base.append(r.segment());
-            q.select = MirrorListQuery::Select::Prefixes;
+            q.select = ListQuery::Select::Prefixes;
             QByteArray baseText;
             QString globBase;
             if (!base.isEmpty()) {
@@ -1529,10 +1528,9 @@ void TestMirror::listRandomAgainstReference()
             for (const QByteArray &k : keys)
                 if (glob->matches(P(QString::fromUtf8(k))))
                     expected.push_back(k);
-            q.select =
-                r.chance(50) ? MirrorListQuery::Select::Keys : MirrorListQuery::Select::Entries;
+            q.select = r.chance(50) ? ListQuery::Select::Keys : ListQuery::Select::Entries;
         }
-        if (q.descending)
+        if (q.descending())
             std::reverse(expected.begin(), expected.end());
 
         // Page through everything.
@@ -1541,12 +1539,12 @@ void TestMirror::listRandomAgainstReference()
             const auto page = m.list(q);
             QVERIFY2(page, qPrintable(q.pattern + QLatin1Char(' ') +
                                       (page ? QString() : page.error().message())));
-            const qsizetype n = q.select == MirrorListQuery::Select::Entries ? page->entries.size()
-                                                                             : page->paths.size();
+            const qsizetype n =
+                q.select == ListQuery::Select::Entries ? page->entries.size() : page->paths.size();
             QVERIFY(n <= q.limit);
             if (!page->nextCursor.isEmpty())
                 QCOMPARE(n, qsizetype(q.limit));
-            if (q.select == MirrorListQuery::Select::Entries) {
+            if (q.select == ListQuery::Select::Entries) {
                 for (const Entry &e : page->entries) {
                     got.append(e.path.rendered());
                     const RefLeaf &leaf = ref.leaves.at(e.path.rendered().toUtf8());
@@ -1567,8 +1565,8 @@ void TestMirror::listRandomAgainstReference()
             want.append(QString::fromUtf8(k));
         if (got != want)
             qWarning() << "query" << q.pattern << (q.from ? q.from->rendered() : QString())
-                       << (q.to ? q.to->rendered() : QString()) << "desc" << q.descending << "limit"
-                       << q.limit;
+                       << (q.to ? q.to->rendered() : QString()) << "desc" << q.descending()
+                       << "limit" << q.limit;
         QCOMPARE(got, want);
     }
 }

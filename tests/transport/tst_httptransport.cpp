@@ -142,7 +142,7 @@ void TestHttpTransport::putGetRoundTripsAwkwardPaths()
     QVERIFY(*exists);
 
     // The listing of the parent's subtree carries the same path back.
-    ListOptions options;
+    ListQuery options;
     options.limit = 1000;
     QString pattern;
     const Path parent = where.parent();
@@ -152,7 +152,7 @@ void TestHttpTransport::putGetRoundTripsAwkwardPaths()
                     QStringLiteral("\\*")); // literal '*' segments in the parent, if any
     pattern += QStringLiteral("**");
     if (!parent.segments().contains(QStringLiteral("**"))) {
-        const auto listed = await(http->list(store(), pattern, options));
+        const auto listed = await(http->list(store(), options.matching(pattern)));
         EXPECT_OK(listed);
         bool found = false;
         for (const Entry &entry : listed->entries)
@@ -161,11 +161,11 @@ void TestHttpTransport::putGetRoundTripsAwkwardPaths()
     }
 
     // A range listing over exactly this path finds it too.
-    ListOptions range;
+    ListQuery range;
     range.from = where;
     range.to = path(where.rendered() + QLatin1Char('0'));
-    range.select = ListOptions::Select::Keys;
-    const auto keys = await(http->list(store(), QString(), range));
+    range.select = ListQuery::Select::Keys;
+    const auto keys = await(http->list(store(), range));
     EXPECT_OK(keys);
     QVERIFY(keys->paths.contains(where.rendered()));
 }
@@ -184,13 +184,13 @@ void TestHttpTransport::encodesPathsAndQueriesOnTheWire()
                   QStringLiteral("g~h"), QStringLiteral("50%"), QStringLiteral("?#"),
                   QStringLiteral("é"), QStringLiteral("x&y=z"), QStringLiteral("@:!$'()*,;")});
     EXPECT_OK(await(http.put(store(), where, 1)));
-    ListOptions options;
+    ListQuery options;
     options.after = QStringLiteral("k+1 2&x=y#z%");
-    EXPECT_OK(await(http.list(store(), QStringLiteral("p+q r/**"), options)));
-    ListOptions range;
+    EXPECT_OK(await(http.list(store(), options.matching(QStringLiteral("p+q r/**")))));
+    ListQuery range;
     range.from = path(QStringLiteral("a+b"));
     range.to = path(QStringLiteral("a c"));
-    EXPECT_OK(await(http.list(store(), QString(), range)));
+    EXPECT_OK(await(http.list(store(), range)));
     // "." and ".." segments would be removed from a URL path: they go in a JSON body.
     WriteOptions ifMatch;
     ifMatch.ifMatch = 4;

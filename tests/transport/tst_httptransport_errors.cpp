@@ -66,7 +66,7 @@ void TestHttpTransportErrors::unauthorizedToken()
         QCOMPARE(got.error().httpStatus(), 401);
         EXPECT_ERROR(await(http->put(store(), path(QStringLiteral("a")), 1)),
                      Error::Kind::Unauthorized);
-        EXPECT_ERROR(await(http->list(store(), QString(), {})), Error::Kind::Unauthorized);
+        EXPECT_ERROR(await(http->list(store(), {})), Error::Kind::Unauthorized);
         EXPECT_ERROR(await(http->exists(store(), path(QStringLiteral("a")))),
                      Error::Kind::Unauthorized);
     }
@@ -101,8 +101,7 @@ void TestHttpTransportErrors::unknownStore()
     EXPECT_ERROR(put, Error::Kind::NotFound);
     EXPECT_ERROR(await(http->get(QStringLiteral("acme/nosuchstore"), path(QStringLiteral("a")))),
                  Error::Kind::NotFound);
-    EXPECT_ERROR(await(http->list(QStringLiteral("otherorg/site"), QString(), {})),
-                 Error::Kind::NotFound);
+    EXPECT_ERROR(await(http->list(QStringLiteral("otherorg/site"), {})), Error::Kind::NotFound);
 }
 
 void TestHttpTransportErrors::rateLimited()
@@ -293,7 +292,7 @@ void TestHttpTransportErrors::malformedBodiesAreProtocolErrors()
         exchange.send(FakeHttpServer::response(200, body));
     });
     HttpTransport http(fake.baseUrl(), kToken);
-    const auto listed = await(http.list(store(), QString(), {}));
+    const auto listed = await(http.list(store(), {}));
     EXPECT_ERROR(listed, Error::Kind::Protocol);
     QVERIFY(!listed.error().retryable());
     EXPECT_ERROR(await(http.get(store(), path(QStringLiteral("a")))), Error::Kind::Protocol);
@@ -397,9 +396,9 @@ void TestHttpTransportErrors::oversizedResponseIsCutOff()
     });
     HttpTransport http(fake.baseUrl(), kToken);
     http.setMaxResponseBytes(16 * 1024);
-    ListOptions keys;
-    keys.select = ListOptions::Select::Keys;
-    const auto listed = await(http.list(store(), QString(), keys));
+    ListQuery keys;
+    keys.select = ListQuery::Select::Keys;
+    const auto listed = await(http.list(store(), keys));
     EXPECT_ERROR(listed, Error::Kind::Protocol);
     QVERIFY2(listed.error().message().contains(QStringLiteral("larger than")),
              qPrintable(listed.error().message()));
@@ -408,7 +407,7 @@ void TestHttpTransportErrors::oversizedResponseIsCutOff()
     EXPECT_ERROR(log, Error::Kind::InvalidParams);
     QCOMPARE(log.error().httpStatus(), 400);
     http.setMaxResponseBytes(HttpTransport::kDefaultMaxResponseBytes);
-    const auto whole = await(http.list(store(), QString(), keys));
+    const auto whole = await(http.list(store(), keys));
     EXPECT_OK(whole);
     QCOMPARE(whole->paths.value(0).size(), 64 * 1024);
 }

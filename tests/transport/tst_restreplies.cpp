@@ -149,9 +149,9 @@ void TestRestReplies::listPage_data()
 {
     addColumns();
     QTest::addColumn<int>("select");
-    const int entries = int(ListOptions::Select::Entries);
-    const int keys = int(ListOptions::Select::Keys);
-    const int prefixes = int(ListOptions::Select::Prefixes);
+    const int entries = int(ListQuery::Select::Entries);
+    const int keys = int(ListQuery::Select::Keys);
+    const int prefixes = int(ListQuery::Select::Prefixes);
 
     QTest::newRow("entries")
         << QByteArray(R"({"items":[{"path":"a","value":1,"type":"integer","revision":3},)"
@@ -205,7 +205,7 @@ void TestRestReplies::listPage()
 {
     QFETCH(QByteArray, body);
     QFETCH(int, select);
-    verify(restreplies::listPage(body, static_cast<ListOptions::Select>(select)));
+    verify(restreplies::listPage(body, static_cast<ListQuery::Select>(select)));
 }
 
 void TestRestReplies::entry_data()

@@ -187,9 +187,9 @@ void TstSdkTransport::catchUpFromZero()
     QCOMPARE(*await(t.exists(kStore, path(QStringLiteral("items")))), true);
     QCOMPARE(*await(t.exists(kStore, path(QStringLiteral("nothing")))), false);
 
-    ListOptions opts;
+    ListQuery opts;
     opts.limit = 10;
-    const auto page = await(t.list(kStore, QStringLiteral("items/**"), opts));
+    const auto page = await(t.list(kStore, opts.matching(QStringLiteral("items/**"))));
     SDK_EXPECT_OK(page);
     QCOMPARE(page->entries.size(), 10);
     QCOMPARE(page->entries.first().path.rendered(), QStringLiteral("items/000/n"));

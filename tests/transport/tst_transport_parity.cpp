@@ -237,47 +237,47 @@ void TstTransportParity::listingsAgree()
     struct Case
     {
         QString pattern;
-        ListOptions options;
+        ListQuery options;
     };
     QList<Case> cases;
     const auto add = [&](const QString &pattern, auto configure) {
-        ListOptions o;
+        ListQuery o;
         configure(o);
         cases.append({pattern, o});
     };
-    add(QStringLiteral("**"), [](ListOptions &o) { o.limit = 1000; });
-    add(QStringLiteral("list/**"), [](ListOptions &o) { o.limit = 7; });
-    add(QStringLiteral("list/**"), [](ListOptions &o) {
+    add(QStringLiteral("**"), [](ListQuery &o) { o.limit = 1000; });
+    add(QStringLiteral("list/**"), [](ListQuery &o) { o.limit = 7; });
+    add(QStringLiteral("list/**"), [](ListQuery &o) {
         o.limit = 7;
-        o.order = ListOptions::Order::Desc;
+        o.order = ListQuery::Order::Desc;
     });
-    add(QStringLiteral("list/n/*/v"), [](ListOptions &o) { o.limit = 9; });
-    add(QStringLiteral("list/*"), [](ListOptions &o) { o.limit = 100; });
-    add(QStringLiteral("list/**"), [](ListOptions &o) {
+    add(QStringLiteral("list/n/*/v"), [](ListQuery &o) { o.limit = 9; });
+    add(QStringLiteral("list/*"), [](ListQuery &o) { o.limit = 100; });
+    add(QStringLiteral("list/**"), [](ListQuery &o) {
         o.limit = 11;
-        o.select = ListOptions::Select::Keys;
+        o.select = ListQuery::Select::Keys;
     });
-    add(QString(), [](ListOptions &o) {
+    add(QString(), [](ListQuery &o) {
         o.limit = 5;
         o.from = path(QStringLiteral("list/n/10"));
         o.to = path(QStringLiteral("list/n/30"));
     });
-    add(QString(), [](ListOptions &o) {
+    add(QString(), [](ListQuery &o) {
         o.limit = 4;
-        o.order = ListOptions::Order::Desc;
-        o.select = ListOptions::Select::Keys;
+        o.order = ListQuery::Order::Desc;
+        o.select = ListQuery::Select::Keys;
         o.from = path(QStringLiteral("list/a"));
         o.to = path(QStringLiteral("list/z"));
     });
 
     for (const Case &c : cases) {
         // Page through both with each one's cursors; every page must agree.
-        ListOptions httpOptions = c.options;
-        ListOptions sdkOptions = c.options;
+        ListQuery httpOptions = c.options;
+        ListQuery sdkOptions = c.options;
         int pages = 0;
         for (;;) {
-            const auto h = await(m_http->list(kStore, c.pattern, httpOptions));
-            const auto s = await(m_sdk->list(kStore, c.pattern, sdkOptions));
+            const auto h = await(m_http->list(kStore, httpOptions.matching(c.pattern)));
+            const auto s = await(m_sdk->list(kStore, sdkOptions.matching(c.pattern)));
             EXPECT_SAME(h, s);
             QCOMPARE(s->entries, h->entries);
             QCOMPARE(s->paths, h->paths);
@@ -295,17 +295,17 @@ void TstTransportParity::listingsAgree()
     // Bad parameters fail the same way.
     // (HttpTransport refuses these before sending, without the server's reason code; the
     // mirror answers as the server would, with "invalid_params": same kind, same message.)
-    ListOptions bad;
+    ListQuery bad;
     bad.limit = 5000;
-    SDK_EXPECT_ERROR(await(m_http->list(kStore, QStringLiteral("**"), bad)),
+    SDK_EXPECT_ERROR(await(m_http->list(kStore, bad.matching(QStringLiteral("**")))),
                      Error::Kind::InvalidParams);
-    SDK_EXPECT_ERROR(await(m_sdk->list(kStore, QStringLiteral("**"), bad)),
+    SDK_EXPECT_ERROR(await(m_sdk->list(kStore, bad.matching(QStringLiteral("**")))),
                      Error::Kind::InvalidParams);
-    ListOptions mixed;
+    ListQuery mixed;
     mixed.from = path(QStringLiteral("a"));
     mixed.to = path(QStringLiteral("b"));
-    const auto h = await(m_http->list(kStore, QStringLiteral("**"), mixed));
-    const auto s = await(m_sdk->list(kStore, QStringLiteral("**"), mixed));
+    const auto h = await(m_http->list(kStore, mixed.matching(QStringLiteral("**"))));
+    const auto s = await(m_sdk->list(kStore, mixed.matching(QStringLiteral("**"))));
     SDK_EXPECT_ERROR(h, Error::Kind::InvalidParams);
     SDK_EXPECT_ERROR(s, Error::Kind::InvalidParams);
 }

@@ -21,7 +21,7 @@ class NullTransport : public Transport
 public:
     using Transport::Transport;
 
-    QFuture<Result<ListPage>> list(const QString &, const QString &, const ListOptions &) override
+    QFuture<Result<ListPage>> list(const QString &, const ListQuery &) override
     {
         return failed<ListPage>(none());
     }
