@@ -3,10 +3,12 @@
 // print their seed; set DUST_TEST_SEED to replay one.
 
 #include "protocol/Glob.h"
+#include "protocol/JsonBytes.h"
 #include "protocol/Values.h"
 #include "sync/EventFrameDecoder.h"
-#include "protocol/JsonBytes.h"
 #include "sync/Mirror.h"
+
+#include "TestSeed.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -20,6 +22,7 @@
 #include <set>
 
 using namespace dust;
+using dust::test::testSeed;
 
 namespace {
 
@@ -80,15 +83,6 @@ QStringList S(std::initializer_list<const char *> items)
     for (const char *item : items)
         out.append(QString::fromUtf8(item));
     return out;
-}
-
-quint32 testSeed()
-{
-    bool ok = false;
-    const quint32 fromEnv = qEnvironmentVariable("DUST_TEST_SEED").toUInt(&ok);
-    const quint32 seed = ok ? fromEnv : QRandomGenerator::global()->generate();
-    qInfo("random seed %u (set DUST_TEST_SEED=%u to replay)", seed, seed);
-    return seed;
 }
 
 // --- An independent, naive model of the server's leaves --------------------------------
