@@ -11,6 +11,7 @@
 // Usage: bench_catchup [leaves] [--dustlite PATH]. Prints "name: value" lines and, last, one
 // "FIGURE key value unit" line per figure for bench/run.sh.
 
+#include "BenchSupport.h"
 #include "model/StoreTreeModel.h"
 #include "model/StoreTreeSnapshot.h"
 #include "sync/EventFrameDecoder.h"
@@ -31,11 +32,7 @@
 #include <QTimer>
 #include <QWebSocket>
 
-#include <ctime>
-#include <sys/resource.h>
-
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -44,33 +41,11 @@
 #endif
 
 using namespace dust;
+using namespace dust::bench;
 
 namespace {
 
 constexpr qsizetype Padding = 64; // simdjson's required padding after the input
-
-long peakRssKb()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss;
-}
-
-long currentRssKb()
-{
-    std::ifstream statm("/proc/self/statm");
-    long pages = 0;
-    long resident = 0;
-    statm >> pages >> resident;
-    return resident * 4;
-}
-
-qint64 cpuNs(clockid_t clock)
-{
-    timespec ts{};
-    clock_gettime(clock, &ts);
-    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 // Wall time and CPU time of the process (every thread of the benchmark; dustlite is a
 // separate process and not counted).
@@ -350,11 +325,6 @@ bool writeDelta(const QUrl &base, int count)
             return false;
     }
     return true;
-}
-
-double mb(double kb)
-{
-    return kb / 1024.0;
 }
 
 } // namespace

@@ -4,17 +4,13 @@
 // sample. Frames are generated in chunks so that the peak RSS reflects the Mirror, not the
 // input. Times are CPU time of the benchmark thread. Usage: bench_mirror [events]
 
+#include "BenchSupport.h"
 #include "sync/EventFrameDecoder.h"
 #include "sync/Mirror.h"
 
 #include <QCoreApplication>
 
-#include <ctime>
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <cstdio>
-#include <fstream>
 #include <limits>
 #include <random>
 #include <string>
@@ -24,17 +20,13 @@
 #include <simdjson.h>
 #endif
 
+using dust::bench::currentRssKb;
+using dust::bench::peakRssKb;
+
 namespace {
 
 constexpr size_t Padding = 64;
 constexpr size_t ChunkSize = 10000;
-
-long peakRssKb()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss;
-}
 
 // CPU time of this thread: the machine is shared, so wall time would measure the neighbours.
 class CpuTimer
@@ -44,23 +36,9 @@ public:
     qint64 nsecsElapsed() const { return now() - m_start; }
 
 private:
-    static qint64 now()
-    {
-        timespec ts{};
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-        return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-    }
+    static qint64 now() { return dust::bench::cpuNs(CLOCK_THREAD_CPUTIME_ID); }
     qint64 m_start = 0;
 };
-
-long currentRssKb()
-{
-    std::ifstream statm("/proc/self/statm");
-    long pages = 0;
-    long resident = 0;
-    statm >> pages >> resident;
-    return resident * 4;
-}
 
 // Builds realistic event frames: users with profile fields, in a shuffled user order, with
 // strings, numbers, booleans, tag arrays and a few small objects that get flattened.

@@ -10,6 +10,7 @@
 // Usage: bench_tree [leaves]. Prints readable lines and, last, one "FIGURE key value unit"
 // line per figure for bench/run.sh.
 
+#include "BenchSupport.h"
 #include "model/StoreTreeModel.h"
 #include "model/StoreTreeSnapshot.h"
 #include "model/TreeFilter.h"
@@ -23,37 +24,14 @@
 #include <QTimer>
 #include <QTreeView>
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <vector>
 
 using namespace dust;
+using namespace dust::bench;
 
 namespace {
-
-long peakRssKb()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss;
-}
-
-long currentRssKb()
-{
-    std::ifstream statm("/proc/self/statm");
-    long pages = 0;
-    long resident = 0;
-    statm >> pages >> resident;
-    return resident * 4;
-}
-
-double mb(long kb)
-{
-    return double(kb) / 1024.0;
-}
 
 struct Figure
 {

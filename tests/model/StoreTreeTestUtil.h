@@ -11,6 +11,8 @@
 #include "protocol/Path.h"
 #include "sync/MirrorChangeBatch.h"
 
+#include "TestSeed.h"
+
 #include <QAbstractItemModel>
 #include <QRandomGenerator>
 #include <QStringList>
@@ -183,8 +185,10 @@ public:
         // The Mirror's order: byte-wise by rendered UTF-8 path.
         std::sort(order.begin(), order.end(),
                   [](const auto &a, const auto &b) { return a.first < b.first; });
-        if (shuffled)
-            std::shuffle(order.begin(), order.end(), *QRandomGenerator::global());
+        if (shuffled) {
+            QRandomGenerator rng(testSeed());
+            std::shuffle(order.begin(), order.end(), rng);
+        }
         StoreTreeSnapshot s;
         for (const auto &[rendered, leaf] : order)
             s.append(QByteArrayView(rendered), leaf->type, leaf->preview, leaf->revision);

@@ -1,27 +1,14 @@
 #pragma once
 
-// Seeded random input for the protocol tests. The seed is printed so a failure can be
-// reproduced with DUST_TEST_SEED=<seed>.
+// Random input for the protocol tests, drawn from a generator seeded with testSeed().
 
-#include <QDateTime>
+#include "TestSeed.h"
+
 #include <QRandomGenerator>
 #include <QString>
 #include <QStringList>
-#include <QtGlobal>
-
-#include <cstdio>
 
 namespace dust::testing {
-
-inline quint32 testSeed(const char *suite)
-{
-    bool ok = false;
-    quint32 seed = qEnvironmentVariable("DUST_TEST_SEED").toUInt(&ok);
-    if (!ok)
-        seed = quint32(QDateTime::currentMSecsSinceEpoch() & 0xffffffffu);
-    std::fprintf(stderr, "%s: random seed %u (rerun with DUST_TEST_SEED=%u)\n", suite, seed, seed);
-    return seed;
-}
 
 // Characters that matter to paths, globs, URLs and JSON, plus non-ASCII text and emoji.
 inline QString randomSegment(QRandomGenerator &rng, int maxLength = 8)

@@ -215,7 +215,7 @@ void TestGlob::matchesPathOverload()
 // `<path>/**` matches its descendants but not the path.
 void TestGlob::randomLiteralPatterns()
 {
-    QRandomGenerator rng(dust::testing::testSeed("tst_glob randomLiteralPatterns"));
+    QRandomGenerator rng(dust::test::testSeed());
     for (int i = 0; i < 5000; ++i) {
         QStringList segments = dust::testing::randomSegments(rng, 4);
         for (QString &s : segments) {

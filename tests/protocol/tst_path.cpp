@@ -403,7 +403,7 @@ void TestPath::equalityOrderingHashing()
 
 void TestPath::randomRoundTrips()
 {
-    QRandomGenerator rng(dust::testing::testSeed("tst_path randomRoundTrips"));
+    QRandomGenerator rng(dust::test::testSeed());
     for (int i = 0; i < 20000; ++i) {
         const QStringList segments = dust::testing::randomSegments(rng);
         const auto built = Path::fromSegments(segments);

@@ -180,7 +180,7 @@ private:
 
 void TestProtocolRobustness::initTestCase()
 {
-    m_seed = dust::testing::testSeed("tst_protocol_robustness");
+    m_seed = dust::test::testSeed();
 }
 
 void TestProtocolRobustness::pathParseAgreesWithSpec()

@@ -328,7 +328,7 @@ void TestValues::assembleRoot()
 
 void TestValues::assembleRoundTripsFlatten()
 {
-    QRandomGenerator rng(dust::testing::testSeed("tst_values assembleRoundTripsFlatten"));
+    QRandomGenerator rng(dust::test::testSeed());
     for (int round = 0; round < 300; ++round) {
         // A random nested object with non-empty objects and random keys.
         QJsonObject root;

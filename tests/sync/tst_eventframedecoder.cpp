@@ -3,11 +3,13 @@
 // must never crash. The randomized tests print their seed; set DUST_TEST_SEED to replay.
 
 #include "protocol/Entry.h"
-#include "protocol/Path.h"
-#include "sync/EventFrameDecoder.h"
 #include "protocol/JsonBytes.h"
-#include "sync/Mirror.h"
+#include "protocol/Path.h"
 #include "protocol/RawPath.h"
+#include "sync/EventFrameDecoder.h"
+#include "sync/Mirror.h"
+
+#include "TestSeed.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -18,6 +20,7 @@
 #include <algorithm>
 
 using namespace dust;
+using dust::test::testSeed;
 
 namespace {
 
@@ -82,15 +85,6 @@ QString describe(const Expected<DecodedFrame, QString> &result)
         break;
     }
     return parts.join(QLatin1Char('|'));
-}
-
-quint32 testSeed()
-{
-    bool ok = false;
-    const quint32 fromEnv = qEnvironmentVariable("DUST_TEST_SEED").toUInt(&ok);
-    const quint32 seed = ok ? fromEnv : QRandomGenerator::global()->generate();
-    qInfo("random seed %u (set DUST_TEST_SEED=%u to replay)", seed, seed);
-    return seed;
 }
 
 QByteArray compact(const QJsonValue &v)

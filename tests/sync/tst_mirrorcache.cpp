@@ -4,6 +4,7 @@
 
 #include "InProcessDustlite.h"
 #include "TestAwait.h"
+#include "TestSeed.h"
 #include "protocol/Entry.h"
 #include "protocol/Path.h"
 #include "sync/Mirror.h"
@@ -441,8 +442,9 @@ void TestMirrorCache::corruptFilesAreRebuilt()
 
     if (damage == QLatin1String("random")) {
         QByteArray bytes(200000, Qt::Uninitialized);
+        QRandomGenerator rng(dust::test::testSeed());
         for (char &c : bytes)
-            c = char(QRandomGenerator::global()->bounded(256));
+            c = char(rng.bounded(256));
         writeBytes(file, bytes);
     } else if (damage == QLatin1String("empty")) {
         writeBytes(file, {});
