@@ -1,5 +1,6 @@
 #pragma once
 
+#include "SdkOptions.h"
 #include "SdkProtocol.h"
 #include "Transport.h"
 #include "sync/EventFrameDecoder.h"
@@ -31,40 +32,6 @@ class LiveStores;
 class Mirror;
 class MirrorCache;
 
-// How an SdkTransport talks to the server. Every interval can be shortened for tests.
-struct SdkOptions
-{
-    // The server's WebSocket base (ws://host:7755/ws/sync, wss://dustlayer.io/ws/sync) or its
-    // HTTP base (http/https are turned into ws/wss and /ws/sync is added); "/websocket" and
-    // the query are added by the transport.
-    QUrl url;
-    QString token;    // "dust_tok_…"
-    QString deviceId; // empty = "dev_" + random, fixed for the transport's lifetime
-
-    std::chrono::milliseconds heartbeatInterval{30000};
-    // How often a live store asks the server for its current seq (`status`) to notice writes
-    // that were not pushed (REST writes, §5.10). 0 = never.
-    std::chrono::milliseconds statusPollInterval{5000};
-    // Reconnect backoff: first delay, doubled per failed attempt up to the cap, each delay
-    // drawn from [delay/2, delay] (jitter).
-    std::chrono::milliseconds reconnectDelay{1000};
-    std::chrono::milliseconds maxReconnectDelay{30000};
-    // A request (join, write, status, heartbeat) unanswered for this long means the
-    // connection is dead: it is dropped and re-established.
-    std::chrono::milliseconds replyTimeout{30000};
-    std::chrono::milliseconds connectTimeout{15000};
-    // A read issued before its store has caught up waits at most this long. 0 = no limit.
-    std::chrono::milliseconds readTimeout{60000};
-
-    // Where each store's Mirror is cached on disk (MirrorCache; MirrorCache::defaultDirectory()
-    // is the usual place). A store with a usable cache is loaded from it before the join
-    // and joins with the cached seq, so only the delta travels. Empty = no cache.
-    QString cacheDirectory;
-    // How often a live store's changes are written to its cache; they are also written when
-    // the store catches up and when it is closed.
-    std::chrono::milliseconds cacheSaveInterval{30000};
-};
-
 // One queued write event (dust-protocol.md §5.5).
 struct SdkWriteRequest
 {
@@ -85,8 +52,7 @@ class SdkSession : public QObject
 {
     Q_OBJECT
 public:
-    enum class State { Disconnected, Connecting, Connected };
-    Q_ENUM(State)
+    using State = SdkConnectionState;
 
     // Called once with the caught-up mirror, or with nullptr and the error that prevents it.
     using MirrorTask = std::function<void(const Mirror *mirror, const Error &error)>;
@@ -115,7 +81,7 @@ public:
     void reconnectNow();
 
 signals:
-    void stateChanged(dust::SdkSession::State state);
+    void stateChanged(dust::SdkConnectionState state);
     void storeJoined(const QString &store, const dust::sdk::StorePermissions &permissions);
     void storeLive(const QString &store, qint64 lastSeq);
     void storeChanges(const QString &store, const QList<dust::MirrorChangeBatch> &batches,

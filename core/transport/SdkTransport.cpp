@@ -1,5 +1,6 @@
 #include "SdkTransport.h"
 
+#include "SdkSession.h"
 #include "protocol/Values.h"
 #include "sync/Mirror.h"
 
@@ -45,7 +46,7 @@ SdkTransport::SdkTransport(const SdkOptions &options, QObject *parent)
     qRegisterMetaType<QList<dust::MirrorChangeBatch>>();
     qRegisterMetaType<QList<dust::ChangeEvent>>();
     qRegisterMetaType<dust::sdk::StorePermissions>();
-    qRegisterMetaType<dust::SdkSession::State>();
+    qRegisterMetaType<dust::SdkConnectionState>();
 
     m_options.deviceId = m_deviceId;
     m_session = new SdkSession(m_options, m_deviceId, &m_live);
@@ -53,7 +54,7 @@ SdkTransport::SdkTransport(const SdkOptions &options, QObject *parent)
     m_session->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_session, &QObject::deleteLater);
 
-    connect(m_session, &SdkSession::stateChanged, this, [this](SdkSession::State state) {
+    connect(m_session, &SdkSession::stateChanged, this, [this](SdkConnectionState state) {
         m_state = state;
         emit connectionStateChanged(state);
     });
@@ -115,7 +116,7 @@ std::optional<sdk::StorePermissions> SdkTransport::permissions(const QString &st
     return *it;
 }
 
-void SdkTransport::runWhenLive(const QString &store, SdkSession::MirrorTask task)
+void SdkTransport::runWhenLive(const QString &store, MirrorTask task)
 {
     onSession([session = m_session, store, task = std::move(task)]() mutable {
         session->whenLive(store, std::move(task));
