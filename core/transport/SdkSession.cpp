@@ -1,5 +1,6 @@
 #include "SdkSession.h"
 
+#include "ReconnectBackoff.h"
 #include "TransportPicker.h"
 #include "protocol/PhoenixMessage.h"
 #include "protocol/Values.h"
@@ -439,17 +440,8 @@ void SdkSession::onSocketGone(quint64 generation)
 
 std::chrono::milliseconds SdkSession::backoff(int attempt) const
 {
-    using std::chrono::milliseconds;
-    const qint64 base = std::max<qint64>(1, m_options.reconnectDelay.count());
-    const qint64 cap = std::max<qint64>(base, m_options.maxReconnectDelay.count());
-    qint64 delay = base;
-    for (int i = 0; i < attempt && delay < cap; ++i)
-        delay *= 2;
-    delay = std::min(delay, cap);
-    // Jitter: anywhere in [delay/2, delay], so clients dropped together do not return together.
-    const qint64 half = delay / 2;
-    return milliseconds(half +
-                        qint64(QRandomGenerator::global()->bounded(double(delay - half + 1))));
+    return ReconnectBackoff(m_options.reconnectDelay, m_options.maxReconnectDelay)
+        .delay(attempt, *QRandomGenerator::global());
 }
 
 void SdkSession::scheduleReconnect()
