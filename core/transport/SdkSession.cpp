@@ -57,11 +57,6 @@ int refusedStatus(QStringView text)
     return 0;
 }
 
-QString seconds(std::chrono::milliseconds ms)
-{
-    return QString::number(double(ms.count()) / 1000.0, 'g', 3) + QStringLiteral(" s");
-}
-
 } // namespace
 
 SdkSession::SdkSession(const SdkOptions &options, QString deviceId, LiveStores *live,
@@ -103,8 +98,8 @@ SdkSession::SdkSession(const SdkOptions &options, QString deviceId, LiveStores *
     m_connectTimer->setSingleShot(true);
     connect(m_connectTimer, &QTimer::timeout, this, [this] {
         if (m_state == State::Connecting)
-            abortConnection(
-                QStringLiteral("no connection within %1").arg(seconds(m_options.connectTimeout)));
+            abortConnection(QStringLiteral("no connection within %1")
+                                .arg(sdk::secondsText(m_options.connectTimeout)));
     });
     m_reconnectTimer->setSingleShot(true);
     connect(m_reconnectTimer, &QTimer::timeout, this, &SdkSession::connectNow);
@@ -838,8 +833,7 @@ void SdkSession::failChannel(Channel &ch, const Error &error)
 void SdkSession::whenLive(const QString &store, MirrorTask task)
 {
     if (!sdk::isValidStoreName(store)) {
-        task(nullptr, Error::invalidParams(
-                          QStringLiteral("not a store name (org/name): \"%1\"").arg(store)));
+        task(nullptr, sdk::invalidStoreName(store));
         return;
     }
     if (m_refusal) {
@@ -860,8 +854,7 @@ void SdkSession::whenLive(const QString &store, MirrorTask task)
 void SdkSession::write(const QString &store, SdkWriteRequest request, WriteDone done)
 {
     if (!sdk::isValidStoreName(store)) {
-        done(Result<WriteResult>::failure(Error::invalidParams(
-            QStringLiteral("not a store name (org/name): \"%1\"").arg(store))));
+        done(Result<WriteResult>::failure(sdk::invalidStoreName(store)));
         return;
     }
     if (m_refusal) {
@@ -905,8 +898,7 @@ void SdkSession::push(const QString &store, const QString &event, const QJsonObj
                       PushDone done)
 {
     if (!sdk::isValidStoreName(store)) {
-        done(Result<QJsonObject>::failure(Error::invalidParams(
-            QStringLiteral("not a store name (org/name): \"%1\"").arg(store))));
+        done(Result<QJsonObject>::failure(sdk::invalidStoreName(store)));
         return;
     }
     if (m_refusal) {
@@ -973,12 +965,7 @@ void SdkSession::onWriteReply(const QString &store, const QString &clientOpId, b
         return;
     const auto it = *found;
     if (ok) {
-        WriteResult result;
-        result.storeSeq = values::integerValue(response.value(QLatin1String("store_seq")))
-                              .value_or(it->echoSeq.value_or(0));
-        result.extra = response;
-        result.extra.remove(QLatin1String("store_seq"));
-        completeWrite(*ch, it, std::move(result));
+        completeWrite(*ch, it, sdk::writeResultFromReply(response, it->echoSeq.value_or(0)));
         return;
     }
     Error error = sdk::errorFromReply(response);
@@ -1106,7 +1093,7 @@ void SdkSession::heartbeat()
         return;
     if (!m_heartbeatRef.isEmpty()) {
         abortConnection(QStringLiteral("no heartbeat reply within %1")
-                            .arg(seconds(m_options.heartbeatInterval)));
+                            .arg(sdk::secondsText(m_options.heartbeatInterval)));
         return;
     }
     Push push;
@@ -1124,7 +1111,7 @@ void SdkSession::watchdog()
         for (const Push &push : std::as_const(m_pushes)) {
             if (t - push.sentAt > m_options.replyTimeout.count()) {
                 abortConnection(QStringLiteral("no reply from the server within %1")
-                                    .arg(seconds(m_options.replyTimeout)));
+                                    .arg(sdk::secondsText(m_options.replyTimeout)));
                 break;
             }
         }
@@ -1142,7 +1129,7 @@ void SdkSession::watchdog()
             ch->reads = std::move(keep);
             const Error error =
                 Error::network(QStringLiteral("the store %1 did not finish catching up within %2")
-                                   .arg(store, seconds(m_options.readTimeout)));
+                                   .arg(store, sdk::secondsText(m_options.readTimeout)));
             for (PendingRead &read : due)
                 read.task(nullptr, error);
         }
@@ -1155,7 +1142,7 @@ void SdkSession::watchdog()
             ch->livePushes = std::move(keep);
             const Error error =
                 Error::network(QStringLiteral("the store %1 was not reachable within %2")
-                                   .arg(store, seconds(m_options.readTimeout)));
+                                   .arg(store, sdk::secondsText(m_options.readTimeout)));
             for (PendingLivePush &push : due)
                 push.done(Result<QJsonObject>::failure(error));
         }

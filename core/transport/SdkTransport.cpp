@@ -13,24 +13,10 @@ namespace dust {
 
 namespace {
 
-Error storeNameError(const QString &store)
-{
-    return Error::invalidParams(QStringLiteral("not a store name (org/name): \"%1\"").arg(store));
-}
-
 Error invalidPathError()
 {
     return Error::invalidParams(QStringLiteral("invalid (empty) path"))
         .setReason(QStringLiteral("empty_path"));
-}
-
-WriteResult writeResultFrom(const QJsonObject &response)
-{
-    WriteResult result;
-    result.storeSeq = values::integerValue(response.value(QLatin1String("store_seq"))).value_or(0);
-    result.extra = response;
-    result.extra.remove(QLatin1String("store_seq"));
-    return result;
 }
 
 } // namespace
@@ -146,7 +132,7 @@ QFuture<Result<ListPage>> SdkTransport::list(const QString &store, const QString
                                              const ListOptions &options)
 {
     if (!sdk::isValidStoreName(store))
-        return failed<ListPage>(storeNameError(store));
+        return failed<ListPage>(sdk::invalidStoreName(store));
     MirrorListQuery query;
     query.pattern = pattern;
     query.from = options.from;
@@ -182,7 +168,7 @@ QFuture<Result<ListPage>> SdkTransport::list(const QString &store, const QString
 QFuture<Result<Entry>> SdkTransport::get(const QString &store, const Path &path)
 {
     if (!sdk::isValidStoreName(store))
-        return failed<Entry>(storeNameError(store));
+        return failed<Entry>(sdk::invalidStoreName(store));
     if (!path.isValid())
         return failed<Entry>(invalidPathError());
     auto slot = std::make_shared<detail::PromiseSlot<Entry>>();
@@ -201,7 +187,7 @@ QFuture<Result<Entry>> SdkTransport::get(const QString &store, const Path &path)
 QFuture<Result<bool>> SdkTransport::exists(const QString &store, const Path &path)
 {
     if (!sdk::isValidStoreName(store))
-        return failed<bool>(storeNameError(store));
+        return failed<bool>(sdk::invalidStoreName(store));
     if (!path.isValid())
         return failed<bool>(invalidPathError());
     auto slot = std::make_shared<detail::PromiseSlot<bool>>();
@@ -217,7 +203,7 @@ QFuture<Result<WriteResult>> SdkTransport::enqueueWrite(const QString &store,
                                                         SdkWriteRequest request)
 {
     if (!sdk::isValidStoreName(store))
-        return failed<WriteResult>(storeNameError(store));
+        return failed<WriteResult>(sdk::invalidStoreName(store));
     if (!request.path.isValid())
         return failed<WriteResult>(invalidPathError());
     auto slot = std::make_shared<detail::PromiseSlot<WriteResult>>();
@@ -232,7 +218,7 @@ QFuture<Result<QJsonObject>> SdkTransport::enqueuePush(const QString &store, con
                                                        const QJsonObject &payload)
 {
     if (!sdk::isValidStoreName(store))
-        return failed<QJsonObject>(storeNameError(store));
+        return failed<QJsonObject>(sdk::invalidStoreName(store));
     auto slot = std::make_shared<detail::PromiseSlot<QJsonObject>>();
     onSession([session = m_session, store, event, payload, slot] {
         session->push(store, event, payload,
@@ -382,7 +368,7 @@ QFuture<Result<WriteResult>> SdkTransport::rollback(const QString &store, const 
         .then([](const Result<QJsonObject> &reply) -> Result<WriteResult> {
             if (!reply)
                 return Result<WriteResult>::failure(reply.error());
-            return writeResultFrom(*reply);
+            return sdk::writeResultFromReply(*reply);
         });
 }
 
@@ -416,7 +402,7 @@ Result<std::shared_ptr<Subscription>> SdkTransport::subscribe(const QString &sto
 {
     using R = Result<std::shared_ptr<Subscription>>;
     if (!sdk::isValidStoreName(store))
-        return R::failure(storeNameError(store));
+        return R::failure(sdk::invalidStoreName(store));
     auto glob = Glob::compile(pattern.isEmpty() ? QStringLiteral("**") : pattern);
     if (!glob)
         return R::failure(Error::invalidParams(QStringLiteral("invalid pattern \"%1\": %2")
