@@ -21,22 +21,6 @@ namespace {
 
 constexpr QLatin1String kPhoenixTopic("phoenix");
 
-// Whether applying `request` twice leaves the store as applying it once (or makes the
-// second one fail on its precondition): then a write whose outcome is unknown may be sent
-// again. An increment adds twice; a lease or renew could extend someone's hold.
-bool safeToRepeat(const SdkWriteRequest &request)
-{
-    if (request.ifMatch || request.ifAbsent)
-        return true;
-    for (QLatin1String op :
-         {QLatin1String("set"), QLatin1String("delete"), QLatin1String("merge"),
-          QLatin1String("add"), QLatin1String("remove"), QLatin1String("put_file")}) {
-        if (request.op == op)
-            return true;
-    }
-    return false;
-}
-
 Error cancelledError(const QString &why)
 {
     return Error(Error::Kind::Cancelled, why);
@@ -874,18 +858,7 @@ void SdkSession::write(const QString &store, SdkWriteRequest request, WriteDone 
 
     PendingWrite write;
     write.clientOpId = sdk::makeClientOpId();
-    QJsonObject payload = request.extra;
-    payload.insert(QStringLiteral("op"), request.op);
-    payload.insert(QStringLiteral("path"), request.path.rendered());
-    payload.insert(QStringLiteral("path_segments"), request.path.segmentsJson());
-    if (!request.value.isUndefined())
-        payload.insert(QStringLiteral("value"), request.value);
-    if (request.ifMatch)
-        payload.insert(QStringLiteral("if_match"), *request.ifMatch);
-    if (request.ifAbsent)
-        payload.insert(QStringLiteral("if_absent"), true);
-    payload.insert(QStringLiteral("client_op_id"), write.clientOpId);
-    write.payload = std::move(payload);
+    write.payload = request.payload(write.clientOpId);
     write.request = std::move(request);
     write.done = std::move(done);
     ch->writes.push_back(std::move(write));
@@ -1003,7 +976,7 @@ void SdkSession::flushWrites(Channel &ch)
                 WriteResult result;
                 result.storeSeq = it->echoSeq.value_or(0);
                 completeWrite(ch, it, std::move(result));
-            } else if (ch.snapshotSeq > it->sentAtSeq && !safeToRepeat(it->request)) {
+            } else if (ch.snapshotSeq > it->sentAtSeq && !it->request.safeToRepeat()) {
                 // A snapshot replaced the ops after the send: whether this one committed
                 // cannot be seen any more, and sending it again could apply it twice.
                 Error error(Error::Kind::Network,

@@ -2,6 +2,7 @@
 
 #include "SdkOptions.h"
 #include "SdkProtocol.h"
+#include "SdkWriteRequest.h"
 #include "Transport.h"
 #include "sync/EventFrameDecoder.h"
 #include "sync/MirrorChangeBatch.h"
@@ -32,17 +33,6 @@ class LiveStores;
 class Mirror;
 class MirrorCache;
 
-// One queued write event (dust-protocol.md §5.5).
-struct SdkWriteRequest
-{
-    QString op; // "set", "delete", "merge", "increment", "add", "remove", "lease", ...
-    Path path;
-    QJsonValue value; // Undefined = no "value" field
-    std::optional<qint64> ifMatch;
-    bool ifAbsent = false;
-    QJsonObject extra; // ttl_ms, holder, token ...
-};
-
 // The WebSocket session behind an SdkTransport. It lives on the transport's sync thread and
 // owns everything that runs there: the QWebSocket, the frame decoder, one channel and one
 // Mirror per store, queued writes, waiting reads. Only SdkTransport talks to it, by queued
@@ -56,7 +46,7 @@ public:
 
     // Called once with the caught-up mirror, or with nullptr and the error that prevents it.
     using MirrorTask = std::function<void(const Mirror *mirror, const Error &error)>;
-    using WriteDone = std::function<void(Result<WriteResult>)>;
+    using WriteDone = SdkWriteDone;
     using PushDone = std::function<void(Result<QJsonObject>)>;
 
     SdkSession(const SdkOptions &options, QString deviceId, LiveStores *live,

@@ -1,6 +1,7 @@
 #include "SdkTransport.h"
 
 #include "SdkSession.h"
+#include "SdkWriteRequest.h"
 #include "protocol/Values.h"
 #include "sync/Mirror.h"
 
