@@ -116,7 +116,7 @@ namespace {
 
 // Finishes `slot` with what `read` returns for the caught-up mirror, or with the error.
 template <typename T, typename F>
-SdkSession::MirrorTask mirrorRead(std::shared_ptr<detail::PromiseSlot<T>> slot, F read)
+StoreChannel::MirrorTask mirrorRead(std::shared_ptr<detail::PromiseSlot<T>> slot, F read)
 {
     return
         [slot = std::move(slot), read = std::move(read)](const Mirror *mirror, const Error &error) {
