@@ -83,6 +83,16 @@ bool isValidStoreName(QStringView store)
     return slash > 0 && slash < store.size() - 1 && store.indexOf(QLatin1Char('/'), slash + 1) < 0;
 }
 
+Error invalidStoreName(const QString &store)
+{
+    return Error::invalidParams(QStringLiteral("not a store name (org/name): \"%1\"").arg(store));
+}
+
+QString secondsText(std::chrono::milliseconds ms)
+{
+    return QString::number(double(ms.count()) / 1000.0, 'g', 3) + QStringLiteral(" s");
+}
+
 Error errorFromReply(const QJsonObject &response)
 {
     const QJsonValue reasonValue = response.value(QLatin1String("reason"));
@@ -160,6 +170,16 @@ Error errorFromReply(const QJsonObject &response)
     return Error::protocol(message.isEmpty() ? QStringLiteral("the server answered: %1").arg(reason)
                                              : reason + QStringLiteral(": ") + message)
         .setReason(reason);
+}
+
+WriteResult writeResultFromReply(const QJsonObject &response, qint64 fallbackSeq)
+{
+    WriteResult result;
+    result.storeSeq =
+        values::integerValue(response.value(QLatin1String("store_seq"))).value_or(fallbackSeq);
+    result.extra = response;
+    result.extra.remove(QLatin1String("store_seq"));
+    return result;
 }
 
 StorePermissions permissionsFromJoinReply(const QJsonObject &response)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "Transport.h"
 #include "protocol/Error.h"
 
 #include <QJsonObject>
@@ -8,6 +9,7 @@
 #include <QStringView>
 #include <QUrl>
 
+#include <chrono>
 #include <optional>
 
 namespace dust::sdk {
@@ -29,6 +31,11 @@ QUrl socketUrl(const QUrl &url, const QString &token, const QString &deviceId);
 QString topicFor(const QString &store);
 // Whether `store` is "org/name" with both parts non-empty and no second '/'.
 bool isValidStoreName(QStringView store);
+// The InvalidParams error for a `store` that is not a valid store name.
+Error invalidStoreName(const QString &store);
+
+// `ms` as seconds for messages: "1.5 s".
+QString secondsText(std::chrono::milliseconds ms);
 
 // The error a `phx_reply` with status "error" means (§5.4, §5.5, §7.2):
 //   missing_scope, store_not_allowed                     -> Forbidden
@@ -43,6 +50,10 @@ bool isValidStoreName(QStringView store);
 //   anything else                                        -> Protocol with the reason text
 // The reason is always kept in Error::reason(); the server's message (if any) in detail().
 Error errorFromReply(const QJsonObject &response);
+
+// The WriteResult an "ok" reply to a write means: its store_seq (`fallbackSeq` without one),
+// every other field in `extra`.
+WriteResult writeResultFromReply(const QJsonObject &response, qint64 fallbackSeq = 0);
 
 // Permissions a join reply grants (older servers send none: both assumed true).
 struct StorePermissions

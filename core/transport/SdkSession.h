@@ -1,97 +1,41 @@
 #pragma once
 
+#include "SdkOptions.h"
 #include "SdkProtocol.h"
+#include "SdkWriteRequest.h"
+#include "StoreChannel.h"
 #include "Transport.h"
-#include "sync/EventFrameDecoder.h"
 #include "sync/MirrorChangeBatch.h"
-#include "sync/RawEvent.h"
 
-#include <QElapsedTimer>
-#include <QHash>
-#include <QJsonObject>
 #include <QList>
 #include <QObject>
 #include <QString>
-#include <QUrl>
 
-#include <chrono>
-#include <functional>
-#include <list>
 #include <map>
 #include <memory>
-#include <optional>
-#include <vector>
 
 class QTimer;
-class QWebSocket;
 
 namespace dust {
 
 class LiveStores;
-class Mirror;
-class MirrorCache;
-
-// How an SdkTransport talks to the server. Every interval can be shortened for tests.
-struct SdkOptions
-{
-    // The server's WebSocket base (ws://host:7755/ws/sync, wss://dustlayer.io/ws/sync) or its
-    // HTTP base (http/https are turned into ws/wss and /ws/sync is added); "/websocket" and
-    // the query are added by the transport.
-    QUrl url;
-    QString token;    // "dust_tok_…"
-    QString deviceId; // empty = "dev_" + random, fixed for the transport's lifetime
-
-    std::chrono::milliseconds heartbeatInterval{30000};
-    // How often a live store asks the server for its current seq (`status`) to notice writes
-    // that were not pushed (REST writes, §5.10). 0 = never.
-    std::chrono::milliseconds statusPollInterval{5000};
-    // Reconnect backoff: first delay, doubled per failed attempt up to the cap, each delay
-    // drawn from [delay/2, delay] (jitter).
-    std::chrono::milliseconds reconnectDelay{1000};
-    std::chrono::milliseconds maxReconnectDelay{30000};
-    // A request (join, write, status, heartbeat) unanswered for this long means the
-    // connection is dead: it is dropped and re-established.
-    std::chrono::milliseconds replyTimeout{30000};
-    std::chrono::milliseconds connectTimeout{15000};
-    // A read issued before its store has caught up waits at most this long. 0 = no limit.
-    std::chrono::milliseconds readTimeout{60000};
-
-    // Where each store's Mirror is cached on disk (MirrorCache; MirrorCache::defaultDirectory()
-    // is the usual place). A store with a usable cache is loaded from it before the join
-    // and joins with the cached seq, so only the delta travels. Empty = no cache.
-    QString cacheDirectory;
-    // How often a live store's changes are written to its cache; they are also written when
-    // the store catches up and when it is closed.
-    std::chrono::milliseconds cacheSaveInterval{30000};
-};
-
-// One queued write event (dust-protocol.md §5.5).
-struct SdkWriteRequest
-{
-    QString op; // "set", "delete", "merge", "increment", "add", "remove", "lease", ...
-    Path path;
-    QJsonValue value; // Undefined = no "value" field
-    std::optional<qint64> ifMatch;
-    bool ifAbsent = false;
-    QJsonObject extra; // ttl_ms, holder, token ...
-};
+class SdkSocket;
+struct DecodedFrame;
 
 // The WebSocket session behind an SdkTransport. It lives on the transport's sync thread and
-// owns everything that runs there: the QWebSocket, the frame decoder, one channel and one
-// Mirror per store, queued writes, waiting reads. Only SdkTransport talks to it, by queued
-// calls; it answers through the callbacks it was given (run on the sync thread) and through
-// its signals (queued to the transport's thread).
+// owns everything that runs there: the SdkSocket (connection, backoff, heartbeats, requests)
+// and one StoreChannel per store (join, catch-up, mirror, cache, waiting calls, writes). It
+// routes frames to their channel, polls `status`, expires waiting reads, saves caches and
+// collects changes into one queued signal per turn of the event loop. Only SdkTransport
+// talks to it, by queued calls; it answers through the callbacks it was given (run on the
+// sync thread) and through its signals (queued to the transport's thread).
 class SdkSession : public QObject
 {
     Q_OBJECT
 public:
-    enum class State { Disconnected, Connecting, Connected };
-    Q_ENUM(State)
-
-    // Called once with the caught-up mirror, or with nullptr and the error that prevents it.
-    using MirrorTask = std::function<void(const Mirror *mirror, const Error &error)>;
-    using WriteDone = std::function<void(Result<WriteResult>)>;
-    using PushDone = std::function<void(Result<QJsonObject>)>;
+    using MirrorTask = StoreChannel::MirrorTask;
+    using WriteDone = SdkWriteDone;
+    using PushDone = StoreChannel::PushDone;
 
     SdkSession(const SdkOptions &options, QString deviceId, LiveStores *live,
                QObject *parent = nullptr);
@@ -115,7 +59,7 @@ public:
     void reconnectNow();
 
 signals:
-    void stateChanged(dust::SdkSession::State state);
+    void stateChanged(dust::SdkConnectionState state);
     void storeJoined(const QString &store, const dust::sdk::StorePermissions &permissions);
     void storeLive(const QString &store, qint64 lastSeq);
     void storeChanges(const QString &store, const QList<dust::MirrorChangeBatch> &batches,
@@ -129,159 +73,32 @@ signals:
     void cacheProblem(const QString &store, const QString &problem);
 
 private:
-    enum class ChannelState { Idle, Joining, CatchingUp, Live, Failed };
+    StoreChannel *channel(const QString &store) const;
+    StoreChannel *ensureChannel(const QString &store);
+    // The channel for a call on `store`, opened (or re-opened) as needed; nullptr after
+    // calling `fail` with the error that ends the call at once.
+    template <typename Fail> StoreChannel *channelForCall(const QString &store, Fail &&fail);
 
-    struct PendingWrite
-    {
-        enum class Stage { Queued, Sent, MaybeSent };
-        QString clientOpId;
-        SdkWriteRequest request;
-        QJsonObject payload;
-        WriteDone done;
-        Stage stage = Stage::Queued;
-        std::optional<qint64> echoSeq; // the store_seq of its event, once seen
-        qint64 sentAtSeq = -1;         // the mirror's seq when it was last sent
-    };
-
-    struct PendingRead
-    {
-        quint64 id = 0;
-        MirrorTask task;
-        qint64 deadline = -1; // m_clock ms; -1 = none
-    };
-
-    struct PendingLivePush
-    {
-        quint64 id = 0;
-        QString event;
-        QJsonObject payload;
-        PushDone done;
-        qint64 deadline = -1;
-    };
-
-    struct Channel
-    {
-        QString store;
-        QString topic;
-        std::unique_ptr<Mirror> mirror;
-        ChannelState state = ChannelState::Idle;
-        QString joinRef;
-        std::optional<sdk::StorePermissions> permissions;
-        std::optional<Error> failure;
-        std::list<PendingWrite> writes;                               // in the order issued
-        QHash<QString, std::list<PendingWrite>::iterator> writeIndex; // by client_op_id
-        std::vector<PendingRead> reads;
-        std::vector<PendingLivePush> livePushes;
-        std::vector<RawEvent> liveBuffer; // live events received while joining / catching up
-        bool watched = false;
-        bool statusInFlight = false;
-        int retryAttempts = 0;
-        QList<MirrorChangeBatch> pendingBatches;
-        QList<ChangeEvent> pendingEvents;
-        // The seq of the last snapshot a catch-up brought: the ops it covers (and their
-        // client_op_ids) were never seen one by one.
-        qint64 snapshotSeq = 0;
-        std::unique_ptr<MirrorCache> cache; // with SdkOptions::cacheDirectory
-        qint64 cachedSeq = -1;              // the seq the cache file holds; -1 = none
-    };
-
-    struct Push
-    {
-        QString topic;
-        qint64 sentAt = 0;
-        std::function<void(bool ok, const QJsonObject &response)> onReply;
-        std::function<void()> onLost; // the connection (or channel) went away first
-    };
-
-    Channel *channel(const QString &store) const;
-    Channel *ensureChannel(const QString &store);
-    void ensureConnected();
-    void connectNow();
-    void onConnected();
-    void onSocketGone(quint64 generation);
-    void scheduleReconnect();
-    std::chrono::milliseconds backoff(int attempt) const;
-    void abortConnection(const QString &why);
-
-    void onTextMessage(const QString &text);
-    void onReply(const DecodedFrame &frame);
-    void onEvent(Channel &channel, const DecodedFrame &frame);
-    void onChannelClosed(Channel &channel, bool crashed);
-    void applyToMirror(Channel &channel, const EventView &event, bool live);
-    void applyLive(Channel &channel, const EventView &event);
-    void finishCatchUp(Channel &channel, qint64 throughSeq);
-    void goLive(Channel &channel);
-    // Writes the channel's mirror to its cache if it is live and changed since.
-    void saveCache(Channel &channel);
-    void saveCaches();
-
-    // Sends one frame; `push` hears its reply. Returns the ref (`ref`, or a new one).
-    QString send(const QString &topic, const QString &event, const QJsonValue &payload,
-                 const std::optional<QString> &joinRef, Push push, QString ref = {});
-    QString nextRef() { return QString::number(++m_nextRef); }
-    void sendJoin(Channel &channel);
-    void rejoin(Channel &channel, bool fromScratch);
-    void retryLater(Channel &channel);
-    void onJoinReply(const QString &store, const QString &joinRef, bool ok,
-                     const QJsonObject &response);
-    void failChannel(Channel &channel, const Error &error);
-    void reopenIfFailed(Channel &channel);
-
-    void sendWrite(Channel &channel, PendingWrite &write);
-    void onWriteReply(const QString &store, const QString &clientOpId, bool ok,
-                      const QJsonObject &response);
-    void flushWrites(Channel &channel);
-    void failWrites(Channel &channel, const Error &error);
-    void completeWrite(Channel &channel, std::list<PendingWrite>::iterator it,
-                       Result<WriteResult> result);
-    void sendLivePush(Channel &channel, PendingLivePush push);
-    std::optional<qint64> leafRevision(const Channel &channel, const Path &path) const;
-
+    void onSocketState(SdkConnectionState state);
+    void onConnectionFailed(const Error &error, bool refused);
+    void onFrame(const DecodedFrame &frame);
     void pollStatus();
-    void heartbeat();
-    void watchdog();
-
-    void onMirrorChanged(Channel &channel, const MirrorChangeBatch &batch);
-    void onMirrorReset(Channel &channel);
+    void expireWaiting();
+    void saveCaches();
     void scheduleFlush();
     void flush();
-    void flushChannel(Channel &channel);
     void reportProtocolError(const QString &detail);
-    void setState(State state);
-    qint64 now() const { return m_clock.elapsed(); }
-    qint64 deadlineIn(std::chrono::milliseconds timeout) const;
 
     SdkOptions m_options;
-    QUrl m_url;
-    QString m_deviceId;
     LiveStores *m_live;
-
-    std::unique_ptr<QWebSocket> m_socket;
-    quint64 m_socketGeneration = 0;
-    State m_state = State::Disconnected;
-    int m_attempt = 0;
-    std::optional<Error> m_refusal; // the server refused the last connection
-    QString m_lastSocketError;
-    bool m_reconnectScheduled = false;
+    SdkSocket *m_socket;                                         // a child
+    std::map<QString, std::unique_ptr<StoreChannel>> m_channels; // by store
     bool m_closing = false;
 
-    EventFrameDecoder m_decoder;
-    std::map<QString, std::unique_ptr<Channel>> m_channels; // by store
-    QHash<QString, Push> m_pushes;                          // by ref
-    quint64 m_nextRef = 0;
-    quint64 m_nextId = 0;
-    QString m_heartbeatRef;
-
-    QTimer *m_heartbeatTimer;
     QTimer *m_statusTimer;
-    QTimer *m_watchdogTimer;
-    QTimer *m_connectTimer;
-    QTimer *m_reconnectTimer;
+    QTimer *m_deadlineTimer;
     QTimer *m_cacheTimer;
-    QElapsedTimer m_clock;
 
-    // The event being applied, for building the ChangeEvent of the batch it produces.
-    const EventView *m_applying = nullptr;
     bool m_flushScheduled = false;
     QString m_protocolErrorDetail;
     int m_protocolErrorCount = 0;

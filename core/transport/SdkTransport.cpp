@@ -1,5 +1,7 @@
 #include "SdkTransport.h"
 
+#include "SdkSession.h"
+#include "SdkWriteRequest.h"
 #include "protocol/Values.h"
 #include "sync/Mirror.h"
 
@@ -12,24 +14,10 @@ namespace dust {
 
 namespace {
 
-Error storeNameError(const QString &store)
-{
-    return Error::invalidParams(QStringLiteral("not a store name (org/name): \"%1\"").arg(store));
-}
-
 Error invalidPathError()
 {
     return Error::invalidParams(QStringLiteral("invalid (empty) path"))
         .setReason(QStringLiteral("empty_path"));
-}
-
-WriteResult writeResultFrom(const QJsonObject &response)
-{
-    WriteResult result;
-    result.storeSeq = values::integerValue(response.value(QLatin1String("store_seq"))).value_or(0);
-    result.extra = response;
-    result.extra.remove(QLatin1String("store_seq"));
-    return result;
 }
 
 } // namespace
@@ -45,7 +33,7 @@ SdkTransport::SdkTransport(const SdkOptions &options, QObject *parent)
     qRegisterMetaType<QList<dust::MirrorChangeBatch>>();
     qRegisterMetaType<QList<dust::ChangeEvent>>();
     qRegisterMetaType<dust::sdk::StorePermissions>();
-    qRegisterMetaType<dust::SdkSession::State>();
+    qRegisterMetaType<dust::SdkConnectionState>();
 
     m_options.deviceId = m_deviceId;
     m_session = new SdkSession(m_options, m_deviceId, &m_live);
@@ -53,7 +41,7 @@ SdkTransport::SdkTransport(const SdkOptions &options, QObject *parent)
     m_session->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_session, &QObject::deleteLater);
 
-    connect(m_session, &SdkSession::stateChanged, this, [this](SdkSession::State state) {
+    connect(m_session, &SdkSession::stateChanged, this, [this](SdkConnectionState state) {
         m_state = state;
         emit connectionStateChanged(state);
     });
@@ -115,7 +103,7 @@ std::optional<sdk::StorePermissions> SdkTransport::permissions(const QString &st
     return *it;
 }
 
-void SdkTransport::runWhenLive(const QString &store, SdkSession::MirrorTask task)
+void SdkTransport::runWhenLive(const QString &store, MirrorTask task)
 {
     onSession([session = m_session, store, task = std::move(task)]() mutable {
         session->whenLive(store, std::move(task));
@@ -128,7 +116,7 @@ namespace {
 
 // Finishes `slot` with what `read` returns for the caught-up mirror, or with the error.
 template <typename T, typename F>
-SdkSession::MirrorTask mirrorRead(std::shared_ptr<detail::PromiseSlot<T>> slot, F read)
+StoreChannel::MirrorTask mirrorRead(std::shared_ptr<detail::PromiseSlot<T>> slot, F read)
 {
     return
         [slot = std::move(slot), read = std::move(read)](const Mirror *mirror, const Error &error) {
@@ -144,17 +132,10 @@ SdkSession::MirrorTask mirrorRead(std::shared_ptr<detail::PromiseSlot<T>> slot, 
 QFuture<Result<ListPage>> SdkTransport::list(const QString &store, const ListQuery &query)
 {
     if (!sdk::isValidStoreName(store))
-        return failed<ListPage>(storeNameError(store));
+        return failed<ListPage>(sdk::invalidStoreName(store));
     auto slot = std::make_shared<detail::PromiseSlot<ListPage>>();
     runWhenLive(store, mirrorRead(slot, [query](const Mirror &mirror) -> Result<ListPage> {
-                    auto page = mirror.list(query);
-                    if (!page)
-                        return Result<ListPage>::failure(page.error());
-                    ListPage out;
-                    out.entries = std::move(page->entries);
-                    out.paths = std::move(page->paths);
-                    out.nextCursor = std::move(page->nextCursor);
-                    return out;
+                    return mirror.list(query);
                 }));
     return slot->future();
 }
@@ -162,7 +143,7 @@ QFuture<Result<ListPage>> SdkTransport::list(const QString &store, const ListQue
 QFuture<Result<Entry>> SdkTransport::get(const QString &store, const Path &path)
 {
     if (!sdk::isValidStoreName(store))
-        return failed<Entry>(storeNameError(store));
+        return failed<Entry>(sdk::invalidStoreName(store));
     if (!path.isValid())
         return failed<Entry>(invalidPathError());
     auto slot = std::make_shared<detail::PromiseSlot<Entry>>();
@@ -181,7 +162,7 @@ QFuture<Result<Entry>> SdkTransport::get(const QString &store, const Path &path)
 QFuture<Result<bool>> SdkTransport::exists(const QString &store, const Path &path)
 {
     if (!sdk::isValidStoreName(store))
-        return failed<bool>(storeNameError(store));
+        return failed<bool>(sdk::invalidStoreName(store));
     if (!path.isValid())
         return failed<bool>(invalidPathError());
     auto slot = std::make_shared<detail::PromiseSlot<bool>>();
@@ -197,7 +178,7 @@ QFuture<Result<WriteResult>> SdkTransport::enqueueWrite(const QString &store,
                                                         SdkWriteRequest request)
 {
     if (!sdk::isValidStoreName(store))
-        return failed<WriteResult>(storeNameError(store));
+        return failed<WriteResult>(sdk::invalidStoreName(store));
     if (!request.path.isValid())
         return failed<WriteResult>(invalidPathError());
     auto slot = std::make_shared<detail::PromiseSlot<WriteResult>>();
@@ -212,7 +193,7 @@ QFuture<Result<QJsonObject>> SdkTransport::enqueuePush(const QString &store, con
                                                        const QJsonObject &payload)
 {
     if (!sdk::isValidStoreName(store))
-        return failed<QJsonObject>(storeNameError(store));
+        return failed<QJsonObject>(sdk::invalidStoreName(store));
     auto slot = std::make_shared<detail::PromiseSlot<QJsonObject>>();
     onSession([session = m_session, store, event, payload, slot] {
         session->push(store, event, payload,
@@ -362,7 +343,7 @@ QFuture<Result<WriteResult>> SdkTransport::rollback(const QString &store, const 
         .then([](const Result<QJsonObject> &reply) -> Result<WriteResult> {
             if (!reply)
                 return Result<WriteResult>::failure(reply.error());
-            return writeResultFrom(*reply);
+            return sdk::writeResultFromReply(*reply);
         });
 }
 
@@ -396,7 +377,7 @@ Result<std::shared_ptr<Subscription>> SdkTransport::subscribe(const QString &sto
 {
     using R = Result<std::shared_ptr<Subscription>>;
     if (!sdk::isValidStoreName(store))
-        return R::failure(storeNameError(store));
+        return R::failure(sdk::invalidStoreName(store));
     auto glob = Glob::compile(pattern.isEmpty() ? QStringLiteral("**") : pattern);
     if (!glob)
         return R::failure(Error::invalidParams(QStringLiteral("invalid pattern \"%1\": %2")

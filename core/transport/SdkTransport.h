@@ -1,7 +1,7 @@
 #pragma once
 
+#include "SdkOptions.h"
 #include "SdkProtocol.h"
-#include "SdkSession.h"
 #include "Transport.h"
 #include "TransportPicker.h"
 #include "sync/MirrorChangeBatch.h"
@@ -20,6 +20,8 @@
 namespace dust {
 
 class Mirror;
+class SdkSession;
+struct SdkWriteRequest;
 
 namespace detail {
 
@@ -102,7 +104,7 @@ class SdkTransport : public Transport, public LiveSessionSource
 {
     Q_OBJECT
 public:
-    using ConnectionState = SdkSession::State;
+    using ConnectionState = SdkConnectionState;
 
     explicit SdkTransport(const SdkOptions &options, QObject *parent = nullptr);
     ~SdkTransport() override;
@@ -190,7 +192,7 @@ public:
     }
 
 signals:
-    void connectionStateChanged(dust::SdkSession::State state);
+    void connectionStateChanged(dust::SdkConnectionState state);
     // The join reply of `store` arrived (permissions as it reported them).
     void storeJoined(const QString &store, const dust::sdk::StorePermissions &permissions);
     // `store` caught up: reads are answered from its mirror from now on.
@@ -210,7 +212,10 @@ signals:
     void cacheProblem(const QString &store, const QString &problem);
 
 private:
-    void runWhenLive(const QString &store, SdkSession::MirrorTask task);
+    // Called on the sync thread with the caught-up mirror, or with nullptr and the error.
+    using MirrorTask = std::function<void(const Mirror *mirror, const Error &error)>;
+
+    void runWhenLive(const QString &store, MirrorTask task);
     QFuture<Result<WriteResult>> enqueueWrite(const QString &store, SdkWriteRequest request);
     // addMember / removeMember: `op` is "add" or "remove".
     QFuture<Result<WriteResult>> memberWrite(const QString &store, const Path &path,

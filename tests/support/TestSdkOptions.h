@@ -3,7 +3,7 @@
 // SdkTransport options for tests: fast reconnects and short waits, everything else as in
 // production unless a test says otherwise.
 
-#include "transport/SdkSession.h"
+#include "transport/SdkOptions.h"
 
 #include <QString>
 #include <QUrl>

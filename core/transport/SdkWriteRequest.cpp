@@ -1,0 +1,36 @@
+#include "SdkWriteRequest.h"
+
+#include <QLatin1String>
+
+namespace dust {
+
+QJsonObject SdkWriteRequest::payload(const QString &clientOpId) const
+{
+    QJsonObject payload = extra;
+    payload.insert(QStringLiteral("op"), op);
+    payload.insert(QStringLiteral("path"), path.rendered());
+    payload.insert(QStringLiteral("path_segments"), path.segmentsJson());
+    if (!value.isUndefined())
+        payload.insert(QStringLiteral("value"), value);
+    if (ifMatch)
+        payload.insert(QStringLiteral("if_match"), *ifMatch);
+    if (ifAbsent)
+        payload.insert(QStringLiteral("if_absent"), true);
+    payload.insert(QStringLiteral("client_op_id"), clientOpId);
+    return payload;
+}
+
+bool SdkWriteRequest::safeToRepeat() const
+{
+    if (ifMatch || ifAbsent)
+        return true;
+    for (QLatin1String idempotent :
+         {QLatin1String("set"), QLatin1String("delete"), QLatin1String("merge"),
+          QLatin1String("add"), QLatin1String("remove"), QLatin1String("put_file")}) {
+        if (op == idempotent)
+            return true;
+    }
+    return false;
+}
+
+} // namespace dust
