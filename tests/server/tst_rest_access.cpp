@@ -51,11 +51,7 @@ void TestRestAccess::cleanup()
 
 void TestRestAccess::startWith(const dust::lite::ServerConfig &config)
 {
-    m_http.reset();
-    m_server = std::make_unique<InProcessDustlite>();
-    m_server->config() = config;
-    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
-    m_http = std::make_unique<TestHttp>(m_server->baseUrl(), kFull);
+    QVERIFY2(startServer(m_server, m_http, config), qPrintable(m_server->errorString()));
 }
 
 void TestRestAccess::missingOrInvalidTokenIs401_data()

@@ -53,11 +53,7 @@ void TestRestRoutes::cleanup()
 
 void TestRestRoutes::startWith(const dust::lite::ServerConfig &config)
 {
-    m_http.reset();
-    m_server = std::make_unique<InProcessDustlite>();
-    m_server->config() = config;
-    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
-    m_http = std::make_unique<TestHttp>(m_server->baseUrl(), kFull);
+    QVERIFY2(startServer(m_server, m_http, config), qPrintable(m_server->errorString()));
 }
 
 void TestRestRoutes::listStores()
