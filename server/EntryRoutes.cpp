@@ -304,9 +304,8 @@ HttpResponse EntryRoutes::put(const RestContext &ctx)
     write.path = *path;
     const auto ifNoneMatch = ctx.request.header("if-none-match");
     if (ifNoneMatch && ctx.request.header("if-match"))
-        return HttpResponse::error(
-            400, QStringLiteral("invalid_precondition"),
-            QStringLiteral("use either If-Match or If-None-Match, not both"));
+        return HttpResponse::invalidParams(
+            QStringLiteral("If-Match and If-None-Match are mutually exclusive"));
     if (auto invalid = readIfMatchHeader(ctx, write))
         return std::move(*invalid);
     if (ifNoneMatch) {
@@ -355,8 +354,8 @@ HttpResponse EntryRoutes::postBodyPath(const RestContext &ctx)
         write.ifAbsent = ifAbsent.toBool();
     }
     if (write.ifMatch && write.ifAbsent)
-        return HttpResponse::error(400, QStringLiteral("invalid_precondition"),
-                                   QStringLiteral("use either if_match or if_absent, not both"));
+        return HttpResponse::invalidParams(
+            QStringLiteral("if_match and if_absent are mutually exclusive"));
     return commit(ctx, write);
 }
 
@@ -375,16 +374,16 @@ HttpResponse EntryRoutes::batchRead(const RestContext &ctx)
         return body.error();
     const QJsonValue pathsValue = body->value(QStringLiteral("paths"));
     if (!pathsValue.isArray())
-        return HttpResponse::invalidParams(QStringLiteral("paths must be a list of strings"));
+        return HttpResponse::invalidParams(QStringLiteral("paths required"));
     const QJsonArray paths = pathsValue.toArray();
     if (paths.size() > kMaxBatch)
-        return HttpResponse::invalidParams(QStringLiteral("at most 1000 paths per batch"));
+        return HttpResponse::invalidParams(QStringLiteral("maximum 1000 paths per batch"));
 
     QList<Path> parsed;
     parsed.reserve(paths.size());
     for (const QJsonValue &value : paths) {
         if (!value.isString())
-            return HttpResponse::invalidParams(QStringLiteral("paths must be a list of strings"));
+            return HttpResponse::invalidParams(QStringLiteral("paths must be strings"));
         auto path = Path::parse(value.toString());
         if (!path)
             return HttpResponse::invalidParams(QStringLiteral("invalid path: ") + value.toString());

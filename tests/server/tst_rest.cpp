@@ -256,8 +256,16 @@ void TestRest::ifNoneMatchOtherValuesAre400()
 
 void TestRest::bothPreconditionsAre400()
 {
-    const HttpResult r = m_http->put(entry("x"), "1", {{"If-None-Match", "*"}, {"If-Match", "1"}});
+    // REST refuses the pair itself, as invalid_params; invalid_precondition is the WebSocket's.
+    HttpResult r = m_http->put(entry("x"), "1", {{"If-None-Match", "*"}, {"If-Match", "1"}});
     QCOMPARE(r.status, 400);
+    QCOMPARE(r.object(), obj(R"({"error":"invalid_params",
+                                 "detail":"If-Match and If-None-Match are mutually exclusive"})"));
+    r = m_http->post(TestHttp::entries(),
+                     R"({"path":"x","value":1,"if_match":1,"if_absent":true})");
+    QCOMPARE(r.status, 400);
+    QCOMPARE(r.object(), obj(R"({"error":"invalid_params",
+                                 "detail":"if_match and if_absent are mutually exclusive"})"));
     QCOMPARE(m_http->get(entry("x")).status, 404);
 }
 
@@ -427,7 +435,7 @@ void TestRest::bodyPathPostValidation_data()
         << QByteArray(R"({"path":"a","value":1,"if_match":1.5})") << str("invalid_params");
     QTest::newRow("both preconditions")
         << QByteArray(R"({"path":"a","value":1,"if_match":1,"if_absent":true})")
-        << str("invalid_precondition");
+        << str("invalid_params");
 }
 
 void TestRest::bodyPathPostValidation()
@@ -475,23 +483,34 @@ void TestRest::batchRead()
 void TestRest::batchReadErrors_data()
 {
     QTest::addColumn<QByteArray>("body");
-    QTest::newRow("malformed") << QByteArray("{\"paths\":[");
-    QTest::newRow("no paths") << QByteArray("{}");
-    QTest::newRow("not a list") << QByteArray(R"({"paths":"a"})");
-    QTest::newRow("not strings") << QByteArray(R"({"paths":[1]})");
-    QTest::newRow("invalid path") << QByteArray(R"({"paths":["a//b"]})");
+    QTest::addColumn<QString>("detail"); // empty: any detail
+    QTest::newRow("malformed") << QByteArray("{\"paths\":[") << QString();
+    QTest::newRow("no paths") << QByteArray("{}") << str("paths required");
+    QTest::newRow("null paths") << QByteArray(R"({"paths":null})") << str("paths required");
+    QTest::newRow("not a list") << QByteArray(R"({"paths":"a"})") << str("paths required");
+    QTest::newRow("not strings") << QByteArray(R"({"paths":[1]})") << str("paths must be strings");
+    QTest::newRow("one not a string")
+        << QByteArray(R"({"paths":["a",["b"]]})") << str("paths must be strings");
+    QTest::newRow("invalid path") << QByteArray(R"({"paths":["a//b"]})")
+                                  << str("invalid path: a//b");
     QJsonArray many;
     for (int i = 0; i < 1001; ++i)
         many.append(QStringLiteral("p%1").arg(i));
-    QTest::newRow("1001 paths") << TestHttp::json(QJsonObject{{"paths"_L1, many}});
+    QTest::newRow("1001 paths") << TestHttp::json(QJsonObject{{"paths"_L1, many}})
+                                << str("maximum 1000 paths per batch");
 }
 
 void TestRest::batchReadErrors()
 {
     QFETCH(QByteArray, body);
+    QFETCH(QString, detail);
     const HttpResult r = m_http->post(TestHttp::entries("/batch"), body);
     QCOMPARE(r.status, 400);
     QCOMPARE(r.error(), QStringLiteral("invalid_params"));
+    if (detail.isEmpty())
+        QVERIFY(!r.detail().isEmpty());
+    else
+        QCOMPARE(r.detail(), detail);
 }
 
 void TestRest::batchWriteCommitsAtomically()
