@@ -8,7 +8,7 @@
 
 using namespace resttest;
 
-class TestRest : public QObject
+class TestRest : public RestSuite
 {
     Q_OBJECT
 
@@ -55,25 +55,16 @@ private slots:
     void batchWriteClientOpIds();
 
     void writesAreReportedToTheRegistry();
-
-private:
-    std::unique_ptr<InProcessDustlite> m_server;
-    std::unique_ptr<TestHttp> m_http;
-    qint64 put(const QByteArray &path, const QByteArray &json)
-    {
-        return putEntry(*m_http, path, json);
-    }
 };
 
 void TestRest::init()
 {
-    QVERIFY2(startServer(m_server, m_http), qPrintable(m_server->errorString()));
+    startWith(standardConfig());
 }
 
 void TestRest::cleanup()
 {
-    m_http.reset();
-    m_server.reset();
+    stop();
 }
 
 void TestRest::putThenGetLeafAndSubtree()

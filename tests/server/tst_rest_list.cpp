@@ -6,7 +6,7 @@
 
 using namespace resttest;
 
-class TestRestList : public QObject
+class TestRestList : public RestSuite
 {
     Q_OBJECT
 
@@ -25,25 +25,16 @@ private slots:
     void listPrefixesRepeatAcrossPages();
     void listParameterErrors_data();
     void listParameterErrors();
-
-private:
-    std::unique_ptr<InProcessDustlite> m_server;
-    std::unique_ptr<TestHttp> m_http;
-    qint64 put(const QByteArray &path, const QByteArray &json)
-    {
-        return putEntry(*m_http, path, json);
-    }
 };
 
 void TestRestList::init()
 {
-    QVERIFY2(startServer(m_server, m_http), qPrintable(m_server->errorString()));
+    startWith(standardConfig());
 }
 
 void TestRestList::cleanup()
 {
-    m_http.reset();
-    m_server.reset();
+    stop();
 }
 
 void TestRestList::listDefaultsAndShape()

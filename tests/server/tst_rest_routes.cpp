@@ -8,7 +8,7 @@
 
 using namespace resttest;
 
-class TestRestRoutes : public QObject
+class TestRestRoutes : public RestSuite
 {
     Q_OBJECT
 
@@ -34,9 +34,6 @@ private slots:
     void headOnEveryGetRoute();
 
 private:
-    std::unique_ptr<InProcessDustlite> m_server;
-    std::unique_ptr<TestHttp> m_http;
-    void startWith(const dust::lite::ServerConfig &config);
     static QByteArray store(const QByteArray &suffix) { return "/api/stores/local/demo" + suffix; }
 };
 
@@ -47,13 +44,7 @@ void TestRestRoutes::init()
 
 void TestRestRoutes::cleanup()
 {
-    m_http.reset();
-    m_server.reset();
-}
-
-void TestRestRoutes::startWith(const dust::lite::ServerConfig &config)
-{
-    QVERIFY2(startServer(m_server, m_http, config), qPrintable(m_server->errorString()));
+    stop();
 }
 
 void TestRestRoutes::listStores()
