@@ -118,6 +118,76 @@ HttpResponse requireJsonContentType()
     return HttpResponse::invalidParams(QStringLiteral("Content-Type must be application/json"));
 }
 
+// The JSON object body of a POST or DELETE, or the 400 answer.
+Expected<QJsonObject, HttpResponse> objectBody(const RestContext &ctx)
+{
+    using Result = Expected<QJsonObject, HttpResponse>;
+    if (!RestJson::hasJsonContentType(ctx.request))
+        return Result::failure(requireJsonContentType());
+    auto body = RestJson::parseObject(ctx.request.body);
+    if (!body)
+        return Result::failure(HttpResponse::invalidParams(body.error()));
+    return std::move(body).value();
+}
+
+// Reads an If-Match header, when there is one, into `write`; the 400 answer when it is not
+// a bare positive integer.
+std::optional<HttpResponse> readIfMatchHeader(const RestContext &ctx, WriteRequest &write)
+{
+    const auto ifMatch = ctx.request.header("if-match");
+    if (!ifMatch)
+        return std::nullopt;
+    write.ifMatch = RestJson::positiveInteger(QByteArrayView(*ifMatch));
+    if (!write.ifMatch)
+        return HttpResponse::invalidParams(QStringLiteral("If-Match must be a positive integer"));
+    return std::nullopt;
+}
+
+// The members a body-path write and a batch_write op share: "path", "value" (required for a
+// set; `missingValue` is the detail when it is absent) and an optional positive "if_match".
+// Fails with the 400 detail.
+Expected<WriteRequest, QString> writeMembers(const QJsonObject &object, Op op,
+                                             const QString &missingValue)
+{
+    using Result = Expected<WriteRequest, QString>;
+    auto path = bodyPath(object.value(QStringLiteral("path")));
+    if (!path)
+        return Result::failure(path.error());
+    WriteRequest write;
+    write.op = op;
+    write.path = std::move(path).value();
+    if (op == Op::Set) {
+        if (!object.contains(QStringLiteral("value")))
+            return Result::failure(missingValue);
+        write.value = object.value(QStringLiteral("value"));
+    }
+    if (object.contains(QStringLiteral("if_match"))) {
+        write.ifMatch = RestJson::positiveInteger(object.value(QStringLiteral("if_match")));
+        if (!write.ifMatch)
+            return Result::failure(QStringLiteral("if_match must be a positive integer"));
+    }
+    return write;
+}
+
+// A body-path request (POST or DELETE …/entries): its body and the write it describes.
+struct BodyPathWrite
+{
+    QJsonObject body;
+    WriteRequest write;
+};
+
+Expected<BodyPathWrite, HttpResponse> bodyPathWrite(const RestContext &ctx, Op op)
+{
+    using Result = Expected<BodyPathWrite, HttpResponse>;
+    auto body = objectBody(ctx);
+    if (!body)
+        return Result::failure(body.error());
+    auto write = writeMembers(*body, op, QStringLiteral("value is required (it may be null)"));
+    if (!write)
+        return Result::failure(HttpResponse::invalidParams(write.error()));
+    return BodyPathWrite{std::move(body).value(), std::move(write).value()};
+}
+
 } // namespace
 
 HttpResponse EntryRoutes::list(const RestContext &ctx)
@@ -232,18 +302,12 @@ HttpResponse EntryRoutes::put(const RestContext &ctx)
     WriteRequest write;
     write.op = Op::Set;
     write.path = *path;
-    const auto ifMatch = ctx.request.header("if-match");
     const auto ifNoneMatch = ctx.request.header("if-none-match");
-    if (ifMatch && ifNoneMatch)
-        return HttpResponse::error(
-            400, QStringLiteral("invalid_precondition"),
-            QStringLiteral("use either If-Match or If-None-Match, not both"));
-    if (ifMatch) {
-        write.ifMatch = RestJson::positiveInteger(QByteArrayView(*ifMatch));
-        if (!write.ifMatch)
-            return HttpResponse::invalidParams(
-                QStringLiteral("If-Match must be a positive integer"));
-    }
+    if (ifNoneMatch && ctx.request.header("if-match"))
+        return HttpResponse::invalidParams(
+            QStringLiteral("If-Match and If-None-Match are mutually exclusive"));
+    if (auto invalid = readIfMatchHeader(ctx, write))
+        return std::move(*invalid);
     if (ifNoneMatch) {
         if (ifNoneMatch->trimmed() != "*")
             return HttpResponse::invalidParams(QStringLiteral("If-None-Match must be *"));
@@ -271,91 +335,55 @@ HttpResponse EntryRoutes::remove(const RestContext &ctx)
     WriteRequest write;
     write.op = Op::Delete;
     write.path = *path;
-    if (const auto ifMatch = ctx.request.header("if-match")) {
-        write.ifMatch = RestJson::positiveInteger(QByteArrayView(*ifMatch));
-        if (!write.ifMatch)
-            return HttpResponse::invalidParams(
-                QStringLiteral("If-Match must be a positive integer"));
-    }
+    if (auto invalid = readIfMatchHeader(ctx, write))
+        return std::move(*invalid);
     return commit(ctx, write);
 }
 
 HttpResponse EntryRoutes::postBodyPath(const RestContext &ctx)
 {
-    if (!RestJson::hasJsonContentType(ctx.request))
-        return requireJsonContentType();
-    auto body = RestJson::parseObject(ctx.request.body);
-    if (!body)
-        return HttpResponse::invalidParams(body.error());
-    auto path = bodyPath(body->value(QStringLiteral("path")));
-    if (!path)
-        return HttpResponse::invalidParams(path.error());
-    if (!body->contains(QStringLiteral("value")))
-        return HttpResponse::invalidParams(QStringLiteral("value is required (it may be null)"));
-
-    WriteRequest write;
-    write.op = Op::Set;
-    write.path = *path;
-    write.value = body->value(QStringLiteral("value"));
-    if (body->contains(QStringLiteral("if_match"))) {
-        write.ifMatch = RestJson::positiveInteger(body->value(QStringLiteral("if_match")));
-        if (!write.ifMatch)
-            return HttpResponse::invalidParams(
-                QStringLiteral("if_match must be a positive integer"));
-    }
-    if (body->contains(QStringLiteral("if_absent"))) {
-        const QJsonValue ifAbsent = body->value(QStringLiteral("if_absent"));
+    auto request = bodyPathWrite(ctx, Op::Set);
+    if (!request)
+        return request.error();
+    WriteRequest &write = request->write;
+    const QJsonObject &body = request->body;
+    if (body.contains(QStringLiteral("if_absent"))) {
+        const QJsonValue ifAbsent = body.value(QStringLiteral("if_absent"));
         if (!ifAbsent.isBool())
             return HttpResponse::invalidParams(QStringLiteral("if_absent must be true or false"));
         write.ifAbsent = ifAbsent.toBool();
     }
     if (write.ifMatch && write.ifAbsent)
-        return HttpResponse::error(400, QStringLiteral("invalid_precondition"),
-                                   QStringLiteral("use either if_match or if_absent, not both"));
+        return HttpResponse::invalidParams(
+            QStringLiteral("if_match and if_absent are mutually exclusive"));
     return commit(ctx, write);
 }
 
 HttpResponse EntryRoutes::deleteBodyPath(const RestContext &ctx)
 {
-    if (!RestJson::hasJsonContentType(ctx.request))
-        return requireJsonContentType();
-    auto body = RestJson::parseObject(ctx.request.body);
-    if (!body)
-        return HttpResponse::invalidParams(body.error());
-    auto path = bodyPath(body->value(QStringLiteral("path")));
-    if (!path)
-        return HttpResponse::invalidParams(path.error());
-    WriteRequest write;
-    write.op = Op::Delete;
-    write.path = *path;
-    if (body->contains(QStringLiteral("if_match"))) {
-        write.ifMatch = RestJson::positiveInteger(body->value(QStringLiteral("if_match")));
-        if (!write.ifMatch)
-            return HttpResponse::invalidParams(
-                QStringLiteral("if_match must be a positive integer"));
-    }
-    return commit(ctx, write);
+    auto request = bodyPathWrite(ctx, Op::Delete);
+    if (!request)
+        return request.error();
+    return commit(ctx, request->write);
 }
 
 HttpResponse EntryRoutes::batchRead(const RestContext &ctx)
 {
-    if (!RestJson::hasJsonContentType(ctx.request))
-        return requireJsonContentType();
-    auto body = RestJson::parseObject(ctx.request.body);
+    auto body = objectBody(ctx);
     if (!body)
-        return HttpResponse::invalidParams(body.error());
+        return body.error();
     const QJsonValue pathsValue = body->value(QStringLiteral("paths"));
     if (!pathsValue.isArray())
-        return HttpResponse::invalidParams(QStringLiteral("paths must be a list of strings"));
+        return HttpResponse::invalidParams(QStringLiteral("paths required"));
     const QJsonArray paths = pathsValue.toArray();
     if (paths.size() > kMaxBatch)
-        return HttpResponse::invalidParams(QStringLiteral("at most 1000 paths per batch"));
+        return HttpResponse::invalidParams(QStringLiteral("maximum 1000 paths per batch"));
 
     QList<Path> parsed;
     parsed.reserve(paths.size());
     for (const QJsonValue &value : paths) {
         if (!value.isString())
-            return HttpResponse::invalidParams(QStringLiteral("paths must be a list of strings"));
+            return HttpResponse::invalidParams(QStringLiteral("paths must be strings"));
         auto path = Path::parse(value.toString());
         if (!path)
             return HttpResponse::invalidParams(QStringLiteral("invalid path: ") + value.toString());
@@ -380,11 +408,9 @@ HttpResponse EntryRoutes::batchRead(const RestContext &ctx)
 
 HttpResponse EntryRoutes::batchWrite(const RestContext &ctx)
 {
-    if (!RestJson::hasJsonContentType(ctx.request))
-        return requireJsonContentType();
-    auto body = RestJson::parseObject(ctx.request.body);
+    auto body = objectBody(ctx);
     if (!body)
-        return HttpResponse::invalidParams(body.error());
+        return body.error();
     const QJsonValue opsValue = body->value(QStringLiteral("ops"));
     if (!opsValue.isArray() || opsValue.toArray().isEmpty() ||
         opsValue.toArray().size() > kMaxBatch)
@@ -399,34 +425,22 @@ HttpResponse EntryRoutes::batchWrite(const RestContext &ctx)
         if (!ops.at(i).isObject())
             return HttpResponse::invalidParams(prefix + QStringLiteral("must be an object"));
         const QJsonObject op = ops.at(i).toObject();
-        WriteRequest write;
+        Op kind = Op::Set;
         const QJsonValue name = op.value(QStringLiteral("op"));
         if (name == QJsonValue(QStringLiteral("set")))
-            write.op = Op::Set;
+            kind = Op::Set;
         else if (name == QJsonValue(QStringLiteral("delete")))
-            write.op = Op::Delete;
+            kind = Op::Delete;
         else if (name.isString())
             return HttpResponse::invalidParams(
                 prefix + QStringLiteral("unknown op \"%1\"").arg(name.toString()));
         else
             return HttpResponse::invalidParams(prefix +
                                                QStringLiteral("op must be \"set\" or \"delete\""));
-        auto path = bodyPath(op.value(QStringLiteral("path")));
-        if (!path)
-            return HttpResponse::invalidParams(prefix + path.error());
-        write.path = *path;
-        if (write.op == Op::Set) {
-            if (!op.contains(QStringLiteral("value")))
-                return HttpResponse::invalidParams(prefix +
-                                                   QStringLiteral("value is required for set"));
-            write.value = op.value(QStringLiteral("value"));
-        }
-        if (op.contains(QStringLiteral("if_match"))) {
-            write.ifMatch = RestJson::positiveInteger(op.value(QStringLiteral("if_match")));
-            if (!write.ifMatch)
-                return HttpResponse::invalidParams(
-                    prefix + QStringLiteral("if_match must be a positive integer"));
-        }
+        auto parsed = writeMembers(op, kind, QStringLiteral("value is required for set"));
+        if (!parsed)
+            return HttpResponse::invalidParams(prefix + parsed.error());
+        WriteRequest write = std::move(parsed).value();
         write.deviceId = ctx.deviceId();
         write.clientOpId = ctx.clientOpId + QLatin1Char(':') + QString::number(i);
         writes.append(std::move(write));

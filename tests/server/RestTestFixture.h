@@ -76,6 +76,39 @@ inline QByteArray entry(const QByteArray &encodedPath)
     return TestHttp::entries("/" + encodedPath);
 }
 
+// The base of a REST suite: a fresh in-process server per test and a client with the kFull
+// token. A suite's init() calls startWith(), its cleanup() stop().
+class RestSuite : public QObject
+{
+protected:
+    std::unique_ptr<InProcessDustlite> m_server;
+    std::unique_ptr<TestHttp> m_http;
+
+    void startWith(const dust::lite::ServerConfig &config)
+    {
+        m_http.reset();
+        m_server = std::make_unique<InProcessDustlite>();
+        m_server->config() = config;
+        QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+        m_http = std::make_unique<TestHttp>(m_server->baseUrl(), kFull);
+    }
+    void stop()
+    {
+        m_http.reset();
+        m_server.reset();
+    }
+    // PUTs one entry; its store_seq, or -1 (with a warning) when the write fails.
+    qint64 put(const QByteArray &encodedPath, const QByteArray &json)
+    {
+        const HttpResult r = m_http->put(entry(encodedPath), json);
+        if (r.status != 200) {
+            qWarning("PUT %s failed: %d %s", encodedPath.constData(), r.status, r.body.constData());
+            return -1;
+        }
+        return r.object().value(QStringLiteral("store_seq")).toInteger();
+    }
+};
+
 // Pages through a listing with `after` until next_cursor is null; the items of every page.
 inline QJsonArray listAll(TestHttp &http, const QByteArray &query, int *pages = nullptr)
 {

@@ -7,7 +7,7 @@
 
 using namespace resttest;
 
-class TestRestAccess : public QObject
+class TestRestAccess : public RestSuite
 {
     Q_OBJECT
 
@@ -31,11 +31,6 @@ private slots:
     void expectContinueIsAnswered();
     void oversizedHeadersAre431();
     void garbageRequestsDoNotHurt();
-
-private:
-    std::unique_ptr<InProcessDustlite> m_server;
-    std::unique_ptr<TestHttp> m_http;
-    void startWith(const dust::lite::ServerConfig &config);
 };
 
 void TestRestAccess::init()
@@ -45,17 +40,7 @@ void TestRestAccess::init()
 
 void TestRestAccess::cleanup()
 {
-    m_http.reset();
-    m_server.reset();
-}
-
-void TestRestAccess::startWith(const dust::lite::ServerConfig &config)
-{
-    m_http.reset();
-    m_server = std::make_unique<InProcessDustlite>();
-    m_server->config() = config;
-    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
-    m_http = std::make_unique<TestHttp>(m_server->baseUrl(), kFull);
+    stop();
 }
 
 void TestRestAccess::missingOrInvalidTokenIs401_data()

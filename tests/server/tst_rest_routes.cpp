@@ -8,7 +8,7 @@
 
 using namespace resttest;
 
-class TestRestRoutes : public QObject
+class TestRestRoutes : public RestSuite
 {
     Q_OBJECT
 
@@ -34,9 +34,6 @@ private slots:
     void headOnEveryGetRoute();
 
 private:
-    std::unique_ptr<InProcessDustlite> m_server;
-    std::unique_ptr<TestHttp> m_http;
-    void startWith(const dust::lite::ServerConfig &config);
     static QByteArray store(const QByteArray &suffix) { return "/api/stores/local/demo" + suffix; }
 };
 
@@ -47,17 +44,7 @@ void TestRestRoutes::init()
 
 void TestRestRoutes::cleanup()
 {
-    m_http.reset();
-    m_server.reset();
-}
-
-void TestRestRoutes::startWith(const dust::lite::ServerConfig &config)
-{
-    m_http.reset();
-    m_server = std::make_unique<InProcessDustlite>();
-    m_server->config() = config;
-    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
-    m_http = std::make_unique<TestHttp>(m_server->baseUrl(), kFull);
+    stop();
 }
 
 void TestRestRoutes::listStores()
