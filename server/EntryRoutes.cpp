@@ -25,8 +25,7 @@ Expected<Path, HttpResponse> urlPath(const RestContext &ctx)
             QStringLiteral("path segments cannot contain %2F; write '/' inside a segment as ~1")));
     auto path = Path::fromUrlEncoded(ctx.entryPath);
     if (!path)
-        return Result::failure(
-            HttpResponse::invalidParams(RestJson::pathErrorDetail(path.error())));
+        return Result::failure(HttpResponse::invalidParams(pathErrorDetail(path.error())));
     return std::move(path).value();
 }
 
@@ -37,8 +36,7 @@ Expected<Path, QString> bodyPath(const QJsonValue &value)
         return Result::failure(QStringLiteral("path must be a string"));
     auto path = Path::parse(value.toString());
     if (!path)
-        return Result::failure(QStringLiteral("invalid path: ") +
-                               RestJson::pathErrorDetail(path.error()));
+        return Result::failure(QStringLiteral("invalid path: ") + pathErrorDetail(path.error()));
     return std::move(path).value();
 }
 
@@ -192,78 +190,10 @@ Expected<BodyPathWrite, HttpResponse> bodyPathWrite(const RestContext &ctx, Op o
 
 HttpResponse EntryRoutes::list(const RestContext &ctx)
 {
-    const HttpRequest &request = ctx.request;
-    const auto pattern = request.queryValue(u"pattern");
-    const auto from = request.queryValue(u"from");
-    const auto to = request.queryValue(u"to");
-    if (pattern && (from || to))
-        return HttpResponse::error(400, QStringLiteral("conflicting_params"),
-                                   QStringLiteral("use either pattern or from/to, not both"));
-    if (from && !to)
-        return HttpResponse::invalidParams(QStringLiteral("from requires to"));
-    if (to && !from)
-        return HttpResponse::invalidParams(QStringLiteral("to requires from"));
-
-    ListQuery query;
-    const bool rangeMode = from.has_value();
-    std::optional<Glob> glob;
-    if (rangeMode) {
-        auto fromPath = Path::parse(*from);
-        if (!fromPath)
-            return HttpResponse::invalidParams(QStringLiteral("from must be a valid path: ") +
-                                               RestJson::pathErrorDetail(fromPath.error()));
-        auto toPath = Path::parse(*to);
-        if (!toPath)
-            return HttpResponse::invalidParams(QStringLiteral("to must be a valid path: ") +
-                                               RestJson::pathErrorDetail(toPath.error()));
-        query.from = std::move(fromPath).value();
-        query.to = std::move(toPath).value();
-    } else {
-        query.pattern = pattern.value_or(QStringLiteral("**"));
-        if (query.pattern.isEmpty())
-            return HttpResponse::invalidParams(
-                QStringLiteral("pattern must be a non-empty string"));
-        auto compiled = Glob::compile(query.pattern);
-        if (!compiled)
-            return HttpResponse::invalidParams(QStringLiteral("pattern has empty segments"));
-        glob = std::move(compiled).value();
-    }
-
-    if (const auto limit = request.queryValue(u"limit")) {
-        const auto n = RestJson::nonNegativeInteger(*limit);
-        if (!n || *n < 1 || *n > kMaxBatch)
-            return HttpResponse::invalidParams(QStringLiteral("limit must be 1..1000"));
-        query.limit = static_cast<int>(*n);
-    }
-    if (const auto order = request.queryValue(u"order")) {
-        if (*order == QLatin1String("desc"))
-            query.descending = true;
-        else if (*order != QLatin1String("asc"))
-            return HttpResponse::invalidParams(QStringLiteral("order must be asc or desc"));
-    }
-    if (const auto select = request.queryValue(u"select")) {
-        if (*select == QLatin1String("keys")) {
-            query.select = ListQuery::Select::Keys;
-        } else if (*select == QLatin1String("prefixes")) {
-            if (rangeMode)
-                return HttpResponse::error(
-                    400, QStringLiteral("unsupported_select"),
-                    QStringLiteral("select=prefixes not supported for range"));
-            bool literalBase = glob->endsWithMany();
-            for (qsizetype i = 0; literalBase && i + 1 < glob->segments().size(); ++i)
-                literalBase = glob->segments().at(i).kind == Glob::Kind::Literal;
-            if (!literalBase)
-                return HttpResponse::error(
-                    400, QStringLiteral("invalid_pattern_for_prefixes"),
-                    QStringLiteral("select=prefixes needs the pattern ** or <base>/**"));
-            query.select = ListQuery::Select::Prefixes;
-        } else if (*select != QLatin1String("entries")) {
-            return HttpResponse::invalidParams(
-                QStringLiteral("select must be entries, keys or prefixes"));
-        }
-    }
-    query.after = request.queryValue(u"after").value_or(QString());
-
+    const auto parsed = parseListQuery(ctx.request.query);
+    if (!parsed)
+        return HttpResponse::error(400, parsed.error().reason(), parsed.error().detail());
+    const ListQuery &query = *parsed;
     const ListPage page = ctx.store->list(query);
     QJsonArray items;
     if (query.select == ListQuery::Select::Entries) {

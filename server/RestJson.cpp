@@ -92,20 +92,4 @@ QJsonObject RestJson::entryJson(const Entry &entry)
                        {QStringLiteral("revision"), entry.revision}};
 }
 
-QString RestJson::pathErrorDetail(PathError error)
-{
-    switch (error) {
-    case PathError::EmptyPath:
-        return QStringLiteral("path cannot be empty");
-    case PathError::EmptySegment:
-        return QStringLiteral("path cannot contain empty segments");
-    case PathError::InvalidEscape:
-        return QStringLiteral("invalid_escape: '~' must be followed by 0 or 1");
-    case PathError::NotAString:
-    case PathError::NotAList:
-        break;
-    }
-    return pathErrorName(error);
-}
-
 } // namespace dust::lite

@@ -35,8 +35,6 @@ public:
 
     // {"path","value","type","revision"}.
     static QJsonObject entryJson(const Entry &entry);
-    // The 400 detail for a path that does not parse.
-    static QString pathErrorDetail(PathError error);
 };
 
 } // namespace dust::lite

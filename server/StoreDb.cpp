@@ -24,7 +24,7 @@ namespace {
 
 // Rows read per step when a glob listing scans a range and filters it.
 constexpr int kScanChunk = 500;
-constexpr int kMaxListLimit = 10000;
+constexpr int kMaxStoredListLimit = 10000; // internal listings (export, snapshots)
 
 qint64 systemClock()
 {
@@ -215,7 +215,7 @@ std::optional<Entry> StoreDb::get(const Path &path) const
 ListPage StoreDb::list(const ListQuery &query) const
 {
     ListPage page;
-    const int limit = std::clamp(query.limit, 1, kMaxListLimit);
+    const int limit = std::clamp(query.limit, 1, kMaxStoredListLimit);
     QString lo;
     QString hi;
     std::optional<Glob> glob;
@@ -255,7 +255,7 @@ ListPage StoreDb::list(const ListQuery &query) const
         }
     }
 
-    const bool desc = query.descending;
+    const bool desc = query.descending();
     const bool withValues = query.select == ListQuery::Select::Entries;
     const int chunk = filter ? kScanChunk : limit + 1;
     QString cursor = query.after;

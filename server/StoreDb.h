@@ -3,6 +3,7 @@
 #include "StoreWrite.h"
 #include "protocol/Entry.h"
 #include "protocol/Expected.h"
+#include "protocol/Listing.h"
 #include "protocol/Path.h"
 
 #include <QJsonObject>
@@ -16,37 +17,10 @@
 
 namespace dust::lite {
 
-struct ListQuery
-{
-    QString pattern;              // glob (pattern mode) ...
-    std::optional<Path> from, to; // ... or range mode [from, to)
-    int limit = 50;
-    bool descending = false;
-    enum class Select { Entries, Keys, Prefixes } select = Select::Entries;
-    QString after; // cursor: a rendered path, empty = none
-};
-
-struct ListPage
-{
-    QList<Entry> entries; // Select::Entries
-    QStringList paths;    // Select::Keys / Select::Prefixes
-    QString nextCursor;   // empty = no more
-};
-
 struct Snapshot
 {
     qint64 snapshotSeq = 0;
     QJsonObject entries; // rendered path -> {"value": <wrapped>, "type": …}
-};
-
-struct AuditQuery
-{
-    QString path; // exact path or glob; empty = all
-    QString deviceId;
-    QString op;
-    QString since; // ISO-8601
-    int limit = 50;
-    int page = 1;
 };
 
 // One store's database: op log keyed by store_seq, materialized leaves, snapshots, all in one

@@ -7,21 +7,6 @@
 
 namespace dust::lite {
 
-namespace {
-
-std::optional<int> positiveQueryInt(const RestContext &ctx, QStringView name, int fallback, int max)
-{
-    const auto text = ctx.request.queryValue(name);
-    if (!text)
-        return fallback;
-    const auto n = RestJson::nonNegativeInteger(*text);
-    if (!n || *n < 1 || *n > max)
-        return std::nullopt;
-    return static_cast<int>(*n);
-}
-
-} // namespace
-
 HttpResponse StoreRoutes::listStores(const RestContext &ctx)
 {
     QJsonArray stores;
@@ -46,22 +31,10 @@ HttpResponse StoreRoutes::listStores(const RestContext &ctx)
 
 HttpResponse StoreRoutes::auditLog(const RestContext &ctx)
 {
-    AuditQuery query;
-    query.path = ctx.request.queryValue(u"path").value_or(QString());
-    if (!query.path.isEmpty() && !Glob::compile(query.path))
-        return HttpResponse::invalidParams(QStringLiteral("path must be a valid path or pattern"));
-    query.deviceId = ctx.request.queryValue(u"device_id").value_or(QString());
-    query.op = ctx.request.queryValue(u"op").value_or(QString());
-    query.since = ctx.request.queryValue(u"since").value_or(QString());
-    const auto limit = positiveQueryInt(ctx, u"limit", 50, 1000);
-    if (!limit)
-        return HttpResponse::invalidParams(QStringLiteral("limit must be 1..1000"));
-    const auto page = positiveQueryInt(ctx, u"page", 1, std::numeric_limits<int>::max());
-    if (!page)
-        return HttpResponse::invalidParams(QStringLiteral("page must be a positive integer"));
-    query.limit = *limit;
-    query.page = *page;
-    return HttpResponse::json(200, ctx.store->auditLog(query));
+    const auto query = parseAuditQuery(ctx.request.query);
+    if (!query)
+        return HttpResponse::error(400, query.error().reason(), query.error().detail());
+    return HttpResponse::json(200, ctx.store->auditLog(*query));
 }
 
 HttpResponse StoreRoutes::diff(const RestContext &ctx)

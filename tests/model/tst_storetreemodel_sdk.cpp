@@ -55,11 +55,11 @@ Leaves modelLeaves(const QAbstractItemModel &model)
 Leaves serverLeaves(lite::StoreDb *db)
 {
     Leaves out;
-    lite::ListQuery query;
+    ListQuery query;
     query.pattern = QStringLiteral("**");
     query.limit = 1000;
     for (;;) {
-        const lite::ListPage page = db->list(query);
+        const ListPage page = db->list(query);
         for (const Entry &e : page.entries)
             out[e.path.rendered()] = values::preview(e.value, 80);
         if (page.nextCursor.isEmpty())

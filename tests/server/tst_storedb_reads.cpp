@@ -64,7 +64,7 @@ private slots:
         q.limit = 3;
         QVERIFY(db->list(q).nextCursor.isEmpty());
 
-        q.descending = true;
+        q.order = ListQuery::Order::Desc;
         q.limit = 2;
         const ListPage down = db->list(q);
         QCOMPARE(down.entries[0].path, P("users/bob/name"));
@@ -95,7 +95,7 @@ private slots:
             ListQuery q;
             q.select = ListQuery::Select::Keys;
             q.limit = 3;
-            q.descending = desc;
+            q.order = desc ? ListQuery::Order::Desc : ListQuery::Order::Asc;
             for (int guard = 0; guard < 100; ++guard) {
                 const ListPage page = db->list(q);
                 got += page.paths;
@@ -150,7 +150,7 @@ private slots:
             ListQuery q;
             q.pattern = pattern;
             q.limit = limit;
-            q.descending = desc;
+            q.order = desc ? ListQuery::Order::Desc : ListQuery::Order::Asc;
             QStringList got;
             int pages = 0;
             while (true) {
@@ -244,7 +244,7 @@ private slots:
         q.after = first.nextCursor;
         QCOMPARE(db->list(q).paths, QStringList{S("logs/2026-04-03/a")});
         q.after.clear();
-        q.descending = true;
+        q.order = ListQuery::Order::Desc;
         QCOMPARE(db->list(q).paths, (QStringList{S("logs/2026-04-03/a"), S("logs/2026-04-02/b")}));
         q.from = P("z");
         QCOMPARE(db->list(q).paths, QStringList());

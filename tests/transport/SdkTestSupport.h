@@ -127,11 +127,11 @@ inline Leaves mirrorLeaves(SdkTransport &t, const QString &store)
 inline Leaves serverLeaves(dust::lite::StoreDb *db)
 {
     Leaves out;
-    dust::lite::ListQuery query;
+    dust::ListQuery query;
     query.pattern = QStringLiteral("**");
     query.limit = 1000;
     for (;;) {
-        const dust::lite::ListPage page = db->list(query);
+        const dust::ListPage page = db->list(query);
         for (const Entry &e : page.entries)
             out.insert(e.path.rendered(), {e.value, e.type});
         if (page.nextCursor.isEmpty())
