@@ -7,16 +7,27 @@
 
 namespace dust::lite {
 
+namespace {
+
+// The stores the request's token may see, with their databases, in name order.
+QList<std::pair<QString, StoreDb *>> visibleStores(const RestContext &ctx)
+{
+    QList<std::pair<QString, StoreDb *>> stores;
+    for (const QString &name : ctx.registry.knownNames()) {
+        if (!ctx.principal.canAccess(name))
+            continue;
+        if (StoreDb *db = ctx.registry.find(name))
+            stores.append({name, db});
+    }
+    return stores;
+}
+
+} // namespace
+
 HttpResponse StoreRoutes::listStores(const RestContext &ctx)
 {
     QJsonArray stores;
-    const QStringList names = ctx.registry.knownNames();
-    for (const QString &name : names) {
-        if (!ctx.principal.canAccess(name))
-            continue;
-        StoreDb *db = ctx.registry.find(name);
-        if (!db)
-            continue;
+    for (const auto &[name, db] : visibleStores(ctx)) {
         stores.append(
             QJsonObject{{QStringLiteral("id"), db->id()},
                         {QStringLiteral("name"), name.mid(name.indexOf(QLatin1Char('/')) + 1)},
@@ -92,13 +103,7 @@ HttpResponse StoreRoutes::exportStore(const RestContext &ctx)
 
 HttpResponse StoreRoutes::file(const RestContext &ctx, const QString &hash)
 {
-    const QStringList names = ctx.registry.knownNames();
-    for (const QString &name : names) {
-        if (!ctx.principal.canAccess(name))
-            continue;
-        StoreDb *db = ctx.registry.find(name);
-        if (!db)
-            continue;
+    for (const auto &[name, db] : visibleStores(ctx)) {
         QString contentType;
         QString fileName;
         const auto content = db->fileContent(hash, &contentType, &fileName);

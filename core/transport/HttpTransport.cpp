@@ -59,6 +59,12 @@ Expected<ListQuery, Error> rangeAround(const Path &path)
     return options;
 }
 
+template <typename T> void finish(QPromise<Result<T>> &promise, Result<T> result)
+{
+    promise.addResult(std::move(result));
+    promise.finish();
+}
+
 } // namespace
 
 HttpTransport::HttpTransport(const QUrl &baseUrl, const QString &token, QObject *parent)
@@ -250,14 +256,11 @@ void HttpTransport::existsByListing(const QString &store, const Path &path,
                                     const std::shared_ptr<QPromise<Result<bool>>> &promise)
 {
     const auto finishWith = [promise](Result<bool> result) {
-        promise->addResult(std::move(result));
-        promise->finish();
+        finish(*promise, std::move(result));
     };
     auto range = rangeAround(path);
-    if (!range) {
-        finishWith(Result<bool>::failure(range.error()));
-        return;
-    }
+    if (!range)
+        return finishWith(Result<bool>::failure(range.error()));
     ListQuery options = std::move(range).value();
     options.limit = 1;
     options.select = ListQuery::Select::Keys;
@@ -326,14 +329,11 @@ void HttpTransport::getByListing(const QString &store, const Path &path,
                                  QList<Entry> descendants, const QString &after)
 {
     const auto finishWith = [promise](Result<Entry> result) {
-        promise->addResult(std::move(result));
-        promise->finish();
+        finish(*promise, std::move(result));
     };
     auto range = rangeAround(path);
-    if (!range) {
-        finishWith(Result<Entry>::failure(range.error()));
-        return;
-    }
+    if (!range)
+        return finishWith(Result<Entry>::failure(range.error()));
     ListQuery options = std::move(range).value();
     options.limit = kMaxListLimit;
     options.after = after;
