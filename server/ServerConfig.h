@@ -31,6 +31,28 @@ struct ServerConfig
     int writesPerMinute = 0;     // shared by REST writes and WS write/put_file
     qint64 compactAfter = 0;     // compact a store once it holds this many ops; 0 = never
     int wsIdleTimeoutMs = 60000; // close a WebSocket after this long without an inbound frame
+
+    // --- local means local (see server/README.md, "Security")
+    // Origins a WebSocket upgrade may carry besides the loopback ones ("http://localhost:3000");
+    // an upgrade without an Origin header (not from a browser) is accepted.
+    QStringList allowedOrigins;
+    // Host header names accepted while bound to loopback, besides the listen address and
+    // "localhost" (with or without the port).
+    QStringList allowedHosts;
+    // Where the generated token of a data directory was read from or written to (filled in by
+    // DustliteServer::start when no --token was given; empty otherwise).
+    QString tokenFile;
+
+    // --- bounded resources
+    int headerTimeoutMs = 10000;     // the whole request head must arrive within this
+    int bodyTimeoutMs = 30000;       // a request body must make progress at least this often
+    int keepAliveTimeoutMs = 60000;  // an idle keep-alive connection is closed after this
+    int maxConnections = 1000;       // open connections (HTTP and WebSocket); more get 503
+    int maxConnectionsPerPeer = 256; // open connections from one address; more get 503
+    int maxHeaderCount = 100;        // header lines in one request; more get 431
+    qint64 maxBufferedBytes = 64 * 1024 * 1024;   // bodies of unfinished requests, all together
+    qint64 maxWsOutgoingBytes = 16 * 1024 * 1024; // unsent bytes per WebSocket before it is closed
+    int maxDeviceIdLength = 256;                  // characters of a WebSocket device_id
 };
 
 } // namespace dust::lite
