@@ -158,10 +158,14 @@ Expected<HttpRequest, Error> HttpTransport::listRequest(const QString &store,
         return Failed::failure(std::move(*error));
     RestQuery query;
     query.add(listQueryItems(listing));
+    return storeRead(store, query.appendedTo(base + "/entries"));
+}
 
+HttpRequest HttpTransport::storeRead(const QString &store, const QByteArray &pathAndQuery) const
+{
     HttpRequest request;
     request.verb = "GET";
-    request.url = makeUrl(query.appendedTo(base + "/entries"));
+    request.url = makeUrl(pathAndQuery);
     request.route = Route::Read;
     request.subject = store;
     return request;
@@ -578,15 +582,9 @@ QFuture<Result<AuditPage>> HttpTransport::auditLog(const QString &store, const A
         return failed<AuditPage>(std::move(*error));
     RestQuery query;
     query.add(auditQueryItems(q));
-
-    HttpRequest request;
-    request.verb = "GET";
-    request.url = makeUrl(query.appendedTo(base + "/log"));
-    request.route = Route::Read;
-    request.subject = store;
-    return call<AuditPage>(request, [](const HttpResponse &response) {
-        return restreplies::auditPage(response.body);
-    });
+    return call<AuditPage>(
+        storeRead(store, query.appendedTo(base + "/log")),
+        [](const HttpResponse &response) { return restreplies::auditPage(response.body); });
 }
 
 QFuture<Result<QList<DiffChange>>> HttpTransport::diff(const QString &store, qint64 fromSeq,
@@ -598,14 +596,9 @@ QFuture<Result<QList<DiffChange>>> HttpTransport::diff(const QString &store, qin
     RestQuery query;
     query.add("from_seq", fromSeq);
     query.add("to_seq", toSeq);
-    HttpRequest request;
-    request.verb = "GET";
-    request.url = makeUrl(query.appendedTo(base + "/diff"));
-    request.route = Route::Read;
-    request.subject = store;
-    return call<QList<DiffChange>>(request, [](const HttpResponse &response) {
-        return restreplies::diffChanges(response.body);
-    });
+    return call<QList<DiffChange>>(
+        storeRead(store, query.appendedTo(base + "/diff")),
+        [](const HttpResponse &response) { return restreplies::diffChanges(response.body); });
 }
 
 QFuture<Result<QList<StoreInfo>>> HttpTransport::listStores()

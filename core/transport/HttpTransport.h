@@ -132,6 +132,8 @@ private:
     QByteArray storeBase(const QString &store) const;
     QUrl makeUrl(const QByteArray &encodedPathAndQuery) const;
     Expected<HttpRequest, Error> listRequest(const QString &store, const ListQuery &query) const;
+    // A GET of one of `store`'s read routes (listing, log, diff), rate-limited as a read.
+    HttpRequest storeRead(const QString &store, const QByteArray &pathAndQuery) const;
     void getByListing(const QString &store, const Path &path,
                       const std::shared_ptr<QPromise<Result<Entry>>> &promise,
                       QList<Entry> descendants, const QString &after);
