@@ -128,22 +128,29 @@ QStringList segments(std::string_view rendered)
     return out;
 }
 
-QByteArray descendantsBegin(std::string_view rendered)
+namespace {
+
+// `rendered` with one byte after it.
+QByteArray withByte(std::string_view rendered, char last)
 {
     QByteArray out;
     out.reserve(qsizetype(rendered.size() + 1));
     out.append(rendered.data(), qsizetype(rendered.size()));
-    out.append('/');
+    out.append(last);
     return out;
+}
+
+} // namespace
+
+QByteArray descendantsBegin(std::string_view rendered)
+{
+    return withByte(rendered, '/');
 }
 
 QByteArray descendantsEnd(std::string_view rendered)
 {
-    QByteArray out;
-    out.reserve(qsizetype(rendered.size() + 1));
-    out.append(rendered.data(), qsizetype(rendered.size()));
-    out.append('0');
-    return out;
+    // '0' is the byte after '/': every "rendered/…" sorts before "rendered0".
+    return withByte(rendered, '0');
 }
 
 } // namespace dust::rawpath
