@@ -1,6 +1,7 @@
 #include "RequestGuard.h"
 
 #include <QTcpSocket>
+#include <QUuid>
 
 namespace dust::lite {
 
@@ -328,6 +329,9 @@ QByteArray RequestGuard::serialize(const HttpResponse &response)
                        reasonPhrase(response.status) + "\r\n";
     for (const auto &[name, value] : response.headers)
         bytes += name + ": " + value + "\r\n";
+    // Like every REST answer, one the guard gives has a request id to quote.
+    if (!response.header("x-request-id"))
+        bytes += "x-request-id: " + QUuid::createUuid().toByteArray(QUuid::WithoutBraces) + "\r\n";
     bytes += "Content-Length: " + QByteArray::number(response.body.size()) +
              "\r\nConnection: close\r\n\r\n" + response.body;
     return bytes;

@@ -104,6 +104,7 @@ void TestHttpLimits::bodyIsRefusedFromTheHead()
              qPrintable(QStringLiteral("got \"%1\"").arg(QString::fromLatin1(answer.head))));
     QCOMPARE(answer.error(), error);
     QCOMPARE(answer.header("connection"), QByteArray("close"));
+    QVERIFY(!answer.header("x-request-id").isEmpty());
     QVERIFY(http.waitClosed());
     QCOMPARE(m_http->get("/healthz").status, 200);
 }
