@@ -47,6 +47,14 @@ HttpResponse unavailable(const QString &code, const QString &detail)
     return response;
 }
 
+// A body that would take the shared buffer budget past its cap.
+HttpResponse serverBusy()
+{
+    return unavailable(QStringLiteral("server_busy"),
+                       QStringLiteral("dustlite is holding as many unfinished request bodies "
+                                      "as it may (--max-buffered-bytes); retry in a moment"));
+}
+
 } // namespace
 
 RequestGuard::RequestGuard(QTcpSocket *socket, const Limits &limits, const BodyAdmission &admission,
@@ -153,10 +161,7 @@ void RequestGuard::readHead(qint64 available)
     }
     if (m_framing.kind == RequestHead::Framing::Kind::Length) {
         if (!m_budget->reserve(m_framing.length)) {
-            reject(unavailable(
-                QStringLiteral("server_busy"),
-                QStringLiteral("dustlite is holding as many unfinished request bodies as it "
-                               "may (--max-buffered-bytes); retry in a moment")));
+            reject(serverBusy());
             return;
         }
         m_reserved = m_framing.length;
@@ -189,10 +194,7 @@ void RequestGuard::readBody(qint64 fresh)
         return;
     }
     if (!m_budget->reserve(fresh)) {
-        reject(unavailable(QStringLiteral("server_busy"),
-                           QStringLiteral("dustlite is holding as many unfinished request "
-                                          "bodies as it may (--max-buffered-bytes); retry in "
-                                          "a moment")));
+        reject(serverBusy());
         return;
     }
     m_reserved += fresh;
