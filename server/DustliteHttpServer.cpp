@@ -51,17 +51,17 @@ bool isWebSocketUpgrade(const QHttpServerRequest &request)
 
 } // namespace
 
-DustliteHttpServer::DustliteHttpServer(RestApi &rest, const Auth &auth, qint64 maxBodyBytes,
+DustliteHttpServer::DustliteHttpServer(RestApi &rest, const Auth &auth, const ServerConfig &config,
                                        QObject *parent)
     : QAbstractHttpServer(parent)
     , m_rest(rest)
     , m_auth(auth)
-    , m_maxBodyBytes(maxBodyBytes)
+    , m_config(config)
 {}
 
 Expected<quint16, QString> DustliteHttpServer::open(const QHostAddress &address, quint16 port)
 {
-    auto *tcp = new GuardedTcpServer(m_maxBodyBytes, this);
+    auto *tcp = new GuardedTcpServer(m_config, m_auth, this);
     if (!tcp->listen(address, port)) {
         const QString error = QStringLiteral("cannot listen on %1:%2: %3")
                                   .arg(address.toString())

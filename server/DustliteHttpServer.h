@@ -17,7 +17,7 @@ class DustliteHttpServer : public QAbstractHttpServer
 {
     Q_OBJECT
 public:
-    DustliteHttpServer(RestApi &rest, const Auth &auth, qint64 maxBodyBytes,
+    DustliteHttpServer(RestApi &rest, const Auth &auth, const ServerConfig &config,
                        QObject *parent = nullptr);
 
     // Starts listening; the bound port, or a readable error ("address already in use").
@@ -36,7 +36,7 @@ private:
 
     RestApi &m_rest;
     const Auth &m_auth;
-    qint64 m_maxBodyBytes;
+    const ServerConfig &m_config; // the guard's limits and timeouts
     bool m_answeredUpgrade = false;
 };
 

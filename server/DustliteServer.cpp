@@ -143,7 +143,7 @@ Expected<quint16, QString> DustliteServer::start(const ServerConfig &config)
 #ifdef DUSTLITE_HAS_SYNC_ENDPOINT
     m_sync = std::make_unique<SyncEndpoint>(*m_registry, *m_auth, *m_limiter, m_config);
 #endif
-    m_http = std::make_unique<DustliteHttpServer>(*m_rest, *m_auth, m_config.maxBodyBytes);
+    m_http = std::make_unique<DustliteHttpServer>(*m_rest, *m_auth, m_config);
     connect(m_http.get(), &QAbstractHttpServer::newWebSocketConnection, this, [this] {
         while (m_http && m_http->hasPendingWebSocketConnections()) {
             std::unique_ptr<QWebSocket> socket = m_http->nextPendingWebSocketConnection();

@@ -1,26 +1,42 @@
 #pragma once
 
+#include "BodyAdmission.h"
+#include "ConnectionBudget.h"
+#include "RequestGuard.h"
+#include "ServerConfig.h"
+
 #include <QTcpServer>
+
+#include <memory>
 
 namespace dust::lite {
 
-// A QTcpServer that watches each connection's incoming requests before the HTTP server parses
-// them: a request whose Content-Length (or, when chunked, whose running size) exceeds the body
-// limit, or whose header block is unreasonably large, is answered at once (413 / 431, JSON
-// body, Connection: close) without buffering the body; the rest of what the client sends is
-// read and dropped so it receives the answer, then the connection is closed.
+class Auth;
+
+// The listening socket of dustlite's HTTP server. Every connection it hands out has
+// TCP_NODELAY set (small WebSocket frames and answers go out at once, not after the peer's
+// delayed ACK) and a RequestGuard that sees its bytes before the HTTP server parses them:
+// strict framing, bodies admitted from their head, timeouts, and the connection limits and
+// body buffer budget shared by all connections (ConnectionBudget). Over a connection limit a
+// connection is answered 503 and closed.
 class GuardedTcpServer : public QTcpServer
 {
     Q_OBJECT
 public:
-    explicit GuardedTcpServer(qint64 maxBodyBytes, QObject *parent = nullptr);
+    GuardedTcpServer(const ServerConfig &config, const Auth &auth, QObject *parent = nullptr);
 
     QTcpSocket *nextPendingConnection() override;
 
     static constexpr qint64 kMaxHeaderBytes = 64 * 1024;
+    // Qt's HTTP parser drops every header of a request with more lines than this.
+    static constexpr int kQtMaxHeaderFields = 100;
+
+    const ConnectionBudget &budget() const { return *m_budget; }
 
 private:
-    qint64 m_maxBodyBytes;
+    RequestGuard::Limits m_limits;
+    BodyAdmission m_admission;
+    std::shared_ptr<ConnectionBudget> m_budget;
 };
 
 } // namespace dust::lite

@@ -103,6 +103,31 @@ std::optional<QString> toConfig(const QCommandLineParser &parser, ServerConfig &
          [&](qint64 v) {
              config.compactAfter = v;
          }},
+        // --- connection guard: timeouts and limits
+        {"header-timeout", 1, 3'600'000,
+         [&](qint64 v) {
+             config.headerTimeoutMs = int(v);
+         }},
+        {"body-timeout", 1, 3'600'000,
+         [&](qint64 v) {
+             config.bodyTimeoutMs = int(v);
+         }},
+        {"keep-alive-timeout", 1, 3'600'000,
+         [&](qint64 v) {
+             config.keepAliveTimeoutMs = int(v);
+         }},
+        {"max-connections", 1, 1'000'000,
+         [&](qint64 v) {
+             config.maxConnections = int(v);
+         }},
+        {"max-connections-per-peer", 1, 1'000'000,
+         [&](qint64 v) {
+             config.maxConnectionsPerPeer = int(v);
+         }},
+        {"max-buffered-bytes", 1, qint64(1) << 40,
+         [&](qint64 v) {
+             config.maxBufferedBytes = v;
+         }},
     };
     for (const NumberOption &option : numbers) {
         const QString name = QString::fromLatin1(option.name);
@@ -192,6 +217,30 @@ int main(int argc, char *argv[])
          QStringLiteral("Compact a store into a snapshot once it holds N ops (default 0 = "
                         "never)."),
          QStringLiteral("N")},
+        // --- connection guard: timeouts and limits
+        {QStringLiteral("header-timeout"),
+         QStringLiteral("Milliseconds a request head may take to arrive; then 408 (default "
+                        "10000). A connection that sends nothing is closed after this."),
+         QStringLiteral("MS")},
+        {QStringLiteral("body-timeout"),
+         QStringLiteral("Milliseconds a request body may go without progress; then 408 "
+                        "(default 30000)."),
+         QStringLiteral("MS")},
+        {QStringLiteral("keep-alive-timeout"),
+         QStringLiteral("Milliseconds an idle keep-alive connection is kept (default 60000)."),
+         QStringLiteral("MS")},
+        {QStringLiteral("max-connections"),
+         QStringLiteral("Open connections, HTTP and WebSocket; more are answered 503 (default "
+                        "1000)."),
+         QStringLiteral("N")},
+        {QStringLiteral("max-connections-per-peer"),
+         QStringLiteral("Open connections from one address; more are answered 503 (default "
+                        "256)."),
+         QStringLiteral("N")},
+        {QStringLiteral("max-buffered-bytes"),
+         QStringLiteral("Bytes of unfinished request bodies held at once, all connections "
+                        "together; more are answered 503 (default 64 MiB)."),
+         QStringLiteral("BYTES")},
     });
     if (!parser.parse(QCoreApplication::arguments())) {
         printError(parser.errorText() + QStringLiteral(" (see --help)"));

@@ -62,6 +62,8 @@ HttpExchange::HttpExchange(QObject *parent)
     , m_nam(new QNetworkAccessManager(this))
     , m_writeNam(new QNetworkAccessManager(this))
 {
+    // QNetworkAccessManager has no way to set TCP_NODELAY on its connections (Qt 6.4 leaves
+    // it off in QHttpNetworkConnectionChannel::_q_connected); Nagle's algorithm stays on here.
     m_nam->setRedirectPolicy(QNetworkRequest::SameOriginRedirectPolicy);
 }
 

@@ -142,6 +142,8 @@ void SdkSocket::connectNow()
         old->abort();
         old->deleteLater();
     }
+    // No TCP_NODELAY to set: Qt 6.4's QWebSocket sets LowDelayOption (and KeepAliveOption)
+    // on its own socket once it connects, for ws:// and wss:// (QWebSocketPrivate::open).
     m_socket = std::make_unique<QWebSocket>(QString(), QWebSocketProtocol::VersionLatest);
     const quint64 generation = ++m_generation;
     QWebSocket *socket = m_socket.get();
