@@ -1,6 +1,7 @@
 #include "SyncConnection.h"
 
 #include "SyncRequests.h"
+#include "protocol/StrictJson.h"
 #include "protocol/Values.h"
 
 #include <QJsonArray>
@@ -165,13 +166,39 @@ void SyncConnection::onTextMessage(const QString &text)
     if (m_finished)
         return;
     m_idleTimer.start();
-    auto message = PhoenixMessage::decode(text.toUtf8());
+    const QByteArray bytes = text.toUtf8();
+    // QJsonDocument takes what RFC 8259 rejects ("\ud800" becomes "?"): check first.
+    const StrictJson::Result strict = StrictJson::validate(bytes);
+    auto message = PhoenixMessage::decode(bytes);
     if (!message) {
         closeWith(QWebSocketProtocol::CloseCodeWrongDatatype,
-                  QStringLiteral("malformed frame: ") + message.error());
+                  QStringLiteral("malformed frame: ") +
+                      (strict ? message.error() : strict.message()));
+        return;
+    }
+    if (!strict) {
+        refuseLenientFrame(*message, strict);
         return;
     }
     handle(*message);
+}
+
+void SyncConnection::refuseLenientFrame(const PhoenixMessage &message,
+                                        const StrictJson::Result &strict)
+{
+    // A channel event (write, put_file, rollback, ...) can be answered: the client learns
+    // which of its requests failed and why, and the socket goes on. Anything else is treated
+    // as the malformed frame it is.
+    const bool channelEvent = message.topic != QLatin1String("phoenix") &&
+                              message.event != QLatin1String("phx_join") &&
+                              m_channels.contains(message.topic);
+    if (!channelEvent || !message.ref) {
+        closeWith(QWebSocketProtocol::CloseCodeWrongDatatype,
+                  QStringLiteral("malformed frame: ") + strict.message());
+        return;
+    }
+    replyError(message, sync::errorResponse(QStringLiteral("invalid_params"),
+                                            {{QStringLiteral("message"), strict.message()}}));
 }
 
 void SyncConnection::handle(const PhoenixMessage &message)

@@ -5,6 +5,7 @@
 #include "ServerConfig.h"
 #include "StoreRegistry.h"
 #include "protocol/PhoenixMessage.h"
+#include "protocol/StrictJson.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -27,8 +28,9 @@ namespace dust::lite {
 // Catch-up runs one batch per event-loop turn and pauses while more than a few hundred KB
 // wait in the socket's send buffer, so a client catching up on a million ops neither blocks
 // the server nor makes it buffer the whole history. The socket closes itself after
-// `config.wsIdleTimeoutMs` without an inbound frame, on a malformed frame (1007), a binary
-// frame (1003) or a message over `config.maxWsMessageBytes` (1009).
+// `config.wsIdleTimeoutMs` without an inbound frame, on a malformed frame (1007; every frame
+// must be strict RFC 8259 JSON, see StrictJson), a binary frame (1003) or a message over
+// `config.maxWsMessageBytes` (1009).
 class SyncConnection : public QObject
 {
     Q_OBJECT
@@ -64,6 +66,9 @@ private:
     };
 
     void onTextMessage(const QString &text);
+    // A frame QJsonDocument read but RFC 8259 rejects: an error reply with reason
+    // invalid_params for an event on a joined channel, else closed as malformed (1007).
+    void refuseLenientFrame(const PhoenixMessage &message, const StrictJson::Result &strict);
     void onBinaryMessage(const QByteArray &data);
     void onBytesWritten(qint64 bytes);
     void onDisconnected();
