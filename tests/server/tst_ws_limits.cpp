@@ -1,16 +1,21 @@
 // The WebSocket's limits at the byte level: a subscriber that stops reading is closed once
-// its send buffer passes ServerConfig::maxWsOutgoingBytes (and nobody else waits for it).
+// its send buffer passes ServerConfig::maxWsOutgoingBytes (and nobody else waits for it), and
+// a client frame that is not masked is a protocol error (RFC 6455 §5.1).
 
+#include "InProcessDustlite.h"
 #include "RawWsClient.h"
+#include "WsMaskGuard.h"
 #include "WsTestHarness.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTest>
 
 #include <array>
 
 using namespace wstest;
+using dust::test::InProcessDustlite;
 
 namespace {
 
@@ -47,7 +52,11 @@ class TestWsLimits : public QObject
 private slots:
     void slowSubscribersAreClosedOthersKeepUp();
     void catchUpStaysUnderASmallLimit();
+    void maskedRawFramesAreServed_data();
     void maskedRawFramesAreServed();
+    void unmaskedClientFrameCloses1002_data();
+    void unmaskedClientFrameCloses1002();
+    void unmaskedFrameOverDustlite();
 };
 
 void TestWsLimits::slowSubscribersAreClosedOthersKeepUp()
@@ -149,15 +158,129 @@ void TestWsLimits::catchUpStaysUnderASmallLimit()
     QVERIFY(!client->closed);
 }
 
+// The WebSocket server behind a plain QTcpServer whose sockets are watched by WsMaskGuard
+// before the upgrade, as dustlite's HTTP server does it.
+struct GuardedFront
+{
+    explicit GuardedFront(WsServer &ws)
+    {
+        QObject::connect(&tcp, &QTcpServer::newConnection, &tcp, [this, &ws] {
+            while (QTcpSocket *socket = tcp.nextPendingConnection()) {
+                WsMaskGuard::watch(socket);
+                ws.server.handleConnection(socket);
+            }
+        });
+    }
+    bool listen() { return tcp.listen(QHostAddress::LocalHost, 0); }
+    QTcpServer tcp;
+};
+
+// A heartbeat whose frame is `padding` bytes longer: 7-bit, 16-bit and 64-bit lengths.
+QByteArray paddedHeartbeat(int padding)
+{
+    return PhoenixMessage{std::nullopt, QStringLiteral("8"), QStringLiteral("phoenix"),
+                          QStringLiteral("heartbeat"),
+                          QJsonObject{{QStringLiteral("pad"), QString(padding, QLatin1Char('p'))}}}
+        .encode();
+}
+
+void TestWsLimits::maskedRawFramesAreServed_data()
+{
+    QTest::addColumn<int>("padding");
+    QTest::addColumn<int>("pieces");
+    QTest::newRow("small frame") << 0 << 1;
+    QTest::newRow("16-bit length") << 1000 << 1;
+    QTest::newRow("64-bit length") << 300 * 1024 << 1;
+    QTest::newRow("small frame in 3 pieces") << 0 << 3;
+    QTest::newRow("64-bit length in 7 pieces") << 100 * 1024 << 7;
+}
+
 void TestWsLimits::maskedRawFramesAreServed()
 {
+    QFETCH(int, padding);
+    QFETCH(int, pieces);
     WsServer server;
     QVERIFY(server.start());
+    GuardedFront front(server);
+    QVERIFY(front.listen());
     RawWsClient raw;
-    QVERIFY(raw.upgrade(server.server.serverPort(), kQuery));
-    raw.sendText(heartbeatFrame());
-    QTRY_VERIFY((raw.readFrames(), hasText(raw, "phx_reply")));
-    QVERIFY(hasText(raw, R"("status":"ok")"));
+    QVERIFY(raw.upgrade(front.tcp.serverPort(), kQuery));
+    for (int round = 0; round < 2; ++round) {
+        const QByteArray frame = RawWsClient::frame(1, paddedHeartbeat(padding));
+        const qsizetype step = frame.size() / pieces + 1;
+        for (qsizetype at = 0; at < frame.size(); at += step) {
+            raw.socket.write(frame.mid(at, step));
+            raw.socket.flush();
+            QTest::qWait(1); // let the server see each piece on its own
+        }
+        QTRY_COMPARE((raw.readFrames(), raw.texts().size()), round + 1);
+        QVERIFY(raw.texts().at(round).contains(R"("status":"ok")"));
+    }
+    QCOMPARE(server.endpoint->connectionCount(), 1);
+}
+
+void TestWsLimits::unmaskedClientFrameCloses1002_data()
+{
+    QTest::addColumn<QList<QByteArray>>("masked"); // sent first, each answered
+    QTest::addColumn<int>("opcode");
+    QTest::addColumn<QByteArray>("payload");
+    QTest::newRow("text") << QList<QByteArray>() << 1 << heartbeatFrame();
+    QTest::newRow("ping") << QList<QByteArray>() << 9 << QByteArray("are you there");
+    QTest::newRow("after masked frames")
+        << QList<QByteArray>{paddedHeartbeat(0), paddedHeartbeat(1000), paddedHeartbeat(300 * 1024)}
+        << 1 << heartbeatFrame();
+    QTest::newRow("big unmasked frame")
+        << QList<QByteArray>{paddedHeartbeat(0)} << 1 << paddedHeartbeat(200 * 1024);
+}
+
+void TestWsLimits::unmaskedClientFrameCloses1002()
+{
+    QFETCH(QList<QByteArray>, masked);
+    QFETCH(int, opcode);
+    QFETCH(QByteArray, payload);
+    WsServer server;
+    QVERIFY(server.start());
+    GuardedFront front(server);
+    QVERIFY(front.listen());
+    RawWsClient raw;
+    QVERIFY(raw.upgrade(front.tcp.serverPort(), kQuery));
+    for (const QByteArray &frame : masked)
+        raw.sendText(frame);
+    QTRY_COMPARE((raw.readFrames(), raw.texts().size()), masked.size());
+    raw.socket.write(RawWsClient::frame(opcode, payload, /*masked*/ false));
+
+    const auto close = raw.waitFor(8, 5000);
+    QVERIFY2(close,
+             qPrintable(QStringLiteral("no close frame; got %1 frames, the last: %2")
+                            .arg(raw.frames.size())
+                            .arg(raw.frames.isEmpty()
+                                     ? QString()
+                                     : QString::fromUtf8(raw.frames.last().payload.left(80)))));
+    QCOMPARE(close->closeCode(), 1002);
+    QCOMPARE(close->closeReason(), QByteArray(WsMaskGuard::kReason));
+    // The unmasked frame was never handled.
+    QCOMPARE(raw.texts().size(), masked.size());
+    QVERIFY(raw.frames.size() == masked.size() + 1);
+    QTRY_COMPARE(server.endpoint->connectionCount(), 0);
+}
+
+void TestWsLimits::unmaskedFrameOverDustlite()
+{
+    // The same through the whole dustlite: its HTTP server must hand each upgraded socket to
+    // WsMaskGuard::watch() (DustliteHttpServer::handleRequest, before returning true).
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    RawWsClient raw;
+    QVERIFY(
+        raw.upgrade(dustlite.port(), "token=dust_tok_dev&device_id=dev_raw&capver=3&vsn=2.0.0"));
+    raw.socket.write(RawWsClient::frame(1, heartbeatFrame(), /*masked*/ false));
+    const auto close = raw.waitFor(8, 5000);
+    QEXPECT_FAIL("",
+                 "DustliteHttpServer does not call WsMaskGuard::watch() yet (not this "
+                 "change's file)",
+                 Abort);
+    QVERIFY2(close, "the unmasked heartbeat was answered");
+    QCOMPARE(close->closeCode(), 1002);
 }
 
 QTEST_GUILESS_MAIN(TestWsLimits)
