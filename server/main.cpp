@@ -103,6 +103,11 @@ std::optional<QString> toConfig(const QCommandLineParser &parser, ServerConfig &
          [&](qint64 v) {
              config.compactAfter = v;
          }},
+        // --- slow WebSocket subscribers
+        {"max-ws-outgoing", 0, qint64(1) << 40,
+         [&](qint64 v) {
+             config.maxWsOutgoingBytes = v;
+         }},
     };
     for (const NumberOption &option : numbers) {
         const QString name = QString::fromLatin1(option.name);
@@ -192,6 +197,11 @@ int main(int argc, char *argv[])
          QStringLiteral("Compact a store into a snapshot once it holds N ops (default 0 = "
                         "never)."),
          QStringLiteral("N")},
+        // --- slow WebSocket subscribers
+        {QStringLiteral("max-ws-outgoing"),
+         QStringLiteral("Unsent bytes a WebSocket may have queued before it is closed with "
+                        "1013 and has to rejoin (default 16 MiB; 0 = unlimited)."),
+         QStringLiteral("BYTES")},
     });
     if (!parser.parse(QCoreApplication::arguments())) {
         printError(parser.errorText() + QStringLiteral(" (see --help)"));
