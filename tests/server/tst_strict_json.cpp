@@ -50,6 +50,8 @@ void addLenientlyParsedValues()
     QTest::newRow("raw newline") << QByteArray("\"a\nb\"") << QStringLiteral("control character");
     QTest::newRow("raw control character")
         << QByteArray("\"a\x01z\"") << QStringLiteral("control character");
+    QTest::newRow("nested deeper than the limit")
+        << QByteArray(600, '[') + QByteArray(600, ']') << QStringLiteral("deeper than 512");
     QTest::newRow("nested in an object")
         << QByteArray(R"({"name":{"first":"\udbff"}})") << QStringLiteral("lone surrogate");
 }
