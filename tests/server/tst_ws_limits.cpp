@@ -158,6 +158,8 @@ void TestWsLimits::catchUpStaysUnderASmallLimit()
     QVERIFY(!client->closed);
 }
 
+namespace {
+
 // The WebSocket server behind a plain QTcpServer whose sockets are watched by WsMaskGuard
 // before the upgrade, as dustlite's HTTP server does it.
 struct GuardedFront
@@ -183,6 +185,8 @@ QByteArray paddedHeartbeat(int padding)
                           QJsonObject{{QStringLiteral("pad"), QString(padding, QLatin1Char('p'))}}}
         .encode();
 }
+
+} // namespace
 
 void TestWsLimits::maskedRawFramesAreServed_data()
 {
