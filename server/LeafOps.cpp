@@ -4,6 +4,8 @@
 
 #include <QJsonArray>
 
+#include <cmath>
+
 namespace dust::lite {
 
 namespace {
@@ -19,6 +21,21 @@ QJsonValue addNumbers(const QJsonValue &a, const QJsonValue &b)
     if (ia && ib && !__builtin_add_overflow(*ia, *ib, &sum))
         return QJsonValue(sum);
     return QJsonValue(a.toDouble() + b.toDouble());
+}
+
+// A total that no JSON number can write (QJsonValue stores infinity, and it reads back as
+// null).
+bool overflows(const QJsonValue &total)
+{
+    return !std::isfinite(total.toDouble());
+}
+
+QString overflowMessage(const QJsonValue &base, const QJsonValue &delta)
+{
+    return QStringLiteral("%1 + %2 is beyond the largest number a counter holds "
+                          "(±1.7976931348623157e308); the counter keeps its value")
+        .arg(base.toDouble(), 0, 'g', 17)
+        .arg(delta.toDouble(), 0, 'g', 17);
 }
 
 void upsertFlattened(LeafSink &leaves, const Path &path, const QJsonValue &value, qint64 seq)
@@ -90,7 +107,7 @@ QString LeafOps::validate(const WriteRequest &request, QJsonObject *extra)
         }
         break;
     case Op::Increment:
-        if (!request.value.isDouble())
+        if (!request.value.isDouble() || !std::isfinite(request.value.toDouble()))
             return QStringLiteral("increment_requires_number_value");
         break;
     case Op::Add:
@@ -222,6 +239,17 @@ LeafOps::Plan LeafOps::plan(LeafSink &leaves, const WriteRequest &request, qint6
     }
     if (request.op == Op::Delete)
         plan.value = QJsonValue(QJsonValue::Null);
+    if (request.op == Op::Increment) {
+        // Refused here, with words, rather than stored as a total that reads back as null.
+        const auto current = leaves.leaf(rendered);
+        if (current && current->value.isDouble() &&
+            overflows(addNumbers(current->value, request.value))) {
+            plan.answer = WriteResult::failed(
+                QStringLiteral("increment_overflow"),
+                {{QStringLiteral("message"), overflowMessage(current->value, request.value)}});
+            return plan;
+        }
+    }
     return plan;
 }
 
@@ -259,6 +287,8 @@ LeafOps::Applied LeafOps::apply(LeafSink &leaves, Op op, const Path &path, const
             base = current->value;
         }
         const QJsonValue total = addNumbers(base, value);
+        if (overflows(total))
+            return {false, {}, QStringLiteral("increment_overflow")};
         leaves.upsert(rendered, total, QStringLiteral("counter"), seq);
         return {true, total, {}};
     }

@@ -48,7 +48,9 @@ public:
 
     // Checks a valid write against the current leaves at `nowMs` (if_match, if_absent, a
     // fence, the lease rules) and works out what it stores: a lease envelope whose token is
-    // `seq`, a renewed envelope, null for delete and release, else the request's value.
+    // `seq`, a renewed envelope, null for delete and release, else the request's value. An
+    // increment whose total would not be a finite double is refused (increment_overflow,
+    // with a message) and the counter keeps its value.
     static Plan plan(LeafSink &leaves, const WriteRequest &request, qint64 seq, qint64 nowMs);
     // Applies one op to the leaves (dust-protocol.md §3.2–3.5, §5.6). `value` is the op's
     // input: the set value, merge object, delta, member, file ref or lease envelope.

@@ -1,5 +1,7 @@
 #include "RestJson.h"
 
+#include "protocol/StrictJson.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -11,6 +13,10 @@ Expected<QJsonValue, QString> RestJson::parseValue(const QByteArray &body)
     using Result = Expected<QJsonValue, QString>;
     if (body.trimmed().isEmpty())
         return Result::failure(QStringLiteral("request body is empty"));
+    // QJsonDocument is lenient ("\ud800" becomes "?", raw control characters pass): what RFC
+    // 8259 rejects is refused here, so no value is ever stored changed.
+    if (const auto strict = StrictJson::validate(body); !strict)
+        return Result::failure(QStringLiteral("malformed JSON body: ") + strict.message());
     // QJsonDocument only takes objects and arrays at the top level: wrap the body in an
     // array and require exactly one element, so "1,2" is rejected like any other garbage.
     QByteArray wrapped;

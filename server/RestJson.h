@@ -19,7 +19,9 @@ class RestJson
 {
 public:
     // The body as one JSON value of any type (objects, arrays, scalars, null). Fails with a
-    // readable message for an empty or malformed body.
+    // readable message for an empty or malformed body, and for anything RFC 8259 rejects
+    // (StrictJson: lone surrogates, invalid escapes or UTF-8, ".5", raw control characters),
+    // saying at which byte.
     static Expected<QJsonValue, QString> parseValue(const QByteArray &body);
     // The body as a JSON object; fails for anything else.
     static Expected<QJsonObject, QString> parseObject(const QByteArray &body);

@@ -1,6 +1,7 @@
 #include "SyncConnection.h"
 
 #include "SyncRequests.h"
+#include "protocol/StrictJson.h"
 #include "protocol/Values.h"
 
 #include <QJsonArray>
@@ -16,11 +17,15 @@ constexpr int kCapver = 3;
 constexpr int kCapverMin = 3;
 constexpr int kCatchUpBatch = 1000;
 // Catch-up pauses while more than this many bytes wait in the socket's send buffer and
-// resumes once the buffer has drained below the low mark.
+// resumes once the buffer has drained below the low mark (both lower with a small
+// maxWsOutgoingBytes, so catch-up alone never reaches the limit).
 constexpr qint64 kSendHighWater = 512 * 1024;
-constexpr qint64 kSendLowWater = 128 * 1024;
-// How long a closing socket may take to finish the close handshake before it is dropped.
+// How long a closing socket may go without taking any of its remaining bytes (and without
+// finishing the close handshake) before it is dropped.
 constexpr int kCloseGraceMs = 5000;
+// "Try Again Later" (RFC 6455 §7.4.2, IANA registry): the client reconnects and rejoins,
+// unlike 1008, which Dust clients take as a refusal.
+constexpr int kCloseTryAgainLater = 1013;
 
 constexpr QStringView kScopeEntriesRead = u"entries:read";
 constexpr QStringView kScopeEntriesWrite = u"entries:write";
@@ -41,6 +46,12 @@ QString closeReason(const QString &text)
 }
 
 } // namespace
+
+qint64 SyncConnection::sendHighWater(const ServerConfig &config)
+{
+    const qint64 limit = config.maxWsOutgoingBytes;
+    return limit > 0 ? std::min(kSendHighWater, limit / 2) : kSendHighWater;
+}
 
 SyncConnection::SyncConnection(std::unique_ptr<QWebSocket> socket, Principal principal,
                                QString deviceId, StoreRegistry &registry, RateLimiter &limiter,
@@ -72,6 +83,14 @@ SyncConnection::SyncConnection(std::unique_ptr<QWebSocket> socket, Principal pri
     });
     m_idleTimer.start();
 
+    // A peer that stops taking bytes while the socket closes is dropped.
+    m_closeGraceTimer.setSingleShot(true);
+    m_closeGraceTimer.setInterval(kCloseGraceMs);
+    connect(&m_closeGraceTimer, &QTimer::timeout, this, [this] {
+        if (m_socket->state() != QAbstractSocket::UnconnectedState)
+            m_socket->abort();
+    });
+
     if (m_socket->state() != QAbstractSocket::ConnectedState)
         QTimer::singleShot(0, this, &SyncConnection::onDisconnected);
 }
@@ -96,11 +115,37 @@ QStringList SyncConnection::topicsJoinedTo(QStringView fullName) const
     return topics;
 }
 
+qint64 SyncConnection::unwrittenBytes() const
+{
+    return m_socket->bytesToWrite();
+}
+
 void SyncConnection::sendFrame(const QString &frame)
 {
-    if (m_finished || m_socket->state() != QAbstractSocket::ConnectedState)
+    if (m_finished || m_closing || m_socket->state() != QAbstractSocket::ConnectedState)
         return;
-    m_unwritten += m_socket->sendTextMessage(frame);
+    if (overOutgoingLimit()) {
+        // Like Redis with a pub/sub client over its output buffer limit: this client is not
+        // keeping up, and buffering more for it would grow without bound. It may rejoin with
+        // its last seq and catch up, paced.
+        closeWith(kCloseTryAgainLater,
+                  QStringLiteral("send buffer over %1 bytes: rejoin to catch up")
+                      .arg(m_config.maxWsOutgoingBytes));
+        return;
+    }
+    m_socket->sendTextMessage(frame);
+}
+
+bool SyncConnection::overOutgoingLimit()
+{
+    // What is already queued counts, not the frame about to be: a frame bigger than the
+    // limit still goes to a client that keeps up.
+    const qint64 limit = m_config.maxWsOutgoingBytes;
+    if (limit <= 0 || m_socket->bytesToWrite() <= limit)
+        return false;
+    // Whatever the kernel takes now is not waiting any more.
+    m_socket->flush();
+    return m_socket->bytesToWrite() > limit;
 }
 
 void SyncConnection::send(const PhoenixMessage &message)
@@ -120,18 +165,19 @@ void SyncConnection::replyError(const PhoenixMessage &message, const QJsonObject
 
 void SyncConnection::closeWith(int code, const QString &reason)
 {
-    if (m_finished)
+    if (m_finished || m_closing)
         return;
+    m_closing = true;
     m_idleTimer.stop();
     m_catchUpQueue.clear();
     if (m_socket->state() == QAbstractSocket::UnconnectedState)
         return;
-    m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), closeReason(reason));
-    // A peer that never answers the close handshake is dropped.
-    QTimer::singleShot(kCloseGraceMs, this, [this] {
-        if (m_socket->state() != QAbstractSocket::UnconnectedState)
-            m_socket->abort();
-    });
+    // Nothing more is queued: what is buffered goes out, then the close frame.
+    const QString text = closeReason(reason);
+    m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), text);
+    emit closing(code, text);
+    if (m_socket->state() != QAbstractSocket::UnconnectedState)
+        m_closeGraceTimer.start();
 }
 
 void SyncConnection::onDisconnected()
@@ -140,16 +186,18 @@ void SyncConnection::onDisconnected()
         return;
     m_finished = true;
     m_idleTimer.stop();
+    m_closeGraceTimer.stop();
     m_catchUpQueue.clear();
     m_channels.clear();
     emit finished(this);
 }
 
-void SyncConnection::onBytesWritten(qint64 bytes)
+void SyncConnection::onBytesWritten(qint64)
 {
-    // Frame headers are not counted on the way in, so the estimate never exceeds the truth.
-    m_unwritten = std::max<qint64>(0, m_unwritten - bytes);
-    if (!m_catchUpQueue.isEmpty() && m_unwritten <= kSendLowWater)
+    // A closing peer that still takes bytes gets the time to reach the close frame.
+    if (m_closing && m_closeGraceTimer.isActive())
+        m_closeGraceTimer.start();
+    if (!m_catchUpQueue.isEmpty() && m_socket->bytesToWrite() <= sendHighWater(m_config) / 4)
         scheduleCatchUp();
 }
 
@@ -165,13 +213,39 @@ void SyncConnection::onTextMessage(const QString &text)
     if (m_finished)
         return;
     m_idleTimer.start();
-    auto message = PhoenixMessage::decode(text.toUtf8());
+    const QByteArray bytes = text.toUtf8();
+    // QJsonDocument takes what RFC 8259 rejects ("\ud800" becomes "?"): check first.
+    const StrictJson::Result strict = StrictJson::validate(bytes);
+    auto message = PhoenixMessage::decode(bytes);
     if (!message) {
         closeWith(QWebSocketProtocol::CloseCodeWrongDatatype,
-                  QStringLiteral("malformed frame: ") + message.error());
+                  QStringLiteral("malformed frame: ") +
+                      (strict ? message.error() : strict.message()));
+        return;
+    }
+    if (!strict) {
+        refuseLenientFrame(*message, strict);
         return;
     }
     handle(*message);
+}
+
+void SyncConnection::refuseLenientFrame(const PhoenixMessage &message,
+                                        const StrictJson::Result &strict)
+{
+    // A channel event (write, put_file, rollback, ...) can be answered: the client learns
+    // which of its requests failed and why, and the socket goes on. Anything else is treated
+    // as the malformed frame it is.
+    const bool channelEvent = message.topic != QLatin1String("phoenix") &&
+                              message.event != QLatin1String("phx_join") &&
+                              m_channels.contains(message.topic);
+    if (!channelEvent || !message.ref) {
+        closeWith(QWebSocketProtocol::CloseCodeWrongDatatype,
+                  QStringLiteral("malformed frame: ") + strict.message());
+        return;
+    }
+    replyError(message, sync::errorResponse(QStringLiteral("invalid_params"),
+                                            {{QStringLiteral("message"), strict.message()}}));
 }
 
 void SyncConnection::handle(const PhoenixMessage &message)
@@ -507,7 +581,8 @@ void SyncConnection::catchUpStep()
         m_socket->state() != QAbstractSocket::ConnectedState)
         return;
     // Let the client read what is already queued; bytesWritten resumes the catch-up.
-    if (m_unwritten > kSendHighWater)
+    const qint64 highWater = sendHighWater(m_config);
+    if (m_socket->bytesToWrite() > highWater)
         return;
 
     const QString topic = m_catchUpQueue.takeFirst();
@@ -540,11 +615,17 @@ void SyncConnection::catchUpStep()
     // send, parsing each value only to write it out again would be most of the work.
     const QList<StoreDb::EventPayload> events =
         db->eventPayloadsSince(channel.position, kCatchUpBatch);
+    bool pausedEarly = false;
     if (!events.isEmpty()) {
         const QByteArray head = PhoenixMessage::encodeHead(channel.joinRef, std::nullopt, topic,
                                                            QStringLiteral("event"));
         QByteArray frame;
         for (const StoreDb::EventPayload &event : events) {
+            // A batch is cut short at the high mark; the rest follows once it drained.
+            if (m_socket->bytesToWrite() > highWater) {
+                pausedEarly = true;
+                break;
+            }
             frame.clear();
             frame.reserve(head.size() + event.json.size() + 1);
             frame += head;
@@ -555,7 +636,7 @@ void SyncConnection::catchUpStep()
         }
         channel.sentAny = true;
     }
-    if (events.size() >= kCatchUpBatch) {
+    if (pausedEarly || events.size() >= kCatchUpBatch) {
         m_catchUpQueue.append(topic);
     } else {
         channel.catchingUp = false;

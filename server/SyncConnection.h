@@ -5,6 +5,7 @@
 #include "ServerConfig.h"
 #include "StoreRegistry.h"
 #include "protocol/PhoenixMessage.h"
+#include "protocol/StrictJson.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -26,9 +27,13 @@ namespace dust::lite {
 //
 // Catch-up runs one batch per event-loop turn and pauses while more than a few hundred KB
 // wait in the socket's send buffer, so a client catching up on a million ops neither blocks
-// the server nor makes it buffer the whole history. The socket closes itself after
-// `config.wsIdleTimeoutMs` without an inbound frame, on a malformed frame (1007), a binary
-// frame (1003) or a message over `config.maxWsMessageBytes` (1009).
+// the server nor makes it buffer the whole history. A socket with more than
+// `config.maxWsOutgoingBytes` still unsent when another frame is due (a subscriber that
+// stopped reading) is closed with 1013 "send buffer over N bytes: rejoin to catch up" and
+// nothing more is queued for it; a closing peer that takes no bytes for 5 s is dropped. The socket
+// closes itself after `config.wsIdleTimeoutMs` without an inbound frame, on a malformed frame
+// (1007; every frame must be strict RFC 8259 JSON, see StrictJson), a binary frame (1003) or a
+// message over `config.maxWsMessageBytes` (1009).
 class SyncConnection : public QObject
 {
     Q_OBJECT
@@ -45,11 +50,17 @@ public:
 
     const QString &deviceId() const { return m_deviceId; }
     // Bytes handed to the socket and not yet written to the network.
-    qint64 unwrittenBytes() const { return m_unwritten; }
+    qint64 unwrittenBytes() const;
+    // Catch-up pauses above this many unsent bytes: 512 KB, or half of a smaller
+    // config.maxWsOutgoingBytes.
+    static qint64 sendHighWater(const ServerConfig &config);
 
 signals:
     // The socket is gone (closed by either side); the connection can be deleted.
     void finished(dust::lite::SyncConnection *connection);
+    // The server starts closing the socket (idle, malformed frame, send buffer over the
+    // limit, ...) with this close code and reason.
+    void closing(int code, const QString &reason);
 
 private:
     struct Channel
@@ -64,10 +75,16 @@ private:
     };
 
     void onTextMessage(const QString &text);
+    // A frame QJsonDocument read but RFC 8259 rejects: an error reply with reason
+    // invalid_params for an event on a joined channel, else closed as malformed (1007).
+    void refuseLenientFrame(const PhoenixMessage &message, const StrictJson::Result &strict);
     void onBinaryMessage(const QByteArray &data);
     void onBytesWritten(qint64 bytes);
     void onDisconnected();
     void closeWith(int code, const QString &reason);
+    // True when more than config.maxWsOutgoingBytes are still unsent after handing the
+    // kernel what it takes.
+    bool overOutgoingLimit();
 
     void handle(const PhoenixMessage &message);
     void handleJoin(const PhoenixMessage &message);
@@ -104,8 +121,9 @@ private:
     QHash<QString, Channel> m_channels; // by topic
     QStringList m_catchUpQueue;         // topics still catching up, served round-robin
     bool m_catchUpScheduled = false;
-    qint64 m_unwritten = 0; // payload bytes queued on the socket and not yet written
     QTimer m_idleTimer;
+    QTimer m_closeGraceTimer; // restarted whenever a closing peer takes bytes
+    bool m_closing = false;   // closeWith() ran: nothing more is queued
     bool m_finished = false;
 };
 

@@ -121,6 +121,10 @@ void SyncEndpoint::accept(std::unique_ptr<QWebSocket> socket)
     auto *connection = new SyncConnection(std::move(socket), std::move(*principal), deviceId,
                                           m_registry, m_limiter, m_config, this);
     connect(connection, &SyncConnection::finished, this, &SyncEndpoint::remove);
+    connect(connection, &SyncConnection::closing, this,
+            [this, deviceId](int code, const QString &reason) {
+                emit connectionClosing(deviceId, code, reason);
+            });
     m_connections.append(connection);
     emit connectionCountChanged(connectionCount());
 }

@@ -40,7 +40,8 @@ public:
     void accept(std::unique_ptr<QWebSocket> socket);
     int connectionCount() const;
     // Bytes queued on the accepted sockets and not yet written to the network: what slow
-    // readers cost in memory (catch-up pauses per socket past a few hundred KB).
+    // readers cost in memory (catch-up pauses per socket past a few hundred KB, and a socket
+    // with more than config.maxWsOutgoingBytes unsent is closed).
     qint64 unwrittenBytes() const;
 
     // The connect check of §1.4/§5.1 on the upgrade URL's query (token, device_id, capver,
@@ -52,6 +53,10 @@ public:
 
 signals:
     void connectionCountChanged(int count);
+    // The server started closing an accepted socket: its device_id, close code and reason
+    // (1013 "send buffer over N bytes: rejoin to catch up" for a subscriber that stopped
+    // reading, 1007 for a malformed frame, 1000 "idle timeout", ...).
+    void connectionClosing(const QString &deviceId, int code, const QString &reason);
 
 private:
     void onCommitted(const QString &fullName, const dust::ChangeEvent &event, bool viaSocket);

@@ -128,6 +128,11 @@ std::optional<QString> toConfig(const QCommandLineParser &parser, ServerConfig &
          [&](qint64 v) {
              config.maxBufferedBytes = v;
          }},
+        // --- slow WebSocket subscribers
+        {"max-ws-outgoing", 0, qint64(1) << 40,
+         [&](qint64 v) {
+             config.maxWsOutgoingBytes = v;
+         }},
     };
     for (const NumberOption &option : numbers) {
         const QString name = QString::fromLatin1(option.name);
@@ -240,6 +245,11 @@ int main(int argc, char *argv[])
         {QStringLiteral("max-buffered-bytes"),
          QStringLiteral("Bytes of unfinished request bodies held at once, all connections "
                         "together; more are answered 503 (default 64 MiB)."),
+         QStringLiteral("BYTES")},
+        // --- slow WebSocket subscribers
+        {QStringLiteral("max-ws-outgoing"),
+         QStringLiteral("Unsent bytes a WebSocket may have queued before it is closed with "
+                        "1013 and has to rejoin (default 16 MiB; 0 = unlimited)."),
          QStringLiteral("BYTES")},
     });
     if (!parser.parse(QCoreApplication::arguments())) {
