@@ -74,6 +74,12 @@ Expected<quint16, QString> DustliteHttpServer::open(const QHostAddress &address,
     return tcp->serverPort();
 }
 
+void DustliteHttpServer::setAccessRules(const ServerConfig &config)
+{
+    m_access = LocalAccess(config);
+    m_maxDeviceIdLength = config.maxDeviceIdLength;
+}
+
 HttpRequest DustliteHttpServer::toHttpRequest(const QHttpServerRequest &request)
 {
     HttpRequest converted;
@@ -94,10 +100,16 @@ HttpRequest DustliteHttpServer::toHttpRequest(const QHttpServerRequest &request)
 
 bool DustliteHttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    if (const auto refusal = m_access.refusal(request)) { // a foreign Host or Origin
+        send(request, socket, *refusal, false);
+        m_answeredUpgrade = isWebSocketUpgrade(request);
+        return !m_answeredUpgrade; // a refused upgrade: Qt must not upgrade the socket
+    }
     if (isWebSocketUpgrade(request)) {
         if (request.url().path() == kWebSocketPath) {
 #ifdef DUSTLITE_HAS_SYNC_ENDPOINT
-            if (const auto refusal = SyncEndpoint::checkConnect(request.url(), m_auth)) {
+            if (const auto refusal =
+                    SyncEndpoint::checkConnect(request.url(), m_auth, m_maxDeviceIdLength)) {
                 send(request, socket,
                      HttpResponse::error(403, QStringLiteral("forbidden"), *refusal), false);
                 m_answeredUpgrade = true;

@@ -2,6 +2,7 @@
 
 #include "Auth.h"
 #include "HttpExchange.h"
+#include "LocalAccess.h"
 #include "RestApi.h"
 
 #include <QAbstractHttpServer>
@@ -23,6 +24,10 @@ public:
     // Starts listening; the bound port, or a readable error ("address already in use").
     Expected<quint16, QString> open(const QHostAddress &address, quint16 port);
 
+    // What a request must pass before it is served: the Host and Origin rules (LocalAccess)
+    // and the WebSocket connect limits of `config`. Until called, the defaults apply.
+    void setAccessRules(const ServerConfig &config);
+
     // Converts Qt's request into the REST layer's form.
     static HttpRequest toHttpRequest(const QHttpServerRequest &request);
 
@@ -38,6 +43,8 @@ private:
     const Auth &m_auth;
     qint64 m_maxBodyBytes;
     bool m_answeredUpgrade = false;
+    LocalAccess m_access;
+    int m_maxDeviceIdLength = ServerConfig().maxDeviceIdLength;
 };
 
 } // namespace dust::lite
