@@ -206,6 +206,15 @@ void TestSecurityInput::bomPathsListAndDeleteApart()
     paths.sort();
     QCOMPARE(paths, QStringList({QStringLiteral("bom/x"), kBom + QStringLiteral("bom/x")}));
 
+    // A pattern in the query string keeps it too.
+    r = m_http->get(TestHttp::entries("?pattern=%EF%BB%BFbom/*"));
+    QCOMPARE(r.status, 200);
+    const QJsonArray marked =
+        dust::jsonbytes::parseDocument(r.body).object().value(QStringLiteral("items")).toArray();
+    QCOMPARE(marked.size(), 1);
+    QCOMPARE(marked.first().toObject().value(QStringLiteral("path")).toString(),
+             kBom + QStringLiteral("bom/x"));
+
     QCOMPARE(m_http->del(TestHttp::entries("/%EF%BB%BFbom")).status, 200);
     QCOMPARE(valueAt(m_server->store(), {QStringLiteral("bom"), QStringLiteral("x")}),
              QStringLiteral("plain"));
