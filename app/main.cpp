@@ -130,7 +130,8 @@ int main(int argc, char *argv[])
     config.seed = QStringLiteral("demo");
     QObject::connect(&embedded, &dust::lite::EmbeddedDustlite::started, &window,
                      [&](quint16, const QUrl &baseUrl) {
-                         transport = makeTransport(parser, baseUrl, QStringLiteral("dust_tok_dev"));
+                         // The token the embedded server generated for its data directory.
+                         transport = makeTransport(parser, baseUrl, embedded.token());
                          window.openStore(
                              transport.get(), store,
                              QObject::tr("embedded dustlite (%1)").arg(baseUrl.toDisplayString()));

@@ -353,7 +353,8 @@ int main(int argc, char **argv)
     const quint16 port =
         startDustlite(server, dustlite,
                       {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data"),
-                       dataDir.path(), QStringLiteral("--seed"), QString::number(leaves)},
+                       dataDir.path(), QStringLiteral("--seed"), QString::number(leaves),
+                       QStringLiteral("--token"), QStringLiteral("dust_tok_dev")},
                       3600 * 1000);
     if (port == 0) {
         std::fprintf(stderr, "dustlite did not start: %s\n",

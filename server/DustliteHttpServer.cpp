@@ -1,6 +1,7 @@
 #include "DustliteHttpServer.h"
 
 #include "GuardedTcpServer.h"
+#include "WsMaskGuard.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -57,6 +58,7 @@ DustliteHttpServer::DustliteHttpServer(RestApi &rest, const Auth &auth, const Se
     , m_rest(rest)
     , m_auth(auth)
     , m_config(config)
+    , m_access(config)
 {}
 
 Expected<quint16, QString> DustliteHttpServer::open(const QHostAddress &address, quint16 port)
@@ -94,17 +96,24 @@ HttpRequest DustliteHttpServer::toHttpRequest(const QHttpServerRequest &request)
 
 bool DustliteHttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    if (const auto refusal = m_access.refusal(request)) { // a foreign Host or Origin
+        send(request, socket, *refusal, false);
+        m_answeredUpgrade = isWebSocketUpgrade(request);
+        return !m_answeredUpgrade; // a refused upgrade: Qt must not upgrade the socket
+    }
     if (isWebSocketUpgrade(request)) {
         if (request.url().path() == kWebSocketPath) {
 #ifdef DUSTLITE_HAS_SYNC_ENDPOINT
-            if (const auto refusal = SyncEndpoint::checkConnect(request.url(), m_auth)) {
+            if (const auto refusal =
+                    SyncEndpoint::checkConnect(request.url(), m_auth, m_config.maxDeviceIdLength)) {
                 send(request, socket,
                      HttpResponse::error(403, QStringLiteral("forbidden"), *refusal), false);
                 m_answeredUpgrade = true;
                 return false; // answered: Qt must not upgrade this socket
             }
 #endif
-            return true; // Qt upgrades the socket and emits newWebSocketConnection()
+            WsMaskGuard::watch(socket); // unmasked client frames close with 1002
+            return true;                // Qt upgrades the socket and emits newWebSocketConnection()
         }
         send(request, socket, HttpResponse::noRoute(), false);
         m_answeredUpgrade = true;

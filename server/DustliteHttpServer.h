@@ -2,6 +2,7 @@
 
 #include "Auth.h"
 #include "HttpExchange.h"
+#include "LocalAccess.h"
 #include "RestApi.h"
 
 #include <QAbstractHttpServer>
@@ -36,7 +37,8 @@ private:
 
     RestApi &m_rest;
     const Auth &m_auth;
-    const ServerConfig &m_config; // the guard's limits and timeouts
+    const ServerConfig &m_config; // the guard's limits and timeouts, the WebSocket limits
+    LocalAccess m_access;         // the Host and Origin rules
     bool m_answeredUpgrade = false;
 };
 

@@ -1,9 +1,11 @@
 #include "DustliteServer.h"
 
 #include "DustliteHttpServer.h"
+#include "LocalAccess.h"
 #include "RateLimiter.h"
 #include "RestApi.h"
 #include "StoreRegistry.h"
+#include "TokenFile.h"
 
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -22,7 +24,6 @@ namespace dust::lite {
 
 namespace {
 
-constexpr QLatin1String kDefaultToken("dust_tok_dev");
 constexpr QLatin1String kDefaultStore("local/demo");
 
 bool isValidOrg(QStringView org)
@@ -103,6 +104,19 @@ Expected<quint16, QString> DustliteServer::start(const ServerConfig &config)
     m_config = config;
     if (m_config.stores.isEmpty())
         m_config.stores.append(kDefaultStore);
+    for (const QString &origin : std::as_const(m_config.allowedOrigins)) {
+        if (!LocalAccess::normalizedOrigin(origin))
+            return Result::failure(QStringLiteral("invalid allowed origin \"%1\": expected "
+                                                  "http(s)://HOST[:PORT], as a browser sends it")
+                                       .arg(origin));
+    }
+    for (const QString &host : std::as_const(m_config.allowedHosts)) {
+        if (!LocalAccess::normalizedHost(host))
+            return Result::failure(
+                QStringLiteral("invalid allowed host \"%1\": expected a host name or address, "
+                               "without port")
+                    .arg(host));
+    }
     for (const QString &store : std::as_const(m_config.stores)) {
         if (!StoreRegistry::isValidFullName(store))
             return Result::failure(QStringLiteral("invalid store name \"%1\": expected ORG/NAME "
@@ -111,10 +125,21 @@ Expected<quint16, QString> DustliteServer::start(const ServerConfig &config)
                                        .arg(store));
     }
     const QString defaultOrg = m_config.stores.first().section(QLatin1Char('/'), 0, 0);
-    if (m_config.tokens.isEmpty())
-        m_config.tokens.append(TokenSpec{kDefaultToken, {}, {}});
     if (!m_config.inMemory && m_config.dataDir.isEmpty())
         m_config.dataDir = defaultDataDir();
+    // No token given: one of our own, never a fixed one every web page could know.
+    m_config.tokenFile.clear();
+    if (m_config.tokens.isEmpty()) {
+        QString token = TokenFile::generate();
+        if (!m_config.inMemory) {
+            m_config.tokenFile = TokenFile::pathIn(m_config.dataDir);
+            auto kept = TokenFile::loadOrCreate(m_config.tokenFile);
+            if (!kept)
+                return Result::failure(kept.error());
+            token = *kept;
+        }
+        m_config.tokens.append(TokenSpec{token, {}, {}});
+    }
 
     m_auth = std::make_unique<Auth>();
     for (TokenSpec &token : m_config.tokens) {

@@ -42,7 +42,8 @@ public:
     // any address).
     QUrl baseUrl() const;
     QUrl wsUrl() const;
-    // The configuration in effect (after defaults were filled in: tokens, stores).
+    // The configuration in effect (after defaults were filled in: tokens, stores). Without
+    // configured tokens, tokens holds the generated one (and tokenFile where it is kept).
     const ServerConfig &config() const { return m_config; }
     StoreRegistry *registry() const { return m_registry.get(); }
 

@@ -35,8 +35,10 @@ void EmbeddedDustlite::start(const ServerConfig &config)
             const quint16 port = *result;
             const QUrl base = server->baseUrl();
             const QUrl ws = server->wsUrl();
+            const QString token = server->config().tokens.value(0).token;
             QMetaObject::invokeMethod(
-                this, [this, port, base, ws] { onStarted(port, base, ws); }, Qt::QueuedConnection);
+                this, [this, port, base, ws, token] { onStarted(port, base, ws, token); },
+                Qt::QueuedConnection);
         } else {
             const QString error = result.error();
             QMetaObject::invokeMethod(
@@ -75,10 +77,12 @@ Expected<quint16, QString> EmbeddedDustlite::startAndWait(const ServerConfig &co
     return Result::failure(error.isEmpty() ? QStringLiteral("dustlite did not start") : error);
 }
 
-void EmbeddedDustlite::onStarted(quint16 port, const QUrl &baseUrl, const QUrl &wsUrl)
+void EmbeddedDustlite::onStarted(quint16 port, const QUrl &baseUrl, const QUrl &wsUrl,
+                                 const QString &token)
 {
     if (!m_server)
         return;
+    m_token = token;
     m_port = port;
     m_baseUrl = baseUrl;
     m_wsUrl = wsUrl;
@@ -101,6 +105,7 @@ void EmbeddedDustlite::stop()
     m_thread.quit();
     m_thread.wait();
     m_port = 0;
+    m_token.clear();
     m_baseUrl.clear();
     m_wsUrl.clear();
 }

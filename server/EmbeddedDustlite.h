@@ -38,19 +38,23 @@ public:
     quint16 port() const { return m_port; }
     QUrl baseUrl() const { return m_baseUrl; }
     QUrl wsUrl() const { return m_wsUrl; }
+    // The first token of the running server: the one it generated (and keeps in its data
+    // directory) when the configuration named none. Empty when not running.
+    QString token() const { return m_token; }
 
 signals:
     void started(quint16 port, const QUrl &baseUrl);
     void failed(const QString &error);
 
 private:
-    void onStarted(quint16 port, const QUrl &baseUrl, const QUrl &wsUrl);
+    void onStarted(quint16 port, const QUrl &baseUrl, const QUrl &wsUrl, const QString &token);
 
     QThread m_thread;
     DustliteServer *m_server = nullptr; // lives on m_thread; deleted there
     quint16 m_port = 0;
     QUrl m_baseUrl;
     QUrl m_wsUrl;
+    QString m_token;
 };
 
 } // namespace dust::lite

@@ -1,5 +1,7 @@
 #include "HttpExchange.h"
 
+#include "protocol/JsonBytes.h"
+
 #include <QJsonDocument>
 #include <QUrl>
 
@@ -16,7 +18,9 @@ QString decodeFormComponent(QByteArrayView encoded)
 {
     QByteArray bytes = encoded.toByteArray();
     bytes.replace('+', ' ');
-    return QString::fromUtf8(QByteArray::fromPercentEncoding(bytes));
+    // Not QString::fromUtf8: it drops a leading U+FEFF, and "pattern=%EF%BB%BFbom/*" would
+    // list bom/*.
+    return jsonbytes::textFromUtf8(QByteArray::fromPercentEncoding(bytes));
 }
 
 } // namespace

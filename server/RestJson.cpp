@@ -1,5 +1,6 @@
 #include "RestJson.h"
 
+#include "protocol/JsonBytes.h"
 #include "protocol/StrictJson.h"
 
 #include <QJsonArray>
@@ -23,7 +24,7 @@ Expected<QJsonValue, QString> RestJson::parseValue(const QByteArray &body)
     wrapped.reserve(body.size() + 2);
     wrapped.append('[').append(body).append(']');
     QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(wrapped, &error);
+    const QJsonDocument document = jsonbytes::parseDocument(wrapped, &error);
     if (error.error != QJsonParseError::NoError || !document.isArray() ||
         document.array().size() != 1) {
         const QString why = error.error != QJsonParseError::NoError

@@ -279,12 +279,12 @@ ListPage StoreDb::list(const ListQuery &query) const
         QSqlQuery &q = d->sql->query(sql);
         int bind = 0;
         if (!lo.isEmpty())
-            q.bindValue(bind++, lo);
+            q.bindValue(bind++, StoreSql::bindable(lo));
         if (!hi.isEmpty())
-            q.bindValue(bind++, hi);
+            q.bindValue(bind++, StoreSql::bindable(hi));
         if (!cursor.isEmpty())
-            q.bindValue(bind++, cursor);
-        q.bindValue(bind, chunk);
+            q.bindValue(bind++, StoreSql::bindable(cursor));
+        q.bindValue(bind, StoreSql::bindable(chunk));
         d->sql->clearFailure();
         if (!d->sql->exec(q))
             return page;
@@ -382,17 +382,17 @@ void StoreDb::compact()
         QSqlQuery &insert = d->sql->query(
             QStringLiteral("INSERT OR REPLACE INTO store_snapshots (snapshot_seq, entries, "
                            "inserted_at) VALUES (?, CAST(? AS TEXT), ?)"));
-        insert.bindValue(0, seq);
-        insert.bindValue(1, text);
-        insert.bindValue(2, at);
+        insert.bindValue(0, StoreSql::bindable(seq));
+        insert.bindValue(1, StoreSql::bindable(text));
+        insert.bindValue(2, StoreSql::bindable(at));
         d->sql->exec(insert);
         QSqlQuery &ops =
             d->sql->query(QStringLiteral("DELETE FROM store_ops WHERE store_seq <= ?"));
-        ops.bindValue(0, seq);
+        ops.bindValue(0, StoreSql::bindable(seq));
         d->sql->exec(ops);
         QSqlQuery &older =
             d->sql->query(QStringLiteral("DELETE FROM store_snapshots WHERE snapshot_seq < ?"));
-        older.bindValue(0, seq);
+        older.bindValue(0, StoreSql::bindable(seq));
         d->sql->exec(older);
         // Blobs no leaf refers to any more have no history left to serve them either.
         d->sql->execDirect(QStringLiteral(
@@ -487,7 +487,7 @@ std::optional<QByteArray> StoreDb::fileContent(const QString &hash, QString *con
     QSqlQuery &ref =
         d->sql->query(QStringLiteral("SELECT 1 FROM store_entries WHERE type = 'file' AND "
                                      "json_extract(value, '$.hash') = ? LIMIT 1"));
-    ref.bindValue(0, hash);
+    ref.bindValue(0, StoreSql::bindable(hash));
     if (!d->sql->exec(ref))
         return std::nullopt;
     const bool referenced = ref.next();
@@ -496,7 +496,7 @@ std::optional<QByteArray> StoreDb::fileContent(const QString &hash, QString *con
         return std::nullopt;
     QSqlQuery &q = d->sql->query(
         QStringLiteral("SELECT content, content_type, filename FROM files WHERE hash = ?"));
-    q.bindValue(0, hash);
+    q.bindValue(0, StoreSql::bindable(hash));
     if (!d->sql->exec(q))
         return std::nullopt;
     std::optional<QByteArray> content;

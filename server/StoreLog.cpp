@@ -124,8 +124,8 @@ QList<ChangeEvent> StoreLog::eventsSince(qint64 afterSeq, int limit)
 {
     QList<ChangeEvent> events;
     QSqlQuery &q = m_sql.query(QString::fromLatin1(kEventColumns));
-    q.bindValue(0, afterSeq);
-    q.bindValue(1, std::max(limit, 1));
+    q.bindValue(0, StoreSql::bindable(afterSeq));
+    q.bindValue(1, StoreSql::bindable(std::max(limit, 1)));
     if (!m_sql.exec(q))
         return events;
     while (q.next())
@@ -138,8 +138,8 @@ QList<StoreDb::EventPayload> StoreLog::eventPayloadsSince(qint64 afterSeq, int l
 {
     QList<StoreDb::EventPayload> payloads;
     QSqlQuery &q = m_sql.query(QString::fromLatin1(kEventColumns));
-    q.bindValue(0, afterSeq);
-    q.bindValue(1, std::max(limit, 1));
+    q.bindValue(0, StoreSql::bindable(afterSeq));
+    q.bindValue(1, StoreSql::bindable(std::max(limit, 1)));
     if (!m_sql.exec(q))
         return payloads;
     while (q.next()) {
@@ -208,7 +208,7 @@ QJsonObject StoreLog::auditLog(const AuditQuery &query)
         QSqlQuery &q = m_sql.query(QStringLiteral("SELECT store_seq, path FROM store_ops") + where +
                                    QStringLiteral(" ORDER BY store_seq DESC"));
         for (int i = 0; i < binds.size(); ++i)
-            q.bindValue(i, binds.at(i));
+            q.bindValue(i, StoreSql::bindable(binds.at(i)));
         QList<qint64> pageSeqs;
         if (m_sql.exec(q)) {
             while (q.next()) {
@@ -223,7 +223,7 @@ QJsonObject StoreLog::auditLog(const AuditQuery &query)
         }
         QSqlQuery &one = m_sql.query(columns + QStringLiteral(" WHERE store_seq = ?"));
         for (const qint64 seq : pageSeqs) {
-            one.bindValue(0, seq);
+            one.bindValue(0, StoreSql::bindable(seq));
             if (m_sql.exec(one) && one.next())
                 ops.append(auditOp(one));
             one.finish();
@@ -235,9 +235,9 @@ QJsonObject StoreLog::auditLog(const AuditQuery &query)
                                    QStringLiteral(" ORDER BY store_seq DESC LIMIT ? OFFSET ?"));
         int i = 0;
         for (; i < binds.size(); ++i)
-            q.bindValue(i, binds.at(i));
-        q.bindValue(i++, limit);
-        q.bindValue(i, offset);
+            q.bindValue(i, StoreSql::bindable(binds.at(i)));
+        q.bindValue(i++, StoreSql::bindable(limit));
+        q.bindValue(i, StoreSql::bindable(offset));
         if (m_sql.exec(q)) {
             while (q.next())
                 ops.append(auditOp(q));

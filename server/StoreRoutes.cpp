@@ -1,5 +1,7 @@
 #include "StoreRoutes.h"
 
+#include "FileHeaders.h"
+
 #include "RestJson.h"
 #include "protocol/Glob.h"
 
@@ -112,14 +114,7 @@ HttpResponse StoreRoutes::file(const RestContext &ctx, const QString &hash)
         HttpResponse response;
         response.status = 200;
         response.body = *content;
-        response.setHeader("content-type", contentType.isEmpty()
-                                               ? QByteArray("application/octet-stream")
-                                               : contentType.toUtf8());
-        if (!fileName.isEmpty()) {
-            QByteArray quoted = fileName.toUtf8();
-            quoted.replace('\\', "\\\\").replace('"', "\\\"").replace('\r', ' ').replace('\n', ' ');
-            response.setHeader("content-disposition", "inline; filename=\"" + quoted + '"');
-        }
+        FileHeaders::apply(response, contentType, fileName);
         return response;
     }
     return HttpResponse::error(404, QStringLiteral("not_found"));

@@ -51,6 +51,15 @@ QString StoreSql::nowIso()
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
 }
 
+QVariant StoreSql::bindable(const QVariant &value)
+{
+    constexpr QChar kFeff(0xFEFF);
+    if (value.typeId() != QMetaType::QString)
+        return value;
+    const QString text = value.toString();
+    return text.startsWith(kFeff) ? QVariant(kFeff + text) : value;
+}
+
 // Opens the database, creates the schema and reads the metadata and counters; the error
 // message, empty on success.
 QString StoreSql::setUp(const QString &file)
@@ -123,9 +132,9 @@ QString StoreSql::setUp(const QString &file)
         m_insertedAt = nowIso();
         QSqlQuery &q = query(
             QStringLiteral("INSERT INTO store_meta (id, full_name, inserted_at) VALUES (?, ?, ?)"));
-        q.bindValue(0, m_id);
-        q.bindValue(1, m_fullName);
-        q.bindValue(2, m_insertedAt);
+        q.bindValue(0, StoreSql::bindable(m_id));
+        q.bindValue(1, StoreSql::bindable(m_fullName));
+        q.bindValue(2, StoreSql::bindable(m_insertedAt));
         if (!exec(q))
             return failure(QStringLiteral("cannot write metadata"));
     }
@@ -220,7 +229,7 @@ std::optional<qint64> StoreSql::scalarInt(const QString &sql, const QVariantList
 {
     QSqlQuery &q = query(sql);
     for (int i = 0; i < binds.size(); ++i)
-        q.bindValue(i, binds.at(i));
+        q.bindValue(i, StoreSql::bindable(binds.at(i)));
     if (!exec(q))
         return std::nullopt;
     std::optional<qint64> value;
@@ -302,7 +311,7 @@ WriteResult StoreSql::transact(const std::function<WriteResult()> &body)
 std::optional<LeafRow> StoreSql::leaf(const QString &path)
 {
     QSqlQuery &q = *m_hot.readLeaf;
-    q.bindValue(0, path);
+    q.bindValue(0, StoreSql::bindable(path));
     if (!exec(q))
         return std::nullopt;
     std::optional<LeafRow> row;
@@ -322,10 +331,10 @@ void StoreSql::upsertText(const QString &path, const QByteArray &text, const QSt
                           qint64 seq)
 {
     QSqlQuery &insert = *m_hot.insertLeaf;
-    insert.bindValue(0, path);
-    insert.bindValue(1, text);
-    insert.bindValue(2, type);
-    insert.bindValue(3, seq);
+    insert.bindValue(0, StoreSql::bindable(path));
+    insert.bindValue(1, StoreSql::bindable(text));
+    insert.bindValue(2, StoreSql::bindable(type));
+    insert.bindValue(3, StoreSql::bindable(seq));
     if (!exec(insert))
         return;
     if (insert.numRowsAffected() > 0) {
@@ -333,17 +342,17 @@ void StoreSql::upsertText(const QString &path, const QByteArray &text, const QSt
         return;
     }
     QSqlQuery &update = *m_hot.updateLeaf;
-    update.bindValue(0, text);
-    update.bindValue(1, type);
-    update.bindValue(2, seq);
-    update.bindValue(3, path);
+    update.bindValue(0, StoreSql::bindable(text));
+    update.bindValue(1, StoreSql::bindable(type));
+    update.bindValue(2, StoreSql::bindable(seq));
+    update.bindValue(3, StoreSql::bindable(path));
     exec(update);
 }
 
 void StoreSql::removeExact(const QString &path)
 {
     QSqlQuery &q = *m_hot.deleteLeaf;
-    q.bindValue(0, path);
+    q.bindValue(0, StoreSql::bindable(path));
     if (exec(q))
         m_entryCount -= q.numRowsAffected();
 }
@@ -351,8 +360,8 @@ void StoreSql::removeExact(const QString &path)
 void StoreSql::removeDescendants(const QString &path)
 {
     QSqlQuery &q = *m_hot.deleteRange;
-    q.bindValue(0, QString(path + QLatin1Char('/')));
-    q.bindValue(1, PathOrder::descendantEnd(path));
+    q.bindValue(0, StoreSql::bindable(QString(path + QLatin1Char('/'))));
+    q.bindValue(1, StoreSql::bindable(PathOrder::descendantEnd(path)));
     if (exec(q))
         m_entryCount -= q.numRowsAffected();
 }
@@ -375,12 +384,12 @@ void StoreSql::scanLeaves(const QString &path, const LeafRowVisitor &row)
         QSqlQuery &q = query(sql);
         int i = 0;
         if (ranged) {
-            q.bindValue(i++, lo);
-            q.bindValue(i++, hi);
+            q.bindValue(i++, StoreSql::bindable(lo));
+            q.bindValue(i++, StoreSql::bindable(hi));
         }
         if (!first)
-            q.bindValue(i++, cursor);
-        q.bindValue(i, kBlockRows);
+            q.bindValue(i++, StoreSql::bindable(cursor));
+        q.bindValue(i, StoreSql::bindable(kBlockRows));
         if (!exec(q))
             return;
         struct Row
@@ -422,15 +431,15 @@ bool StoreSql::insertOpText(qint64 seq, const QString &op, const Path &path,
                             const QString &insertedAt)
 {
     QSqlQuery &q = *m_hot.insertOp;
-    q.bindValue(0, seq);
-    q.bindValue(1, op);
-    q.bindValue(2, path.rendered());
-    q.bindValue(3, StoredJson::segments(path));
-    q.bindValue(4, value);
-    q.bindValue(5, eventValue);
-    q.bindValue(6, deviceId);
-    q.bindValue(7, clientOpId);
-    q.bindValue(8, insertedAt);
+    q.bindValue(0, StoreSql::bindable(seq));
+    q.bindValue(1, StoreSql::bindable(op));
+    q.bindValue(2, StoreSql::bindable(path.rendered()));
+    q.bindValue(3, StoreSql::bindable(StoredJson::segments(path)));
+    q.bindValue(4, StoreSql::bindable(value));
+    q.bindValue(5, StoreSql::bindable(eventValue));
+    q.bindValue(6, StoreSql::bindable(deviceId));
+    q.bindValue(7, StoreSql::bindable(clientOpId));
+    q.bindValue(8, StoreSql::bindable(insertedAt));
     return exec(q);
 }
 
@@ -443,9 +452,9 @@ bool StoreSql::scanOps(qint64 afterSeq, qint64 toSeq,
         QSqlQuery &q = query(
             QStringLiteral("SELECT store_seq, op, path, CAST(value AS BLOB) FROM store_ops "
                            "WHERE store_seq > ? AND store_seq <= ? ORDER BY store_seq LIMIT ?"));
-        q.bindValue(0, cursor);
-        q.bindValue(1, toSeq);
-        q.bindValue(2, kBlockRows);
+        q.bindValue(0, StoreSql::bindable(cursor));
+        q.bindValue(1, StoreSql::bindable(toSeq));
+        q.bindValue(2, StoreSql::bindable(kBlockRows));
         if (!exec(q))
             return false;
         int rows = 0;
@@ -478,8 +487,8 @@ QStringList StoreSql::opPathsBetween(qint64 afterSeq, qint64 toSeq, qsizetype ma
     QStringList paths;
     QSqlQuery &q = query(QStringLiteral(
         "SELECT DISTINCT path FROM store_ops WHERE store_seq > ? AND store_seq <= ?"));
-    q.bindValue(0, afterSeq);
-    q.bindValue(1, toSeq);
+    q.bindValue(0, StoreSql::bindable(afterSeq));
+    q.bindValue(1, StoreSql::bindable(toSeq));
     if (!exec(q))
         return paths;
     while (q.next()) {
@@ -495,7 +504,7 @@ std::optional<QByteArray> StoreSql::snapshotText(qint64 seq)
 {
     QSqlQuery &q = query(
         QStringLiteral("SELECT CAST(entries AS BLOB) FROM store_snapshots WHERE snapshot_seq = ?"));
-    q.bindValue(0, seq);
+    q.bindValue(0, StoreSql::bindable(seq));
     if (!exec(q))
         return std::nullopt;
     QByteArray text;
@@ -511,12 +520,12 @@ bool StoreSql::insertFile(const QString &hash, const QByteArray &content,
     QSqlQuery &q = query(QStringLiteral("INSERT OR IGNORE INTO files (hash, content, size, "
                                         "content_type, filename, inserted_at) VALUES (?, ?, ?, "
                                         "?, ?, ?)"));
-    q.bindValue(0, hash);
-    q.bindValue(1, content);
-    q.bindValue(2, qint64(content.size()));
-    q.bindValue(3, contentType);
-    q.bindValue(4, filename.isEmpty() ? QVariant() : QVariant(filename));
-    q.bindValue(5, nowIso());
+    q.bindValue(0, StoreSql::bindable(hash));
+    q.bindValue(1, StoreSql::bindable(content));
+    q.bindValue(2, StoreSql::bindable(qint64(content.size())));
+    q.bindValue(3, StoreSql::bindable(contentType));
+    q.bindValue(4, StoreSql::bindable(filename.isEmpty() ? QVariant() : QVariant(filename)));
+    q.bindValue(5, StoreSql::bindable(nowIso()));
     return exec(q);
 }
 

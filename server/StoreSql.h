@@ -38,6 +38,10 @@ public:
 
     // The time stamp stored with rows: UTC, ISO-8601 with milliseconds.
     static QString nowIso();
+    // `value` as every statement binds it. SQLite drops a leading U+FEFF of text bound as
+    // UTF-16 (it takes it for a byte-order mark), so "\ufeffbom/x" would be stored, and
+    // looked up, as "bom/x": such text is bound with the character doubled, and one stays.
+    static QVariant bindable(const QVariant &value);
 
     const QString &fullName() const { return m_fullName; }
     const QString &id() const { return m_id; }

@@ -1,5 +1,7 @@
 #include "StoredJson.h"
 
+#include "protocol/JsonBytes.h"
+
 #include "protocol/Values.h"
 
 #include <QJsonDocument>
@@ -35,7 +37,7 @@ QByteArray StoredJson::text(const QJsonValue &value)
 std::optional<QJsonValue> StoredJson::parseRaw(const QByteArray &text)
 {
     QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(text, &error);
+    const QJsonDocument doc = jsonbytes::parseDocument(text, &error);
     if (error.error != QJsonParseError::NoError)
         return std::nullopt;
     if (doc.isObject())

@@ -85,7 +85,8 @@ qint64 SyncEndpoint::unwrittenBytes() const
     return total;
 }
 
-std::optional<QString> SyncEndpoint::checkConnect(const QUrl &requestUrl, const Auth &auth)
+std::optional<QString> SyncEndpoint::checkConnect(const QUrl &requestUrl, const Auth &auth,
+                                                  int maxDeviceIdLength)
 {
     if (!isSupportedVsn(queryValue(requestUrl, QLatin1String("vsn"))))
         return QStringLiteral("unsupported vsn");
@@ -95,6 +96,9 @@ std::optional<QString> SyncEndpoint::checkConnect(const QUrl &requestUrl, const 
     const auto deviceId = queryValue(requestUrl, QLatin1String("device_id"));
     if (!deviceId || deviceId->isEmpty())
         return QStringLiteral("missing device_id");
+    // It is stored with every write the socket makes; the reason fits a WebSocket close frame.
+    if (deviceId->size() > maxDeviceIdLength)
+        return QStringLiteral("device_id longer than %1 characters").arg(maxDeviceIdLength);
     if (capverOf(queryValue(requestUrl, QLatin1String("capver"))) < kCapverMin)
         return QStringLiteral("capver");
     if (!auth.authenticate(*token))
@@ -107,7 +111,7 @@ void SyncEndpoint::accept(std::unique_ptr<QWebSocket> socket)
     if (!socket)
         return;
     const QUrl url = socket->requestUrl();
-    if (const auto refusal = checkConnect(url, m_auth)) {
+    if (const auto refusal = checkConnect(url, m_auth, m_config.maxDeviceIdLength)) {
         refuse(std::move(socket), *refusal);
         return;
     }

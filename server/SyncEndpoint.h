@@ -46,10 +46,13 @@ public:
 
     // The connect check of §1.4/§5.1 on the upgrade URL's query (token, device_id, capver,
     // vsn). nullopt when the connection may proceed, otherwise the refusal reason:
-    // "unsupported vsn", "unauthorized", "missing device_id" or "capver".
+    // "unsupported vsn", "unauthorized", "missing device_id", "device_id longer than N
+    // characters" or "capver".
     // An HTTP server can call it in handleRequest before the upgrade and answer 403 itself
     // (then return false and write nothing more for that socket in missingHandler).
-    static std::optional<QString> checkConnect(const QUrl &requestUrl, const Auth &auth);
+    static std::optional<QString>
+    checkConnect(const QUrl &requestUrl, const Auth &auth,
+                 int maxDeviceIdLength = ServerConfig().maxDeviceIdLength);
 
 signals:
     void connectionCountChanged(int count);

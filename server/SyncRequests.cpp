@@ -1,5 +1,7 @@
 #include "SyncRequests.h"
 
+#include "FileHeaders.h"
+
 #include "protocol/Entry.h"
 #include "protocol/Values.h"
 
@@ -195,6 +197,21 @@ Expected<FileUpload, QJsonObject> readFile(const QJsonObject &payload,
     upload.contentType = optionalString(payload.value(QLatin1String("content_type")));
     if (upload.contentType.isEmpty())
         upload.contentType = QStringLiteral("application/octet-stream");
+    // Both are served back as header values (GET /api/files/…): nothing that could end one.
+    if (!FileHeaders::isValidContentType(upload.contentType))
+        return FileExpected::failure(errorResponse(
+            QStringLiteral("invalid_content_type"),
+            {{QStringLiteral("message"),
+              QStringLiteral("content_type must be a media type such as image/png or "
+                             "text/plain; charset=utf-8 (ASCII, at most %1 characters)")
+                  .arg(FileHeaders::kMaxContentTypeLength)}}));
+    if (!upload.filename.isEmpty() && !FileHeaders::isValidFilename(upload.filename))
+        return FileExpected::failure(errorResponse(
+            QStringLiteral("invalid_filename"),
+            {{QStringLiteral("message"),
+              QStringLiteral("filename must be at most %1 characters, without control "
+                             "characters, quotes or backslashes")
+                  .arg(FileHeaders::kMaxFilenameLength)}}));
     upload.clientOpId = optionalString(payload.value(QLatin1String("client_op_id")));
     return upload;
 }

@@ -1,6 +1,8 @@
 // dustlite: a Dust-compatible server (REST + WebSocket over SQLite) on one port.
 
 #include "DustliteServer.h"
+#include "LocalAccess.h"
+#include "TokenFile.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -74,6 +76,25 @@ std::optional<QString> toConfig(const QCommandLineParser &parser, ServerConfig &
                 .arg(config.seed);
     }
     config.broadcastRestWrites = parser.isSet(QStringLiteral("broadcast-rest-writes"));
+
+    // --- local means local: who besides loopback may reach a loopback-bound server
+    for (const QString &text : parser.values(QStringLiteral("allow-origin"))) {
+        const auto origin = dust::lite::LocalAccess::normalizedOrigin(text);
+        if (!origin)
+            return QStringLiteral("--allow-origin: expected an origin such as "
+                                  "http://localhost:3000 (scheme://host[:port], no path), got "
+                                  "\"%1\"")
+                .arg(text);
+        config.allowedOrigins.append(*origin);
+    }
+    for (const QString &text : parser.values(QStringLiteral("allow-host"))) {
+        const auto host = dust::lite::LocalAccess::normalizedHost(text);
+        if (!host)
+            return QStringLiteral("--allow-host: expected a host name such as dust.test (no "
+                                  "port, no scheme), got \"%1\"")
+                .arg(text);
+        config.allowedHosts.append(*host);
+    }
 
     struct NumberOption
     {
@@ -195,7 +216,10 @@ int main(int argc, char *argv[])
         {QStringLiteral("token"),
          QStringLiteral("Accept this token (repeatable): TOKEN[@ORG][=SCOPE,SCOPE...]. Tokens "
                         "start with dust_tok_; the org defaults to the first store's; no "
-                        "scopes = all. Default: one full-scope dust_tok_dev."),
+                        "scopes = all. Default: one full-scope token generated once per data "
+                        "directory (kept in DIR/%1, mode 0600; a new one per run with "
+                        "--memory) and printed at start-up.")
+             .arg(dust::lite::TokenFile::kFileName),
          QStringLiteral("TOKEN")},
         {QStringLiteral("store"),
          QStringLiteral("Serve this store, created if missing (repeatable; default local/demo)."),
@@ -218,6 +242,15 @@ int main(int argc, char *argv[])
         {QStringLiteral("writes-per-minute"),
          QStringLiteral("Per-token write limit, REST and WebSocket (default 0 = unlimited)."),
          QStringLiteral("N")},
+        {QStringLiteral("allow-origin"),
+         QStringLiteral("Also accept WebSocket connections from web pages at this origin, "
+                        "e.g. https://app.example:8443 (repeatable). Loopback origins "
+                        "(localhost, 127.0.0.1, [::1], any port) always are."),
+         QStringLiteral("ORIGIN")},
+        {QStringLiteral("allow-host"),
+         QStringLiteral("Also answer requests addressed to this host name while listening on "
+                        "loopback (repeatable); the listen address and localhost always are."),
+         QStringLiteral("NAME")},
         {QStringLiteral("compact-after"),
          QStringLiteral("Compact a store into a snapshot once it holds N ops (default 0 = "
                         "never)."),
@@ -285,9 +318,14 @@ int main(int argc, char *argv[])
     else
         printError(QStringLiteral("data in %1").arg(QDir::toNativeSeparators(effective.dataDir)));
     printError(QStringLiteral("stores: %1").arg(effective.stores.join(QLatin1String(", "))));
-    if (config.tokens.isEmpty())
-        printError(QStringLiteral("token: %1 (all scopes, org %2)")
-                       .arg(effective.tokens.first().token, effective.tokens.first().org));
+    const bool generatedToken = config.tokens.isEmpty();
+    if (generatedToken && effective.tokenFile.isEmpty())
+        printError(QStringLiteral("token generated for this run (all scopes, org %1)")
+                       .arg(effective.tokens.first().org));
+    else if (generatedToken)
+        printError(
+            QStringLiteral("token kept in %1 (all scopes, org %2)")
+                .arg(QDir::toNativeSeparators(effective.tokenFile), effective.tokens.first().org));
     else
         printError(QStringLiteral("%1 token(s) accepted").arg(effective.tokens.size()));
 
@@ -310,6 +348,10 @@ int main(int argc, char *argv[])
     }
 #endif
 
+    // A generated token is printed before the ready line, so whoever waits for that line
+    // has it too.
+    if (generatedToken)
+        std::printf("dustlite token: %s\n", qPrintable(effective.tokens.first().token));
     std::printf("dustlite listening on http://%s:%u\n", qPrintable(hostForUrl(effective.listen)),
                 unsigned(*started));
     std::fflush(stdout);

@@ -25,6 +25,7 @@ Expected<Glob, GlobError> Glob::compile(QStringView pattern)
         case PathError::EmptyPath:
             return Expected<Glob, GlobError>::failure(GlobError::EmptyPath);
         case PathError::InvalidEscape:
+        case PathError::InvalidUtf8: // parse() never reports it: its input is already text
             return Expected<Glob, GlobError>::failure(GlobError::InvalidEscape);
         case PathError::EmptySegment:
         case PathError::NotAString:

@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QStringDecoder>
 
 #include <algorithm>
 #include <charconv>
@@ -301,13 +302,14 @@ QJsonValue toJsonValue(std::string_view raw)
     case Kind::String:
         if (raw.size() >= 2 && raw.back() == '"' && raw.find('\\') == std::string_view::npos &&
             scanString(raw, 0) == raw.size())
-            return QJsonValue(QString::fromUtf8(raw.data() + 1, qsizetype(raw.size() - 2)));
+            return QJsonValue(
+                textFromUtf8(QByteArrayView(raw.data() + 1, qsizetype(raw.size() - 2))));
         break;
     case Kind::Array:
     case Kind::Object: {
         QJsonParseError error;
-        const QJsonDocument doc = QJsonDocument::fromJson(
-            QByteArray::fromRawData(raw.data(), qsizetype(raw.size())), &error);
+        const QJsonDocument doc =
+            parseDocument(QByteArrayView(raw.data(), qsizetype(raw.size())), &error);
         if (error.error != QJsonParseError::NoError)
             return QJsonValue(QJsonValue::Undefined);
         return kind == Kind::Array ? QJsonValue(doc.array()) : QJsonValue(doc.object());
@@ -320,10 +322,36 @@ QJsonValue toJsonValue(std::string_view raw)
     wrapped.append(raw.data(), qsizetype(raw.size()));
     wrapped.append(']');
     QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(wrapped, &error);
+    const QJsonDocument doc = parseDocument(wrapped, &error);
     if (error.error != QJsonParseError::NoError || doc.array().size() != 1)
         return QJsonValue(QJsonValue::Undefined);
     return doc.array().at(0);
+}
+
+QJsonDocument parseDocument(QByteArrayView json, QJsonParseError *error)
+{
+    static constexpr QByteArrayView kBom("\xef\xbb\xbf");
+    // Outside strings the bytes are invalid JSON either way; inside, "\ufeff" is the same
+    // character, and Qt keeps it.
+    qsizetype at = json.indexOf(kBom, 1);
+    if (at < 0)
+        return QJsonDocument::fromJson(QByteArray::fromRawData(json.data(), json.size()), error);
+    QByteArray escaped;
+    escaped.reserve(json.size() + 16);
+    qsizetype from = 0;
+    for (; at >= 0; at = json.indexOf(kBom, from)) {
+        escaped.append(json.sliced(from, at - from)).append("\\ufeff");
+        from = at + kBom.size();
+    }
+    escaped.append(json.sliced(from));
+    return QJsonDocument::fromJson(escaped, error);
+}
+
+QString textFromUtf8(QByteArrayView utf8)
+{
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless |
+                                                     QStringDecoder::Flag::ConvertInitialBom);
+    return decoder(utf8);
 }
 
 QByteArray fromJsonValue(const QJsonValue &value)

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
+#include <QJsonDocument>
+#include <QJsonParseError>
 #include <QJsonValue>
 #include <QString>
 
@@ -37,6 +40,13 @@ QString typeForKind(Kind kind);
 // The value as a QJsonValue; Undefined if `raw` is not valid JSON. Scalars are converted
 // without going through QJsonDocument.
 QJsonValue toJsonValue(std::string_view raw);
+
+// QJsonDocument::fromJson, except that a U+FEFF written as raw UTF-8 at the start of a
+// string is kept: Qt's parser drops it there as if it were a byte-order mark, so the path
+// "\ufeffbom/x" would become "bom/x". (A byte-order mark before the document stays Qt's.)
+QJsonDocument parseDocument(QByteArrayView json, QJsonParseError *error = nullptr);
+// UTF-8 to text keeping every character (QString::fromUtf8 drops a leading U+FEFF).
+QString textFromUtf8(QByteArrayView utf8);
 
 // The compact JSON text of a value ("null" for Undefined).
 QByteArray fromJsonValue(const QJsonValue &value);

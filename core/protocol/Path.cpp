@@ -54,6 +54,8 @@ QString pathErrorName(PathError error)
         return QStringLiteral("not_a_string");
     case PathError::NotAList:
         return QStringLiteral("not_a_list");
+    case PathError::InvalidUtf8:
+        return QStringLiteral("invalid_utf8");
     }
     return QStringLiteral("invalid_path");
 }
@@ -67,6 +69,9 @@ QString pathErrorDetail(PathError error)
         return QStringLiteral("path cannot contain empty segments");
     case PathError::InvalidEscape:
         return QStringLiteral("invalid_escape: '~' must be followed by 0 or 1");
+    case PathError::InvalidUtf8:
+        return QStringLiteral("path is not valid UTF-8 (overlong, truncated or stray bytes after "
+                              "percent-decoding); percent-encode each character's UTF-8 bytes");
     case PathError::NotAString:
     case PathError::NotAList:
         break;
@@ -166,8 +171,8 @@ Expected<Path, PathError> Path::fromJson(const QJsonValue &segments)
 }
 
 // Percent-decodes each '/'-separated piece on its own. A malformed escape ("%", "%4",
-// "%zz"), an escaped separator ("%2F", which must travel as "~1") and bytes that are not
-// UTF-8 are all rejected as invalid_escape; empty pieces are empty_segment, as in parse().
+// "%zz") and an escaped separator ("%2F", which must travel as "~1") are invalid_escape,
+// bytes that are not UTF-8 invalid_utf8; empty pieces are empty_segment, as in parse().
 Expected<Path, PathError> Path::fromUrlEncoded(QByteArrayView encoded)
 {
     if (encoded.isEmpty())
@@ -195,10 +200,12 @@ Expected<Path, PathError> Path::fromUrlEncoded(QByteArrayView encoded)
         i += 2;
     }
 
-    QStringDecoder toUtf16(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    // ConvertInitialBom: "%EF%BB%BFbom" is the segment U+FEFF "bom", not "bom".
+    QStringDecoder toUtf16(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless |
+                                                     QStringDecoder::Flag::ConvertInitialBom);
     const QString text = toUtf16(decoded);
     if (toUtf16.hasError())
-        return Expected<Path, PathError>::failure(PathError::InvalidEscape);
+        return Expected<Path, PathError>::failure(PathError::InvalidUtf8);
     return parse(text);
 }
 

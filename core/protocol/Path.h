@@ -20,6 +20,7 @@ enum class PathError {
     InvalidEscape, // '~' not followed by '0' or '1'
     NotAString,    // a JSON segment list holding a non-string
     NotAList,      // JSON that is not an array where a segment list was expected
+    InvalidUtf8,   // a URL path whose percent-decoded bytes are not UTF-8 (overlong, stray…)
 };
 
 // The wire name of an error: "empty_path", "empty_segment", "invalid_escape", ...
@@ -45,7 +46,9 @@ public:
     static Expected<Path, PathError> fromJson(const QJsonValue &segments);
     // Decodes the part of a REST URL after `entries/`: each piece percent-decoded on its
     // own, then parsed as a rendered path. `%2F` inside a piece is rejected as it is not a
-    // valid way to carry '/' (it must travel as "~1").
+    // valid way to carry '/' (it must travel as "~1"); bytes that are not UTF-8 are
+    // InvalidUtf8. Every character is kept, a leading U+FEFF too (it is not a byte-order mark
+    // here).
     static Expected<Path, PathError> fromUrlEncoded(QByteArrayView encoded);
 
     bool isValid() const { return !m_segments.isEmpty(); }

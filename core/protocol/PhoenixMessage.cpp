@@ -1,5 +1,7 @@
 #include "PhoenixMessage.h"
 
+#include "JsonBytes.h"
+
 #include "Values.h"
 
 #include <QJsonArray>
@@ -44,9 +46,8 @@ Expected<PhoenixMessage, QString> PhoenixMessage::decode(QByteArrayView frame)
         return frameError(QStringLiteral("empty frame"));
     // The parser reads the bytes in place; it rejects nesting deeper than its own limit with
     // an error instead of recursing further.
-    const QByteArray bytes = QByteArray::fromRawData(frame.data(), frame.size());
     QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
+    const QJsonDocument doc = jsonbytes::parseDocument(frame, &parseError);
     if (parseError.error != QJsonParseError::NoError)
         return frameError(QStringLiteral("not JSON (") + parseError.errorString() +
                           QStringLiteral(" at offset ") + QString::number(parseError.offset) +

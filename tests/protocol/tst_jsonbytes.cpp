@@ -1,9 +1,10 @@
 // jsonbytes: previews written straight from JSON bytes must equal the previews of the parsed
 // value (dust::values::preview), for the fast cases and for everything that falls back.
 
-#include "protocol/Values.h"
 #include "protocol/JsonBytes.h"
+#include "protocol/Values.h"
 
+#include <QJsonArray>
 #include <QTest>
 
 using namespace dust;
@@ -13,6 +14,8 @@ class TestJsonBytes : public QObject
     Q_OBJECT
 
 private slots:
+    void leadingFeffIsKept_data();
+    void leadingFeffIsKept();
     void previewUtf8MatchesPreview_data();
     void previewUtf8MatchesPreview();
     void previewUtf8IsCut();
@@ -78,6 +81,36 @@ void TestJsonBytes::previewUtf8IsCut()
         QString::fromUtf8(jsonbytes::previewUtf8(jsonbytes::view(longText), 80));
     QCOMPARE(preview.size(), 80);
     QCOMPARE(preview.back(), QChar(0x2026));
+}
+
+void TestJsonBytes::leadingFeffIsKept_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("first"); // the first string of the array
+    const QString bom(QChar(0xFEFF));
+    QTest::newRow("raw, leading") << QByteArray("[\"\xef\xbb\xbf"
+                                                "bom/x\"]")
+                                  << bom + u"bom/x"_qs;
+    QTest::newRow("raw, alone") << QByteArray("[\"\xef\xbb\xbf\"]") << bom;
+    QTest::newRow("raw, inside") << QByteArray("[\"a\xef\xbb\xbf"
+                                               "b\"]")
+                                 << u"a"_qs + bom + u"b"_qs;
+    QTest::newRow("escaped") << QByteArray("[\"\\ufeffbom\"]") << bom + u"bom"_qs;
+    QTest::newRow("document BOM") << QByteArray("\xef\xbb\xbf[\"x\"]") << u"x"_qs;
+}
+
+// Qt's parser drops a raw U+FEFF at the start of a string, as if it were a byte-order mark.
+void TestJsonBytes::leadingFeffIsKept()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, first);
+    QJsonParseError error;
+    const QJsonDocument doc = jsonbytes::parseDocument(json, &error);
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(doc.array().at(0).toString(), first);
+    if (!json.startsWith("\xef"))
+        QCOMPARE(jsonbytes::toJsonValue(jsonbytes::view(json.mid(1, json.size() - 2))).toString(),
+                 first);
 }
 
 QTEST_GUILESS_MAIN(TestJsonBytes)

@@ -27,7 +27,7 @@ QStringList segs(std::initializer_list<const char16_t *> list)
 {
     QStringList out;
     for (const char16_t *s : list)
-        out.append(QString::fromUtf16(s));
+        out.append(QStringView(s).toString()); // fromUtf16() would drop a leading U+FEFF
     return out;
 }
 
@@ -86,6 +86,9 @@ void TestPath::validVectors_data()
     QTest::newRow("~01 is ~ then 1") << segs({u"~1"}) << QStringLiteral("~01");
     QTest::newRow("spaces and plus")
         << segs({u"hello world", u"a+b"}) << QStringLiteral("hello world/a+b");
+    QTest::newRow("leading U+FEFF is a character")
+        << segs({u"\ufeffbom", u"x"}) << QStringLiteral("\ufeffbom/x");
+    QTest::newRow("U+FEFF alone") << segs({u"\ufeff"}) << QStringLiteral("\ufeff");
     QTest::newRow("unicode") << segs({u"中文", u"é", u"\U0001F600"})
                              << QString::fromUtf16(u"中文/é/\U0001F600");
 }
@@ -155,6 +158,8 @@ void TestPath::errorNames()
     QCOMPARE(dust::pathErrorName(PathError::InvalidEscape), QStringLiteral("invalid_escape"));
     QCOMPARE(dust::pathErrorName(PathError::NotAString), QStringLiteral("not_a_string"));
     QCOMPARE(dust::pathErrorName(PathError::NotAList), QStringLiteral("not_a_list"));
+    QCOMPARE(dust::pathErrorName(PathError::InvalidUtf8), QStringLiteral("invalid_utf8"));
+    QVERIFY(dust::pathErrorDetail(PathError::InvalidUtf8).startsWith(u"path is not valid UTF-8"));
 }
 
 void TestPath::fromSegmentsErrors_data()
@@ -363,8 +368,16 @@ void TestPath::fromUrlEncoded_data()
     QTest::newRow("truncated escape") << QByteArray("a%2") << QStringLiteral("invalid_escape");
     QTest::newRow("lone percent") << QByteArray("a%") << QStringLiteral("invalid_escape");
     QTest::newRow("bad hex") << QByteArray("a%zzb") << QStringLiteral("invalid_escape");
-    QTest::newRow("invalid utf-8") << QByteArray("a%FFb") << QStringLiteral("invalid_escape");
-    QTest::newRow("overlong utf-8") << QByteArray("%C0%AF") << QStringLiteral("invalid_escape");
+    QTest::newRow("invalid utf-8") << QByteArray("a%FFb") << QStringLiteral("invalid_utf8");
+    QTest::newRow("overlong utf-8") << QByteArray("%C0%AF") << QStringLiteral("invalid_utf8");
+    QTest::newRow("surrogate") << QByteArray("%ED%A0%80") << QStringLiteral("invalid_utf8");
+    QTest::newRow("truncated utf-8") << QByteArray("a/%C3") << QStringLiteral("invalid_utf8");
+    QTest::newRow("leading U+FEFF kept")
+        << QByteArray("%EF%BB%BFbom/x") << QStringLiteral("\ufeffbom/x");
+    QTest::newRow("U+FEFF alone") << QByteArray("%EF%BB%BF/x") << QStringLiteral("\ufeff/x");
+    QTest::newRow("raw U+FEFF kept") << QByteArray("\xef\xbb\xbf"
+                                                   "a")
+                                     << QStringLiteral("\ufeffa");
     QTest::newRow("bad path escape") << QByteArray("a~2") << QStringLiteral("invalid_escape");
     QTest::newRow("empty") << QByteArray() << QStringLiteral("empty_path");
     QTest::newRow("empty piece") << QByteArray("a//b") << QStringLiteral("empty_segment");

@@ -81,11 +81,11 @@ void TestDustliteCli::printsExactlyOneReadyLine()
     TestHttp http(dustlite.baseUrl());
     QCOMPARE(http.get("/healthz").status, 200);
     QCOMPARE(http.put(TestHttp::entries("/a"), "1").status, 200);
-    // The start-up notes (storage, token) go to stderr.
+    // The start-up notes (storage, tokens) go to stderr; a given token is not printed.
     dustlite.terminate();
     QVERIFY(dustlite.waitForExit());
-    QVERIFY2(dustlite.standardError().contains("dust_tok_dev"),
-             dustlite.standardError().constData());
+    QVERIFY2(dustlite.standardError().contains("token"), dustlite.standardError().constData());
+    QVERIFY(!dustlite.standardOutput().contains("dust_tok_dev"));
     QVERIFY(dustlite.standardError().contains("memory"));
     QCOMPARE(dustlite.standardOutput().count('\n'), 1);
 }
@@ -98,7 +98,7 @@ void TestDustliteCli::help()
     for (const char *option :
          {"--listen", "--port", "--data", "--memory", "--token", "--store", "--seed",
           "--broadcast-rest-writes", "--max-body", "--max-ws-message", "--reads-per-minute",
-          "--writes-per-minute", "--compact-after", "--version"})
+          "--writes-per-minute", "--compact-after", "--allow-origin", "--allow-host", "--version"})
         QVERIFY2(run.out.contains(option), option);
 }
 
@@ -129,6 +129,12 @@ void TestDustliteCli::badArguments_data()
     QTest::newRow("rate") << strs({"--writes-per-minute", "-1"})
                           << QByteArray("--writes-per-minute");
     QTest::newRow("positional") << strs({"serve"}) << QByteArray("serve");
+    QTest::newRow("allow-origin with a path")
+        << strs({"--allow-origin", "https://app.example/page"}) << QByteArray("--allow-origin");
+    QTest::newRow("allow-origin scheme")
+        << strs({"--allow-origin", "ftp://app.example"}) << QByteArray("--allow-origin");
+    QTest::newRow("allow-host with a port")
+        << strs({"--allow-host", "dust.test:80"}) << QByteArray("--allow-host");
 }
 
 void TestDustliteCli::badArguments()

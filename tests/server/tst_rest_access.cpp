@@ -277,7 +277,7 @@ void TestRestAccess::oversizedChunkedBodyIs413()
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, m_server->port());
     QVERIFY(socket.waitForConnected(10000));
-    QByteArray request = "PUT /api/stores/local/demo/entries/big HTTP/1.1\r\nHost: x\r\n"
+    QByteArray request = "PUT /api/stores/local/demo/entries/big HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                          "Authorization: Bearer dust_tok_dev\r\nContent-Type: application/json\r\n"
                          "Transfer-Encoding: chunked\r\n\r\n";
     const QByteArray chunk(32 * 1024, 'x');
@@ -310,7 +310,7 @@ void TestRestAccess::expectContinueIsAnswered()
     socket.connectToHost(QHostAddress::LocalHost, m_server->port());
     QVERIFY(socket.waitForConnected(10000));
     const QByteArray body = "\"waited\"";
-    socket.write("PUT /api/stores/local/demo/entries/e HTTP/1.1\r\nHost: x\r\n"
+    socket.write("PUT /api/stores/local/demo/entries/e HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                  "Authorization: Bearer dust_tok_dev\r\nContent-Type: application/json\r\n"
                  "Expect: 100-continue\r\nContent-Length: " +
                  QByteArray::number(body.size()) + "\r\n\r\n");
@@ -330,7 +330,7 @@ void TestRestAccess::oversizedHeadersAre431()
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, m_server->port());
     QVERIFY(socket.waitForConnected(10000));
-    socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: " + QByteArray(200 * 1024, 'f') +
+    socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: " + QByteArray(200 * 1024, 'f') +
                  "\r\n\r\n");
     QByteArray answer;
     QTRY_VERIFY_WITH_TIMEOUT((answer += socket.readAll()).contains("\r\n\r\n"), 10000);
@@ -344,7 +344,7 @@ void TestRestAccess::garbageRequestsDoNotHurt()
          {QByteArray("GARBAGE\r\n\r\n"), QByteArray("\x00\x01\x02\r\n\r\n", 7),
           QByteArray("GET / HTTP/9.9\r\n\r\n"),
           QByteArray("POST /api/stores HTTP/1.1\r\nContent-Length: -5\r\n\r\n"),
-          QByteArray("GET /api/stores/local/demo/entries/a HTTP/1.1\r\nHost: x\r\n"
+          QByteArray("GET /api/stores/local/demo/entries/a HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                      "Authorization: Bearer \xff\xfe\r\n\r\n")}) {
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, m_server->port());
@@ -359,7 +359,7 @@ void TestRestAccess::garbageRequestsDoNotHurt()
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, m_server->port());
     QVERIFY(socket.waitForConnected(10000));
-    socket.write("GET /api/stores/%ZZ/x/entries/%ZZ%C3 HTTP/1.1\r\nHost: x\r\n"
+    socket.write("GET /api/stores/%ZZ/x/entries/%ZZ%C3 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                  "Authorization: Bearer dust_tok_dev\r\n\r\n");
     QByteArray answer;
     QTRY_VERIFY_WITH_TIMEOUT((answer += socket.readAll()).contains("\r\n\r\n"), 10000);

@@ -214,7 +214,10 @@ void TestRestRoutes::fileDownload()
     QCOMPARE(r.status, 200);
     QCOMPARE(r.body, content);
     QCOMPARE(r.header("content-type"), QByteArray("image/png"));
-    const QByteArray disposition = "inline; filename=\"logo \\\"1\\\".png\"";
+    // RFC 6266: quotes are not escaped in filename="…" (clients disagree on '\\'); the
+    // exact name travels in filename*.
+    const QByteArray disposition =
+        "inline; filename=\"logo _1_.png\"; filename*=UTF-8''logo%20%221%22.png";
     QCOMPARE(r.header("content-disposition"), disposition);
     // The colon may travel percent-encoded.
     r = m_http->get("/api/files/" + QByteArray(hash).replace(":", "%3A"));

@@ -270,8 +270,8 @@ void TestWsLimits::unmaskedClientFrameCloses1002()
 
 void TestWsLimits::unmaskedFrameOverDustlite()
 {
-    // The same through the whole dustlite: its HTTP server must hand each upgraded socket to
-    // WsMaskGuard::watch() (DustliteHttpServer::handleRequest, before returning true).
+    // The same through the whole dustlite: its HTTP server hands each upgraded socket to
+    // WsMaskGuard::watch().
     InProcessDustlite dustlite;
     QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
     RawWsClient raw;
@@ -279,10 +279,6 @@ void TestWsLimits::unmaskedFrameOverDustlite()
         raw.upgrade(dustlite.port(), "token=dust_tok_dev&device_id=dev_raw&capver=3&vsn=2.0.0"));
     raw.socket.write(RawWsClient::frame(1, heartbeatFrame(), /*masked*/ false));
     const auto close = raw.waitFor(8, 5000);
-    QEXPECT_FAIL("",
-                 "DustliteHttpServer does not call WsMaskGuard::watch() yet (not this "
-                 "change's file)",
-                 Abort);
     QVERIFY2(close, "the unmasked heartbeat was answered");
     QCOMPARE(close->closeCode(), 1002);
 }

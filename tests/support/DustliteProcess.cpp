@@ -66,6 +66,8 @@ bool DustliteProcess::launch(quint16 port, int timeoutMs)
         args << QStringLiteral("--memory");
     else
         args << QStringLiteral("--data") << m_dataDir;
+    if (!m_token.isEmpty() && !m_extraArgs.contains(QStringLiteral("--token")))
+        args << QStringLiteral("--token") << m_token;
     args << m_extraArgs;
 
     m_process = std::make_unique<QProcess>();
@@ -148,6 +150,13 @@ bool DustliteProcess::waitForExit(int timeoutMs)
 bool DustliteProcess::isRunning() const
 {
     return m_process && m_process->state() != QProcess::NotRunning;
+}
+
+QString DustliteProcess::generatedToken() const
+{
+    const QRegularExpression line(QStringLiteral("^dustlite token: (\\S+)\\r?$"),
+                                  QRegularExpression::MultilineOption);
+    return line.match(QString::fromUtf8(m_stdout)).captured(1);
 }
 
 QUrl DustliteProcess::baseUrl() const

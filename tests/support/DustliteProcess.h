@@ -13,7 +13,8 @@ namespace dust::test {
 
 // The built dustlite executable as a child process, for tests that need a real separate
 // server (kill -9, restart, the command line). It always adds `--port` (0 on the first
-// start) and either `--memory` or `--data DIR`; the ready line tells the port.
+// start), either `--memory` or `--data DIR`, and `--token dust_tok_dev` unless the arguments
+// name a token or setToken() changed it; the ready line tells the port.
 //
 //     DustliteProcess dustlite;
 //     QVERIFY2(dustlite.start({"--seed", "demo"}), qPrintable(dustlite.errorString()));
@@ -48,6 +49,11 @@ public:
     bool isRunning() const;
 
     void setDataDir(const QString &dir) { m_dataDir = dir; }
+    // The token passed as --token when the arguments name none; empty passes no token, so
+    // dustlite generates one (printed on stdout, see generatedToken()).
+    void setToken(const QString &token) { m_token = token; }
+    // The token dustlite printed on stdout because it generated one ("" when it did not).
+    QString generatedToken() const;
     QString dataDir() const { return m_dataDir; }
     quint16 port() const { return m_port; }
     QUrl baseUrl() const; // http://127.0.0.1:PORT
@@ -67,6 +73,7 @@ private:
     QStringList m_extraArgs;
     Storage m_storage = Storage::Memory;
     QString m_dataDir;
+    QString m_token = QStringLiteral("dust_tok_dev");
     quint16 m_port = 0;
     QString m_error;
     QByteArray m_stdout;

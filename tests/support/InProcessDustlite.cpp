@@ -19,6 +19,8 @@ lite::ServerConfig InProcessDustlite::testConfig()
     config.listen = QHostAddress::LocalHost;
     config.port = 0;
     config.inMemory = true;
+    // dustlite has no fixed default token (it generates one); the suites use this one.
+    config.tokens = {{QStringLiteral("dust_tok_dev"), {}, {}}};
     return config;
 }
 

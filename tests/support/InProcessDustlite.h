@@ -21,7 +21,8 @@ public:
     InProcessDustlite();
     ~InProcessDustlite();
 
-    // The configuration start() uses: port 0, in memory, default token and store.
+    // The configuration start() uses: port 0, in memory, the default store and one explicit
+    // full-scope token, dust_tok_dev (clear config().tokens to have the server generate one).
     lite::ServerConfig &config() { return m_config; }
     static lite::ServerConfig testConfig();
 
