@@ -5,26 +5,55 @@
 #include "RateLimiter.h"
 #include "ServerConfig.h"
 #include "StoreRegistry.h"
+#include "protocol/Expected.h"
+
+#include <functional>
+#include <memory>
 
 namespace dust::lite {
+
+class ReaderPool;
+struct PreparedWrite;
+struct RestContext;
 
 // dustlite's REST front (dust-protocol.md §4): routes a request by its raw path, checks the
 // bearer token, org, scope and rate limit, calls the handler and adds the common headers
 // (x-request-id, x-ratelimit-*). Never throws; every failure is an HTTP answer.
+//
+// What needs no store is answered at once. Store reads run on a ReaderPool thread with their
+// own read-only connection, and writes are parsed there and applied under the store's write
+// lock, so a long scan, diff or big write never holds up the server's event loop; their
+// answer comes back on the server's thread. (In-memory stores, which have no file for other
+// connections, are served on the server's thread.)
 class RestApi
 {
 public:
-    RestApi(StoreRegistry &registry, Auth &auth, RateLimiter &limiter, const ServerConfig &config);
+    using Reply = std::function<void(HttpResponse response)>;
 
-    HttpResponse handle(const HttpRequest &request);
+    RestApi(StoreRegistry &registry, Auth &auth, RateLimiter &limiter, const ServerConfig &config);
+    // Waits for the requests still running on the pool; their answers are dropped.
+    ~RestApi();
+
+    // Answers `request` through `reply`, always on the calling (server) thread: before handle()
+    // returns, or later from the event loop.
+    void handle(const HttpRequest &request, Reply reply);
 
 private:
-    HttpResponse route(const HttpRequest &request, const QString &requestId);
+    struct Job;
+    using Handler = HttpResponse (*)(const RestContext &ctx);
+    using Preparer = Expected<PreparedWrite, HttpResponse> (*)(const RestContext &ctx);
+
+    void route(const std::shared_ptr<const HttpRequest> &request, const QString &requestId,
+               Reply reply);
+    void serveRead(Job job, Handler handler, Reply reply);
+    void serveWrite(Job job, Preparer prepare, Reply reply);
+    void serveFile(Job job, const QString &hash, Reply reply);
 
     StoreRegistry &m_registry;
     Auth &m_auth;
     RateLimiter &m_limiter;
     const ServerConfig &m_config;
+    std::unique_ptr<ReaderPool> m_pool; // last: its jobs use the members above
 };
 
 } // namespace dust::lite

@@ -131,11 +131,32 @@ QStringList StoreRegistry::knownNames() const
 void StoreRegistry::notifyCommitted(const QString &fullName, const dust::ChangeEvent &event,
                                     bool viaSocket)
 {
-    emit committed(fullName, event, viaSocket);
-    if (m_compactAfter > 0) {
-        if (StoreDb *db = find(fullName); db && db->opCount() >= m_compactAfter)
-            db->compact();
+    StoreDb *db = find(fullName);
+    if (db) {
+        const QList<dust::ChangeEvent> earlier = db->takeCommitted();
+        for (const dust::ChangeEvent &before : earlier)
+            emit committed(fullName, before, false);
     }
+    emit committed(fullName, event, viaSocket);
+    compactIfDue(db);
+}
+
+void StoreRegistry::deliverCommitted(const QString &fullName)
+{
+    StoreDb *db = find(fullName);
+    if (!db)
+        return;
+    const QList<dust::ChangeEvent> events = db->takeCommitted();
+    for (const dust::ChangeEvent &event : events)
+        emit committed(fullName, event, false);
+    if (!events.isEmpty())
+        compactIfDue(db);
+}
+
+void StoreRegistry::compactIfDue(StoreDb *db)
+{
+    if (db && m_compactAfter > 0 && db->opCount() >= m_compactAfter)
+        db->compact();
 }
 
 } // namespace dust::lite

@@ -36,8 +36,13 @@ public:
 
     // Every committed op, in commit order. `viaSocket` is true for WebSocket writes (which
     // are always broadcast), false for REST writes (broadcast only when configured).
-    // After the signal, a store holding at least compactAfter() ops is compacted.
+    // The REST writes another thread committed to that store before it (StoreDb::writeWith)
+    // are announced first, so `committed` always comes in seq order. After the signal, a store
+    // holding at least compactAfter() ops is compacted.
     void notifyCommitted(const QString &fullName, const dust::ChangeEvent &event, bool viaSocket);
+    // Announces the REST writes another thread committed to the store (StoreDb::writeWith)
+    // and not announced yet, oldest first.
+    void deliverCommitted(const QString &fullName);
     // Compact a store once its op log holds this many ops (0 = never).
     void setCompactAfter(qint64 ops) { m_compactAfter = ops; }
     qint64 compactAfter() const { return m_compactAfter; }
@@ -48,6 +53,8 @@ signals:
     void committed(const QString &fullName, const dust::ChangeEvent &event, bool viaSocket);
 
 private:
+    void compactIfDue(StoreDb *db);
+
     QString m_dataDir;
     QHash<QString, std::shared_ptr<StoreDb>> m_stores;
     qint64 m_compactAfter = 0;

@@ -1,0 +1,107 @@
+#include "ReaderPool.h"
+
+#include "StoreDb.h"
+#include "StoreReader.h"
+#include "StoreSql.h"
+
+#include <QPointer>
+#include <QThread>
+
+#include <algorithm>
+
+namespace dust::lite {
+
+// One pool thread's connections, by store file.
+struct ReaderPool::Connections
+{
+    std::unordered_map<QString, std::unique_ptr<StoreSql>> readers;
+    std::unordered_map<QString, std::unique_ptr<StoreSql>> writers;
+};
+
+namespace {
+
+StoreSql *connection(std::unordered_map<QString, std::unique_ptr<StoreSql>> &map,
+                     const StoreDb &store, StoreSql::Mode mode, QString *error)
+{
+    if (store.file().isEmpty()) {
+        *error = QStringLiteral("store %1 is in memory").arg(store.fullName());
+        return nullptr;
+    }
+    const auto found = map.find(store.file());
+    if (found != map.end())
+        return found->second.get();
+    auto opened = StoreSql::open(store.file(), store.fullName(), mode);
+    if (!opened) {
+        *error = opened.error();
+        return nullptr;
+    }
+    StoreSql *sql = opened.value().get();
+    map.emplace(store.file(), std::move(opened).value());
+    return sql;
+}
+
+} // namespace
+
+ReaderPool::ReaderPool(int readThreads, int writeThreads, QObject *parent)
+    : QObject(parent)
+{
+    const int ideal = QThread::idealThreadCount();
+    m_reads.setMaxThreadCount(readThreads > 0 ? readThreads : std::max(4, ideal));
+    m_writes.setMaxThreadCount(writeThreads > 0 ? writeThreads : 2);
+    // Threads live as long as the pool, so their connections stay open between jobs.
+    m_reads.setExpiryTimeout(-1);
+    m_writes.setExpiryTimeout(-1);
+    m_reads.setObjectName(QStringLiteral("dustlite-reads"));
+    m_writes.setObjectName(QStringLiteral("dustlite-writes"));
+}
+
+ReaderPool::~ReaderPool()
+{
+    m_reads.clear();
+    m_writes.clear();
+    // Waits for the threads to exit: each one closes its connections as it ends.
+    m_reads.waitForDone();
+    m_writes.waitForDone();
+}
+
+void ReaderPool::start(Lane lane, Job job)
+{
+    QThreadPool &pool = lane == Lane::Read ? m_reads : m_writes;
+    pool.start([self = QPointer<ReaderPool>(this), job = std::move(job)] {
+        Completion done = job();
+        if (!done)
+            return;
+        // The pool waits for its jobs before it goes, so `self` is alive here; a completion
+        // queued while it is being destroyed is dropped with it.
+        QMetaObject::invokeMethod(self.data(), std::move(done), Qt::QueuedConnection);
+    });
+}
+
+ReaderPool::Connections &ReaderPool::connections()
+{
+    if (!m_connections.hasLocalData())
+        m_connections.setLocalData(new Connections);
+    return *m_connections.localData();
+}
+
+void ReaderPool::withReader(const StoreDb &store, const std::function<void(StoreReader *)> &body,
+                            QString *error)
+{
+    StoreSql *sql = connection(connections().readers, store, StoreSql::Mode::Reader, error);
+    if (!sql || !sql->beginRead()) {
+        if (sql)
+            *error = sql->error();
+        body(nullptr);
+        return;
+    }
+    StoreReader reader(*sql);
+    body(&reader);
+    sql->endRead();
+}
+
+StoreSql *ReaderPool::writer(const StoreDb &store, QString *error)
+{
+    return connection(connections().writers, store, StoreSql::Mode::Writer, error);
+}
+
+} // namespace dust::lite
