@@ -11,6 +11,8 @@
 
 #include "EmbeddedDustlite.h"
 #include "ServerConfig.h"
+#include "StoreRegistry.h"
+#include "StoreSql.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -21,6 +23,7 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QWebSocket>
 
 #include <memory>
 
@@ -186,6 +189,8 @@ private slots:
     void pipelinedRepliesKeepRequestOrder();
     void readsSeeAcknowledgedWrites_data();
     void readsSeeAcknowledgedWrites();
+    void broadcastsStayInSeqOrder();
+    void commitsAnnouncedInSeqOrder();
 
 private:
     QTemporaryDir m_dir;
@@ -334,6 +339,123 @@ void TestLatency::readsSeeAcknowledgedWrites()
         QVERIFY2(got.body.contains(QByteArray(expected).replace("%1", value)),
                  got.body.constData());
     }
+}
+
+namespace {
+
+QString phoenixFrame(const QString &ref, const QString &event, const QJsonObject &payload)
+{
+    return QString::fromUtf8(
+        QJsonDocument(QJsonArray{QStringLiteral("1"), ref, QStringLiteral("store:local/demo"),
+                                 event, payload})
+            .toJson(QJsonDocument::Compact));
+}
+
+} // namespace
+
+// REST writes are applied on pool threads and WebSocket writes on the server's thread, both
+// under the store's write lock: the events a joined client receives still come in seq order,
+// none missing (REST writes broadcast here).
+void TestLatency::broadcastsStayInSeqOrder()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    ServerConfig config;
+    config.listen = QHostAddress::LocalHost;
+    config.port = 0;
+    config.dataDir = dir.path();
+    config.broadcastRestWrites = true;
+    EmbeddedDustlite server;
+    const auto started = server.startAndWait(config);
+    QVERIFY2(started, started ? "" : qPrintable(started.error()));
+    const QString wsUrl =
+        QStringLiteral("ws://127.0.0.1:%1/ws/sync/websocket?token=%2&device_id=%3&capver=3&"
+                       "vsn=2.0.0")
+            .arg(*started)
+            .arg(kToken);
+
+    QList<qint64> seqs;
+    QWebSocket observer;
+    QObject::connect(
+        &observer, &QWebSocket::textMessageReceived, &observer, [&seqs](const QString &text) {
+            const QJsonArray m = QJsonDocument::fromJson(text.toUtf8()).array();
+            if (m.at(3).toString() == QLatin1String("event"))
+                seqs.append(m.at(4).toObject().value(QStringLiteral("store_seq")).toInteger());
+        });
+    QSignalSpy observerUp(&observer, &QWebSocket::connected);
+    observer.open(QUrl(wsUrl.arg(QStringLiteral("dev_observer"))));
+    QVERIFY(observerUp.wait(5000));
+    observer.sendTextMessage(phoenixFrame(QStringLiteral("1"), QStringLiteral("phx_join"),
+                                          QJsonObject{{QStringLiteral("last_store_seq"), 0}}));
+
+    QWebSocket writer;
+    QSignalSpy writerUp(&writer, &QWebSocket::connected);
+    writer.open(QUrl(wsUrl.arg(QStringLiteral("dev_writer"))));
+    QVERIFY(writerUp.wait(5000));
+    writer.sendTextMessage(phoenixFrame(QStringLiteral("1"), QStringLiteral("phx_join"),
+                                        QJsonObject{{QStringLiteral("last_store_seq"), 0}}));
+
+    constexpr int kEach = 150;
+    std::vector<std::unique_ptr<RawHttp>> rest;
+    for (int c = 0; c < 8; ++c) {
+        rest.push_back(std::make_unique<RawHttp>(*started));
+        QVERIFY(rest.back()->connected());
+    }
+    for (int i = 0; i < kEach; ++i) {
+        RawHttp &client = *rest.at(i % rest.size());
+        client.send("PUT", "/api/stores/local/demo/entries/order/rest" + QByteArray::number(i),
+                    QByteArray::number(i));
+        writer.sendTextMessage(phoenixFrame(
+            QString::number(i + 2), QStringLiteral("write"),
+            QJsonObject{{QStringLiteral("op"), QStringLiteral("set")},
+                        {QStringLiteral("path"), QStringLiteral("order/ws%1").arg(i)},
+                        {QStringLiteral("value"), i},
+                        {QStringLiteral("client_op_id"), QStringLiteral("op_order_%1").arg(i)}}));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(seqs.size(), 2 * kEach, 30000);
+    for (qsizetype i = 0; i < seqs.size(); ++i)
+        QCOMPARE(seqs.at(i), qint64(i + 1));
+}
+
+// The same, step by step: a write through another connection (as a pool thread makes it) is
+// announced before a later write of the store's own connection, even when that one is
+// reported first.
+void TestLatency::commitsAnnouncedInSeqOrder()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    StoreRegistry registry(dir.path());
+    auto opened = registry.openOrCreate(QStringLiteral("local/order"));
+    QVERIFY(opened);
+    StoreDb *db = *opened;
+    auto other = StoreSql::open(db->file(), db->fullName());
+    QVERIFY2(other, other ? "" : qPrintable(other.error()));
+
+    QList<std::pair<qint64, bool>> announced;
+    QObject::connect(&registry, &StoreRegistry::committed, &registry,
+                     [&announced](const QString &, const dust::ChangeEvent &event, bool viaSocket) {
+                         announced.append({event.storeSeq, viaSocket});
+                     });
+    const auto set = [](const char *where, int value) {
+        WriteRequest request;
+        request.op = dust::Op::Set;
+        request.path = *dust::Path::parse(QString::fromLatin1(where));
+        request.value = value;
+        request.deviceId = QStringLiteral("dev_test");
+        request.clientOpId = QStringLiteral("op_%1").arg(value);
+        return request;
+    };
+
+    const WriteResult rest = db->writeWith(*other.value(), set("a", 1)); // a pool thread's
+    QVERIFY(rest.ok);
+    const WriteResult socket = db->write(set("b", 2)); // the server thread's, after it
+    QVERIFY(socket.ok);
+    QCOMPARE(socket.storeSeq, rest.storeSeq + 1);
+    QCOMPARE(db->currentSeq(), socket.storeSeq);
+    registry.notifyCommitted(db->fullName(), *socket.event, true);
+    registry.deliverCommitted(db->fullName()); // the pool's completion, late
+    const QList<std::pair<qint64, bool>> expected{{rest.storeSeq, false}, {socket.storeSeq, true}};
+    QCOMPARE(announced, expected);
 }
 
 QTEST_GUILESS_MAIN(TestLatency)
