@@ -4,10 +4,15 @@
 #include "StoreReader.h"
 #include "StoreSql.h"
 
-#include <QPointer>
 #include <QThread>
 
 #include <algorithm>
+
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 namespace dust::lite {
 
@@ -19,6 +24,20 @@ struct ReaderPool::Connections
 };
 
 namespace {
+
+// How much nicer than the server's thread a pool thread is: a scan may take seconds, the
+// event loop must answer in milliseconds, and on a busy machine the kernel should know which
+// one waits. (Linux only; elsewhere thread priorities do not apply to ordinary threads.)
+constexpr int kPoolNice = 5;
+
+void lowerThisThreadsPriority()
+{
+#ifdef Q_OS_LINUX
+    const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+    const int current = getpriority(PRIO_PROCESS, tid);
+    setpriority(PRIO_PROCESS, tid, std::min(current + kPoolNice, 19));
+#endif
+}
 
 StoreSql *connection(std::unordered_map<QString, std::unique_ptr<StoreSql>> &map,
                      const StoreDb &store, StoreSql::Mode mode, QString *error)
@@ -67,20 +86,23 @@ ReaderPool::~ReaderPool()
 void ReaderPool::start(Lane lane, Job job)
 {
     QThreadPool &pool = lane == Lane::Read ? m_reads : m_writes;
-    pool.start([self = QPointer<ReaderPool>(this), job = std::move(job)] {
+    pool.start([this, job = std::move(job)] {
+        connections(); // a new thread lowers its priority first
         Completion done = job();
         if (!done)
             return;
-        // The pool waits for its jobs before it goes, so `self` is alive here; a completion
+        // The pool waits for its jobs before it goes, so `this` is alive here; a completion
         // queued while it is being destroyed is dropped with it.
-        QMetaObject::invokeMethod(self.data(), std::move(done), Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, std::move(done), Qt::QueuedConnection);
     });
 }
 
 ReaderPool::Connections &ReaderPool::connections()
 {
-    if (!m_connections.hasLocalData())
+    if (!m_connections.hasLocalData()) {
         m_connections.setLocalData(new Connections);
+        lowerThisThreadsPriority();
+    }
     return *m_connections.localData();
 }
 
