@@ -5,14 +5,16 @@
 //   - 20 writers: 10 REST connections (PUT in a loop) and 10 joined WebSocket clients (`write`
 //     in a loop), each sending its next write when the last one is acknowledged;
 //   - 10 slow readers: joined WebSocket clients that read 4 KB of their socket every 100 ms;
+//   (every WebSocket client joins at the store's current seq: live events, no catch-up)
 //   - a glob scan that matches nothing over the whole store, and a diff from seq 0, each in a
 //     loop on its own connection;
 //   - GET /healthz every 10 ms on its own connection.
 // It prints acknowledged writes per second, p50/p99 of each kind of request, the p99 of
 // /healthz while all that runs, and the server's peak RSS. Then 10 WebSocket writers alone for
 // S/6 seconds (at least 5): their write p99.
-// Usage: bench_dustlite [leaves] [--seconds S] [--dustlite PATH]; DUST_SOAK_SECONDS=S also
-// sets the soak's length (e.g. 10 for a smoke run). Prints "name: value" lines and, last, one
+// Usage: bench_dustlite [leaves] [--seconds S] [--rest-writers N] [--ws-writers N]
+// [--dustlite PATH] (writers default to 10 and 10); DUST_SOAK_SECONDS=S also sets the soak's
+// length (e.g. 10 for a smoke run). Prints "name: value" lines and, last, one
 // "FIGURE key value unit" line per figure for bench/run.sh.
 
 #include "BenchSupport.h"
@@ -164,13 +166,14 @@ QString frame(const QString &ref, const QString &event, const QJsonObject &paylo
 class WsWriter
 {
 public:
-    WsWriter(quint16 port, int id, Samples &samples)
+    WsWriter(quint16 port, int id, qint64 joinSeq, Samples &samples)
         : m_id(id)
         , m_samples(samples)
     {
-        QObject::connect(&m_socket, &QWebSocket::connected, &m_socket, [this] {
-            m_socket.sendTextMessage(frame(QStringLiteral("1"), QStringLiteral("phx_join"),
-                                           QJsonObject{{QStringLiteral("last_store_seq"), -1}}));
+        QObject::connect(&m_socket, &QWebSocket::connected, &m_socket, [this, joinSeq] {
+            m_socket.sendTextMessage(
+                frame(QStringLiteral("1"), QStringLiteral("phx_join"),
+                      QJsonObject{{QStringLiteral("last_store_seq"), joinSeq}}));
         });
         QObject::connect(&m_socket, &QWebSocket::textMessageReceived, &m_socket,
                          [this](const QString &text) { onMessage(text); });
@@ -227,7 +230,7 @@ private:
 class SlowReader
 {
 public:
-    explicit SlowReader(quint16 port)
+    SlowReader(quint16 port, qint64 joinSeq)
     {
         m_socket.setReadBufferSize(4096);
         QObject::connect(&m_socket, &QTcpSocket::connected, &m_socket, [this, port] {
@@ -237,8 +240,19 @@ public:
                            " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: "
                            "Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                            "Sec-WebSocket-Version: 13\r\n\r\n");
+        });
+        // The join goes once the upgrade is answered; from then on only the timer reads.
+        QObject::connect(&m_socket, &QTcpSocket::readyRead, &m_socket, [this, joinSeq] {
+            if (m_upgraded)
+                return;
+            m_head += m_socket.read(4096);
+            const qsizetype end = m_head.indexOf("\r\n\r\n");
+            if (end < 0)
+                return;
+            m_upgraded = true;
+            m_read += m_head.size();
             const QByteArray join = frame(QStringLiteral("1"), QStringLiteral("phx_join"),
-                                          QJsonObject{{QStringLiteral("last_store_seq"), -1}})
+                                          QJsonObject{{QStringLiteral("last_store_seq"), joinSeq}})
                                         .toUtf8();
             // One masked text frame (mask 0: the payload goes as it is).
             QByteArray ws;
@@ -253,8 +267,10 @@ public:
             ws += QByteArray(4, '\0');
             m_socket.write(ws + join);
         });
-        QObject::connect(&m_timer, &QTimer::timeout, &m_timer,
-                         [this] { m_read += m_socket.read(4096).size(); });
+        QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this] {
+            if (m_upgraded)
+                m_read += m_socket.read(4096).size();
+        });
         m_timer.start(100);
         m_socket.connectToHost(QHostAddress::LocalHost, port);
     }
@@ -263,8 +279,38 @@ public:
 private:
     QTcpSocket m_socket;
     QTimer m_timer;
+    QByteArray m_head;
+    bool m_upgraded = false;
     qint64 m_read = 0;
 };
+
+// The store's seq now (its newest op in the audit log), so clients join live instead of
+// catching up on the seeded history.
+qint64 currentSeq(quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000))
+        return 0;
+    socket.write(request("GET", "/api/stores/local/demo/log?limit=1"));
+    QByteArray reply;
+    while (socket.waitForReadyRead(5000)) {
+        reply += socket.readAll();
+        const qsizetype body = reply.indexOf("\r\n\r\n");
+        if (body < 0)
+            continue;
+        const QJsonDocument json = QJsonDocument::fromJson(reply.mid(body + 4));
+        if (json.isObject())
+            return json.object()
+                .value(QStringLiteral("ops"))
+                .toArray()
+                .first()
+                .toObject()
+                .value(QStringLiteral("store_seq"))
+                .toInteger();
+    }
+    return 0;
+}
 
 quint16 startDustlite(QProcess &process, const QString &program, const QStringList &args)
 {
@@ -328,9 +374,15 @@ int main(int argc, char **argv)
                       ? qEnvironmentVariableIntValue("DUST_SOAK_SECONDS")
                       : 60;
     QString program = QStringLiteral(DUSTLITE_EXECUTABLE);
+    int restWriterCount = 10;
+    int wsWriterCount = 10;
     for (int i = 1; i < args.size(); ++i) {
         if (args.at(i) == QLatin1String("--seconds") && i + 1 < args.size())
             seconds = args.at(++i).toInt();
+        else if (args.at(i) == QLatin1String("--rest-writers") && i + 1 < args.size())
+            restWriterCount = args.at(++i).toInt();
+        else if (args.at(i) == QLatin1String("--ws-writers") && i + 1 < args.size())
+            wsWriterCount = args.at(++i).toInt();
         else if (args.at(i) == QLatin1String("--dustlite") && i + 1 < args.size())
             program = args.at(++i);
         else
@@ -354,11 +406,12 @@ int main(int argc, char **argv)
                 double(seedClock.elapsed()) / 1000.0, seconds, port);
 
     const QByteArray store = "/api/stores/local/demo";
+    const qint64 joinSeq = currentSeq(port);
     Samples restWrites, wsWrites, scans, diffs, health;
     std::vector<std::unique_ptr<HttpLoop>> loops;
     std::vector<std::unique_ptr<WsWriter>> writers;
     std::vector<std::unique_ptr<SlowReader>> readers;
-    for (int i = 0; i < 10; ++i) {
+    for (int i = 0; i < restWriterCount; ++i) {
         auto counter = std::make_shared<int>(0);
         loops.push_back(std::make_unique<HttpLoop>(
             port,
@@ -370,9 +423,11 @@ int main(int argc, char **argv)
                                QByteArray::number(*counter));
             },
             restWrites));
-        writers.push_back(std::make_unique<WsWriter>(port, i, wsWrites));
-        readers.push_back(std::make_unique<SlowReader>(port));
     }
+    for (int i = 0; i < wsWriterCount; ++i)
+        writers.push_back(std::make_unique<WsWriter>(port, i, joinSeq, wsWrites));
+    for (int i = 0; i < 10; ++i)
+        readers.push_back(std::make_unique<SlowReader>(port, joinSeq));
     loops.push_back(std::make_unique<HttpLoop>(
         port, [store] { return request("GET", store + "/entries?pattern=tenants/*/nothing/*"); },
         scans));
@@ -404,7 +459,7 @@ int main(int argc, char **argv)
     Samples wsAlone;
     const int aloneSeconds = std::max(5, seconds / 6);
     for (int i = 0; i < 10; ++i)
-        writers.push_back(std::make_unique<WsWriter>(port, 100 + i, wsAlone));
+        writers.push_back(std::make_unique<WsWriter>(port, 100 + i, currentSeq(port), wsAlone));
     runFor(aloneSeconds * 1000);
     for (auto &writer : writers)
         writer->stop();
