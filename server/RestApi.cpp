@@ -232,7 +232,6 @@ RestApi::RestApi(StoreRegistry &registry, Auth &auth, RateLimiter &limiter,
     , m_auth(auth)
     , m_limiter(limiter)
     , m_config(config)
-    , m_pool(std::make_unique<ReaderPool>())
 {}
 
 RestApi::~RestApi() = default;
@@ -359,21 +358,22 @@ void RestApi::serveRead(Job job, Handler handler, Reply reply)
         });
         return reply(std::move(response));
     }
-    m_pool->start(
-        ReaderPool::Lane::Read, [this, job = std::move(job), handler, reply = std::move(reply)] {
-            HttpResponse response;
-            QString error;
-            m_pool->withReader(
-                *job.store,
-                [&](StoreReader *reader) {
-                    response = reader ? whole(handler(job.context(m_registry, m_config, reader)))
-                                      : unavailable(job.storeName, error);
-                },
-                &error);
-            return [reply, response = std::move(response)] {
-                reply(response);
-            };
-        });
+    ReaderPool *pool = &m_registry.pool();
+    pool->start(ReaderPool::Lane::Read, [pool, registry = &m_registry, config = &m_config,
+                                         job = std::move(job), handler, reply = std::move(reply)] {
+        HttpResponse response;
+        QString error;
+        pool->withReader(
+            *job.store,
+            [&](StoreReader *reader) {
+                response = reader ? whole(handler(job.context(*registry, *config, reader)))
+                                  : unavailable(job.storeName, error);
+            },
+            &error);
+        return [reply, response = std::move(response)] {
+            reply(response);
+        };
+    });
 }
 
 void RestApi::serveWrite(Job job, Preparer prepare, Reply reply)
@@ -400,33 +400,34 @@ void RestApi::serveWrite(Job job, Preparer prepare, Reply reply)
         }
         return reply(std::move(response));
     }
-    m_pool->start(ReaderPool::Lane::Write,
-                  [this, job = std::move(job), prepare,
-                   reply = std::move(reply)]() -> ReaderPool::Completion {
-                      const auto prepared = prepare(job.context(m_registry, m_config, nullptr));
-                      if (!prepared)
-                          return [reply, response = prepared.error()] {
-                              reply(response);
-                          };
-                      QString error;
-                      StoreSql *writer = m_pool->writer(*job.store, &error);
-                      HttpResponse response;
-                      if (!writer)
-                          response = unavailable(job.storeName, error);
-                      else if (prepared->batch)
-                          response = EntryRoutes::batchAnswer(
-                              *prepared, job.store->batchWriteWith(*writer, prepared->writes));
-                      else
-                          response = EntryRoutes::writeAnswer(
-                              job.store->writeWith(*writer, prepared->writes.constFirst()));
-                      // What the write committed is announced on the server's thread, in seq order,
-                      // before the client hears back.
-                      return
-                          [this, reply, storeName = job.storeName, response = std::move(response)] {
-                              m_registry.deliverCommitted(storeName);
-                              reply(response);
-                          };
-                  });
+    ReaderPool *pool = &m_registry.pool();
+    pool->start(ReaderPool::Lane::Write,
+                [pool, registry = &m_registry, config = &m_config, job = std::move(job), prepare,
+                 reply = std::move(reply)]() -> ReaderPool::Completion {
+                    const auto prepared = prepare(job.context(*registry, *config, nullptr));
+                    if (!prepared)
+                        return [reply, response = prepared.error()] {
+                            reply(response);
+                        };
+                    QString error;
+                    StoreSql *writer = pool->writer(*job.store, &error);
+                    HttpResponse response;
+                    if (!writer)
+                        response = unavailable(job.storeName, error);
+                    else if (prepared->batch)
+                        response = EntryRoutes::batchAnswer(
+                            *prepared, job.store->batchWriteWith(*writer, prepared->writes));
+                    else
+                        response = EntryRoutes::writeAnswer(
+                            job.store->writeWith(*writer, prepared->writes.constFirst()));
+                    // What the write committed is announced on the server's thread, in seq
+                    // order, before the client hears back.
+                    return [registry, reply, storeName = job.storeName,
+                            response = std::move(response)] {
+                        registry->deliverCommitted(storeName);
+                        reply(response);
+                    };
+                });
 }
 
 void RestApi::serveFile(Job job, const QString &hash, Reply reply)
@@ -444,12 +445,13 @@ void RestApi::serveFile(Job job, const QString &hash, Reply reply)
                 return db->fileContent(hash, contentType, fileName);
             }));
     }
-    m_pool->start(ReaderPool::Lane::Read, [this, stores, hash, reply = std::move(reply)] {
+    ReaderPool *pool = &m_registry.pool();
+    pool->start(ReaderPool::Lane::Read, [pool, stores, hash, reply = std::move(reply)] {
         const HttpResponse response = StoreRoutes::file(
-            stores, [this, &hash](StoreDb *db, QString *contentType, QString *fileName) {
+            stores, [pool, &hash](StoreDb *db, QString *contentType, QString *fileName) {
                 std::optional<QByteArray> content;
                 QString error;
-                m_pool->withReader(
+                pool->withReader(
                     *db,
                     [&](StoreReader *reader) {
                         if (reader)

@@ -12,7 +12,6 @@
 
 namespace dust::lite {
 
-class ReaderPool;
 struct PreparedWrite;
 struct RestContext;
 
@@ -20,18 +19,18 @@ struct RestContext;
 // bearer token, org, scope and rate limit, calls the handler and adds the common headers
 // (x-request-id, x-ratelimit-*). Never throws; every failure is an HTTP answer.
 //
-// What needs no store is answered at once. Store reads run on a ReaderPool thread with their
-// own read-only connection, and writes are parsed there and applied under the store's write
-// lock, so a long scan, diff or big write never holds up the server's event loop; their
-// answer comes back on the server's thread. (In-memory stores, which have no file for other
-// connections, are served on the server's thread.)
+// What needs no store is answered at once. Store reads run on a thread of the registry's
+// ReaderPool with their own read-only connection, and writes are parsed there and applied
+// under the store's write lock, so a long scan, diff or big write never holds up the server's
+// event loop; their answer comes back on the server's thread. Pool jobs refer to the registry
+// and the configuration, never to the RestApi. (In-memory stores, which have no file for
+// other connections, are served on the server's thread.)
 class RestApi
 {
 public:
     using Reply = std::function<void(HttpResponse response)>;
 
     RestApi(StoreRegistry &registry, Auth &auth, RateLimiter &limiter, const ServerConfig &config);
-    // Waits for the requests still running on the pool; their answers are dropped.
     ~RestApi();
 
     // Answers `request` through `reply`, always on the calling (server) thread: before handle()
@@ -53,7 +52,6 @@ private:
     Auth &m_auth;
     RateLimiter &m_limiter;
     const ServerConfig &m_config;
-    std::unique_ptr<ReaderPool> m_pool; // last: its jobs use the members above
 };
 
 } // namespace dust::lite

@@ -38,7 +38,7 @@ struct StoreDb::Private
     std::unique_ptr<StoreSql> sql;
     QString file;
     std::function<qint64()> clock = systemClock;
-    QList<ChangeEvent> committed; // by writeWith(), not yet taken
+    QList<Committed> committed; // by writeWith(), not yet taken
 
     std::unique_lock<std::recursive_mutex> guard() const
     {
@@ -171,14 +171,14 @@ BatchResult StoreDb::batchWrite(const QList<WriteRequest> &requests)
     return applyBatch(*d->sql, requests, d->clock());
 }
 
-WriteResult StoreDb::writeWith(StoreSql &sql, const WriteRequest &request)
+WriteResult StoreDb::writeWith(StoreSql &sql, const WriteRequest &request, bool viaSocket)
 {
     const auto guard = d->guard();
     sql.adoptCounters(*d->sql);
     WriteResult result = sql.write(request, d->clock());
     d->sql->adoptCounters(sql);
     if (result.ok && result.event)
-        d->committed.append(*result.event);
+        d->committed.append(Committed{*result.event, viaSocket});
     return result;
 }
 
@@ -191,13 +191,13 @@ BatchResult StoreDb::batchWriteWith(StoreSql &sql, const QList<WriteRequest> &re
     if (batch.ok) {
         for (const WriteResult &op : std::as_const(batch.ops)) {
             if (op.event)
-                d->committed.append(*op.event);
+                d->committed.append(Committed{*op.event, false});
         }
     }
     return batch;
 }
 
-QList<ChangeEvent> StoreDb::takeCommitted()
+QList<StoreDb::Committed> StoreDb::takeCommitted()
 {
     const auto guard = d->guard();
     return std::exchange(d->committed, {});

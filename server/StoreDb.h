@@ -109,11 +109,17 @@ public:
 
     // write() and batchWrite() through `sql`, a writer connection to file() that belongs to the
     // calling thread (a ReaderPool thread keeps one), under the store's write lock. The events
-    // of what they commit queue up for takeCommitted(), in seq order.
-    WriteResult writeWith(StoreSql &sql, const WriteRequest &request);
+    // of what they commit queue up for takeCommitted(), in seq order, with `viaSocket`.
+    WriteResult writeWith(StoreSql &sql, const WriteRequest &request, bool viaSocket = false);
     BatchResult batchWriteWith(StoreSql &sql, const QList<WriteRequest> &requests);
-    // The events writeWith() and batchWriteWith() committed since the last call, oldest first.
-    QList<ChangeEvent> takeCommitted();
+    // An op writeWith() or batchWriteWith() committed, not announced yet.
+    struct Committed
+    {
+        ChangeEvent event;
+        bool viaSocket = false;
+    };
+    // What writeWith() and batchWriteWith() committed since the last call, oldest first.
+    QList<Committed> takeCommitted();
 
     // Seeding: many leaves in one transaction (one set op each), fast. Returns the store_seq of
     // the last op (the current seq for an empty list), or -1 when nothing was written (an

@@ -1,5 +1,7 @@
 #include "StoreRegistry.h"
 
+#include "ReaderPool.h"
+
 #include <QDir>
 #include <QFileInfo>
 
@@ -39,9 +41,43 @@ bool isValidPart(QStringView part, bool storeName)
 StoreRegistry::StoreRegistry(QString dataDir, QObject *parent)
     : QObject(parent)
     , m_dataDir(std::move(dataDir))
+    , m_pool(std::make_unique<ReaderPool>())
 {}
 
-StoreRegistry::~StoreRegistry() = default;
+StoreRegistry::~StoreRegistry()
+{
+    m_pool.reset(); // before the stores its jobs use
+}
+
+void StoreRegistry::write(const QString &fullName, const WriteRequest &request, bool viaSocket,
+                          WriteDone done)
+{
+    StoreDb *db = find(fullName);
+    if (!db) {
+        done(WriteResult::failed(QStringLiteral("store_not_found")));
+        return;
+    }
+    if (db->file().isEmpty()) {
+        const WriteResult result = db->write(request);
+        if (result.ok && result.event)
+            notifyCommitted(fullName, *result.event, viaSocket);
+        done(result);
+        return;
+    }
+    m_pool->start(ReaderPool::Lane::Write,
+                  [this, db, fullName, request, viaSocket,
+                   done = std::move(done)]() -> ReaderPool::Completion {
+                      QString error;
+                      StoreSql *writer = m_pool->writer(*db, &error);
+                      const WriteResult result =
+                          writer ? db->writeWith(*writer, request, viaSocket)
+                                 : WriteResult::failed(QStringLiteral("storage_error: ") + error);
+                      return [this, fullName, result, done] {
+                          deliverCommitted(fullName);
+                          done(result);
+                      };
+                  });
+}
 
 bool StoreRegistry::isValidFullName(QStringView fullName)
 {
@@ -133,9 +169,9 @@ void StoreRegistry::notifyCommitted(const QString &fullName, const dust::ChangeE
 {
     StoreDb *db = find(fullName);
     if (db) {
-        const QList<dust::ChangeEvent> earlier = db->takeCommitted();
-        for (const dust::ChangeEvent &before : earlier)
-            emit committed(fullName, before, false);
+        const QList<StoreDb::Committed> earlier = db->takeCommitted();
+        for (const StoreDb::Committed &before : earlier)
+            emit committed(fullName, before.event, before.viaSocket);
     }
     emit committed(fullName, event, viaSocket);
     compactIfDue(db);
@@ -146,9 +182,9 @@ void StoreRegistry::deliverCommitted(const QString &fullName)
     StoreDb *db = find(fullName);
     if (!db)
         return;
-    const QList<dust::ChangeEvent> events = db->takeCommitted();
-    for (const dust::ChangeEvent &event : events)
-        emit committed(fullName, event, false);
+    const QList<StoreDb::Committed> events = db->takeCommitted();
+    for (const StoreDb::Committed &done : events)
+        emit committed(fullName, done.event, done.viaSocket);
     if (!events.isEmpty())
         compactIfDue(db);
 }

@@ -8,13 +8,17 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 
 namespace dust::lite {
 
+class ReaderPool;
+
 // The stores one dustlite serves, each with its database, opened on demand from the data
 // directory (or in memory). Lives on the server's thread; every write path reports its
-// commits through `committed` so the WebSocket side can broadcast them.
+// commits through `committed` so the WebSocket side can broadcast them. Owns the ReaderPool
+// whose threads serve reads and apply writes away from the server's event loop.
 class StoreRegistry : public QObject
 {
     Q_OBJECT
@@ -49,6 +53,17 @@ public:
 
     static bool isValidFullName(QStringView fullName);
 
+    // The threads that read and write the stores away from the server's event loop.
+    ReaderPool &pool() { return *m_pool; }
+
+    // One write to a store, applied on a pool thread under the store's write lock (in-memory
+    // stores: at once, here); then, on this thread, its commit is announced (`committed`, in
+    // seq order, `viaSocket` as given) and `done` gets the result. The WebSocket side can
+    // write this way instead of StoreDb::write to keep its writes off the event loop.
+    using WriteDone = std::function<void(const WriteResult &result)>;
+    void write(const QString &fullName, const WriteRequest &request, bool viaSocket,
+               WriteDone done);
+
 signals:
     void committed(const QString &fullName, const dust::ChangeEvent &event, bool viaSocket);
 
@@ -58,6 +73,7 @@ private:
     QString m_dataDir;
     QHash<QString, std::shared_ptr<StoreDb>> m_stores;
     qint64 m_compactAfter = 0;
+    std::unique_ptr<ReaderPool> m_pool; // last: goes first, waiting for the jobs on the stores
 };
 
 } // namespace dust::lite

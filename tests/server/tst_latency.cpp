@@ -191,6 +191,7 @@ private slots:
     void readsSeeAcknowledgedWrites();
     void broadcastsStayInSeqOrder();
     void commitsAnnouncedInSeqOrder();
+    void registryWriteAnswersLater();
 
 private:
     QTemporaryDir m_dir;
@@ -456,6 +457,41 @@ void TestLatency::commitsAnnouncedInSeqOrder()
     registry.deliverCommitted(db->fullName()); // the pool's completion, late
     const QList<std::pair<qint64, bool>> expected{{rest.storeSeq, false}, {socket.storeSeq, true}};
     QCOMPARE(announced, expected);
+}
+
+// StoreRegistry::write, the way for the WebSocket side to keep its writes off the event loop:
+// the write is applied on a pool thread, and back on this thread its commit is announced
+// (with viaSocket as given) before `done` hears of it.
+void TestLatency::registryWriteAnswersLater()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    StoreRegistry registry(dir.path());
+    QVERIFY(registry.openOrCreate(QStringLiteral("local/async")));
+    QStringList happened;
+    QObject::connect(&registry, &StoreRegistry::committed, &registry,
+                     [&happened](const QString &, const dust::ChangeEvent &event, bool viaSocket) {
+                         happened.append(QStringLiteral("committed %1 %2")
+                                             .arg(event.storeSeq)
+                                             .arg(viaSocket ? QStringLiteral("socket")
+                                                            : QStringLiteral("rest")));
+                     });
+    WriteRequest request;
+    request.op = dust::Op::Set;
+    request.path = *dust::Path::parse(QStringLiteral("a/b"));
+    request.value = 7;
+    request.deviceId = QStringLiteral("dev_test");
+    request.clientOpId = QStringLiteral("op_7");
+    registry.write(
+        QStringLiteral("local/async"), request, true, [&happened](const WriteResult &result) {
+            happened.append(QStringLiteral("done %1 %2").arg(result.ok).arg(result.storeSeq));
+        });
+    QVERIFY(happened.isEmpty()); // not on this thread, not yet
+    QTRY_COMPARE(happened.size(), 2);
+    QCOMPARE(happened,
+             QStringList({QStringLiteral("committed 1 socket"), QStringLiteral("done 1 1")}));
+    QCOMPARE(registry.find(u"local/async")->get(*dust::Path::parse(QStringLiteral("a/b")))->value,
+             QJsonValue(7));
 }
 
 QTEST_GUILESS_MAIN(TestLatency)
