@@ -38,11 +38,19 @@ struct StoreDb::Private
     std::unique_ptr<StoreSql> sql;
     QString file;
     std::function<qint64()> clock = systemClock;
-    QList<Committed> committed; // by writeWith(), not yet taken
+    // By writeWith(), not yet taken; appended under `lock`, taken under `committedLock` alone
+    // so the server's thread never waits for a commit in progress to take them.
+    std::mutex committedLock;
+    QList<Committed> committed;
 
     std::unique_lock<std::recursive_mutex> guard() const
     {
         return std::unique_lock<std::recursive_mutex>(lock);
+    }
+    void queueCommitted(Committed op)
+    {
+        const std::lock_guard queue(committedLock);
+        committed.append(std::move(op));
     }
 };
 
@@ -178,7 +186,7 @@ WriteResult StoreDb::writeWith(StoreSql &sql, const WriteRequest &request, bool 
     WriteResult result = sql.write(request, d->clock());
     d->sql->adoptCounters(sql);
     if (result.ok && result.event)
-        d->committed.append(Committed{*result.event, viaSocket});
+        d->queueCommitted(Committed{*result.event, viaSocket});
     return result;
 }
 
@@ -191,16 +199,21 @@ BatchResult StoreDb::batchWriteWith(StoreSql &sql, const QList<WriteRequest> &re
     if (batch.ok) {
         for (const WriteResult &op : std::as_const(batch.ops)) {
             if (op.event)
-                d->committed.append(Committed{*op.event, false});
+                d->queueCommitted(Committed{*op.event, false});
         }
     }
     return batch;
 }
 
-QList<StoreDb::Committed> StoreDb::takeCommitted()
+QList<StoreDb::Committed> StoreDb::takeCommitted(qint64 beforeSeq)
 {
-    const auto guard = d->guard();
-    return std::exchange(d->committed, {});
+    const std::lock_guard queue(d->committedLock);
+    qsizetype n = 0;
+    while (n < d->committed.size() && d->committed.at(n).event.storeSeq < beforeSeq)
+        ++n;
+    QList<Committed> taken = d->committed.first(n);
+    d->committed.remove(0, n);
+    return taken;
 }
 
 void StoreDb::read(const std::function<void(StoreReader &reader)> &body) const

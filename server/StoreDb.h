@@ -12,6 +12,7 @@
 #include <QString>
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -118,8 +119,9 @@ public:
         ChangeEvent event;
         bool viaSocket = false;
     };
-    // What writeWith() and batchWriteWith() committed since the last call, oldest first.
-    QList<Committed> takeCommitted();
+    // What writeWith() and batchWriteWith() committed and was not taken yet, oldest first: all
+    // of it, or only the ops before `beforeSeq`. It never waits for the write lock.
+    QList<Committed> takeCommitted(qint64 beforeSeq = std::numeric_limits<qint64>::max());
 
     // Seeding: many leaves in one transaction (one set op each), fast. Returns the store_seq of
     // the last op (the current seq for an empty list), or -1 when nothing was written (an

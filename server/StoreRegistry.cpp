@@ -169,7 +169,8 @@ void StoreRegistry::notifyCommitted(const QString &fullName, const dust::ChangeE
 {
     StoreDb *db = find(fullName);
     if (db) {
-        const QList<StoreDb::Committed> earlier = db->takeCommitted();
+        // Only those before it: a pool thread may already have committed after it.
+        const QList<StoreDb::Committed> earlier = db->takeCommitted(event.storeSeq);
         for (const StoreDb::Committed &before : earlier)
             emit committed(fullName, before.event, before.viaSocket);
     }

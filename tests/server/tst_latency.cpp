@@ -457,6 +457,17 @@ void TestLatency::commitsAnnouncedInSeqOrder()
     registry.deliverCommitted(db->fullName()); // the pool's completion, late
     const QList<std::pair<qint64, bool>> expected{{rest.storeSeq, false}, {socket.storeSeq, true}};
     QCOMPARE(announced, expected);
+
+    // And the other way round: a pool thread commits right after a server-thread write, before
+    // that one is reported; the report must not take the later commit along ahead of it.
+    announced.clear();
+    const WriteResult first = db->write(set("c", 3));
+    const WriteResult later = db->writeWith(*other.value(), set("d", 4));
+    QVERIFY(first.ok && later.ok);
+    registry.notifyCommitted(db->fullName(), *first.event, true);
+    registry.deliverCommitted(db->fullName());
+    const QList<std::pair<qint64, bool>> inOrder{{first.storeSeq, true}, {later.storeSeq, false}};
+    QCOMPARE(announced, inOrder);
 }
 
 // StoreRegistry::write, the way for the WebSocket side to keep its writes off the event loop:
