@@ -59,7 +59,9 @@ public:
     // One write to a store, applied on a pool thread under the store's write lock (in-memory
     // stores: at once, here); then, on this thread, its commit is announced (`committed`, in
     // seq order, `viaSocket` as given) and `done` gets the result. The WebSocket side can
-    // write this way instead of StoreDb::write to keep its writes off the event loop.
+    // write this way instead of StoreDb::write to keep its writes off the event loop; two
+    // writes given at once may apply in either order (the pool has more than one write
+    // thread), so a connection gives its next write once `done` has the last one.
     using WriteDone = std::function<void(const WriteResult &result)>;
     void write(const QString &fullName, const WriteRequest &request, bool viaSocket,
                WriteDone done);
