@@ -1,6 +1,7 @@
 #include "DustliteHttpServer.h"
 
 #include "GuardedTcpServer.h"
+#include "RequestLine.h"
 #include "WsMaskGuard.h"
 
 #include <QHttpServerRequest>
@@ -112,6 +113,16 @@ bool DustliteHttpServer::handleRequest(const QHttpServerRequest &request, QTcpSo
                 return false; // answered: Qt must not upgrade this socket
             }
 #endif
+            if (RequestLine::waitingOn(socket) > 0) {
+                send(request, socket,
+                     HttpResponse::error(400, QStringLiteral("bad_request"),
+                                         QStringLiteral("a WebSocket upgrade must wait until the "
+                                                        "answers to earlier requests on this "
+                                                        "connection have arrived")),
+                     false);
+                m_answeredUpgrade = true;
+                return false;
+            }
             WsMaskGuard::watch(socket); // unmasked client frames close with 1002
             return true;                // Qt upgrades the socket and emits newWebSocketConnection()
         }
@@ -120,9 +131,33 @@ bool DustliteHttpServer::handleRequest(const QHttpServerRequest &request, QTcpSo
         return false;
     }
 
-    const HttpRequest converted = toHttpRequest(request);
-    send(request, socket, m_rest.handle(converted), converted.isHead());
+    HttpRequest converted = toHttpRequest(request);
+    RequestLine *line = lineOf(request, socket);
+    if (line->waiting() >= kMaxPipelined) {
+        line->pushAnswer(
+            HttpResponse::error(503, QStringLiteral("too_many_requests_in_flight"),
+                                QStringLiteral("%1 requests on this connection are still waiting "
+                                               "for answers; wait for them before sending more")
+                                    .arg(kMaxPipelined)),
+            converted.isHead());
+        return true;
+    }
+    line->push(std::move(converted));
     return true;
+}
+
+RequestLine *DustliteHttpServer::lineOf(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    // Qt keeps one request object per connection, for as long as the socket lives.
+    const QHttpServerRequest *qtRequest = &request;
+    return RequestLine::of(
+        socket,
+        [this](const HttpRequest &next, RestApi::Reply reply) {
+            m_rest.handle(next, std::move(reply));
+        },
+        [this, qtRequest, socket](const HttpResponse &response, bool head) {
+            write(*qtRequest, socket, response, head);
+        });
 }
 
 void DustliteHttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
@@ -136,6 +171,14 @@ void DustliteHttpServer::missingHandler(const QHttpServerRequest &request, QTcpS
 
 void DustliteHttpServer::send(const QHttpServerRequest &request, QTcpSocket *socket,
                               const HttpResponse &response, bool head)
+{
+    if (!socket)
+        return;
+    lineOf(request, socket)->pushAnswer(response, head);
+}
+
+void DustliteHttpServer::write(const QHttpServerRequest &request, QTcpSocket *socket,
+                               const HttpResponse &response, bool head)
 {
     if (!socket || socket->state() != QAbstractSocket::ConnectedState)
         return;

@@ -98,17 +98,14 @@ HttpResponse writeFailure(const WriteResult &result)
     return HttpResponse::invalidParams(reason.isEmpty() ? QStringLiteral("write failed") : reason);
 }
 
-HttpResponse commit(const RestContext &ctx, WriteRequest &request)
+// A single write with who made it.
+PreparedWrite single(const RestContext &ctx, WriteRequest write)
 {
-    request.deviceId = ctx.deviceId();
-    request.clientOpId = ctx.clientOpId;
-    const WriteResult result = ctx.store->write(request);
-    if (!result.ok)
-        return writeFailure(result);
-    if (result.event)
-        ctx.registry.notifyCommitted(ctx.storeName, *result.event, false);
-    return HttpResponse::json(200, QJsonObject{{QStringLiteral("revision"), result.storeSeq},
-                                               {QStringLiteral("store_seq"), result.storeSeq}});
+    write.deviceId = ctx.deviceId();
+    write.clientOpId = ctx.clientOpId;
+    PreparedWrite prepared;
+    prepared.writes.append(std::move(write));
+    return prepared;
 }
 
 HttpResponse requireJsonContentType()
@@ -194,7 +191,7 @@ HttpResponse EntryRoutes::list(const RestContext &ctx)
     if (!parsed)
         return HttpResponse::error(400, parsed.error().reason(), parsed.error().detail());
     const ListQuery &query = *parsed;
-    const ListPage page = ctx.store->list(query);
+    const ListPage page = ctx.reader->list(query);
     QJsonArray items;
     if (query.select == ListQuery::Select::Entries) {
         for (const Entry &entry : page.entries)
@@ -215,7 +212,7 @@ HttpResponse EntryRoutes::get(const RestContext &ctx)
     auto path = urlPath(ctx);
     if (!path)
         return path.error();
-    const auto entry = ctx.store->get(*path);
+    const auto entry = ctx.reader->get(*path);
     if (!entry)
         return HttpResponse::error(404, QStringLiteral("not_found"));
     HttpResponse response = HttpResponse::json(200, RestJson::entryJson(*entry));
@@ -223,78 +220,80 @@ HttpResponse EntryRoutes::get(const RestContext &ctx)
     return response;
 }
 
-HttpResponse EntryRoutes::put(const RestContext &ctx)
+EntryRoutes::Prepared EntryRoutes::preparePut(const RestContext &ctx)
 {
     auto path = urlPath(ctx);
     if (!path)
-        return path.error();
+        return Prepared::failure(path.error());
 
     WriteRequest write;
     write.op = Op::Set;
     write.path = *path;
     const auto ifNoneMatch = ctx.request.header("if-none-match");
     if (ifNoneMatch && ctx.request.header("if-match"))
-        return HttpResponse::invalidParams(
-            QStringLiteral("If-Match and If-None-Match are mutually exclusive"));
+        return Prepared::failure(HttpResponse::invalidParams(
+            QStringLiteral("If-Match and If-None-Match are mutually exclusive")));
     if (auto invalid = readIfMatchHeader(ctx, write))
-        return std::move(*invalid);
+        return Prepared::failure(std::move(*invalid));
     if (ifNoneMatch) {
         if (ifNoneMatch->trimmed() != "*")
-            return HttpResponse::invalidParams(QStringLiteral("If-None-Match must be *"));
+            return Prepared::failure(
+                HttpResponse::invalidParams(QStringLiteral("If-None-Match must be *")));
         write.ifAbsent = true;
     }
 
     if (ctx.request.body.trimmed().isEmpty())
-        return HttpResponse::invalidParams(emptyBodyDetail());
+        return Prepared::failure(HttpResponse::invalidParams(emptyBodyDetail()));
     if (!RestJson::hasJsonContentType(ctx.request))
-        return requireJsonContentType();
+        return Prepared::failure(requireJsonContentType());
     auto value = RestJson::parseValue(ctx.request.body);
     if (!value)
-        return HttpResponse::invalidParams(value.error());
+        return Prepared::failure(HttpResponse::invalidParams(value.error()));
     if (value->isObject() && value->toObject().isEmpty())
-        return HttpResponse::invalidParams(emptyBodyDetail());
+        return Prepared::failure(HttpResponse::invalidParams(emptyBodyDetail()));
     write.value = *value;
-    return commit(ctx, write);
+    return single(ctx, std::move(write));
 }
 
-HttpResponse EntryRoutes::remove(const RestContext &ctx)
+EntryRoutes::Prepared EntryRoutes::prepareRemove(const RestContext &ctx)
 {
     auto path = urlPath(ctx);
     if (!path)
-        return path.error();
+        return Prepared::failure(path.error());
     WriteRequest write;
     write.op = Op::Delete;
     write.path = *path;
     if (auto invalid = readIfMatchHeader(ctx, write))
-        return std::move(*invalid);
-    return commit(ctx, write);
+        return Prepared::failure(std::move(*invalid));
+    return single(ctx, std::move(write));
 }
 
-HttpResponse EntryRoutes::postBodyPath(const RestContext &ctx)
+EntryRoutes::Prepared EntryRoutes::preparePostBodyPath(const RestContext &ctx)
 {
     auto request = bodyPathWrite(ctx, Op::Set);
     if (!request)
-        return request.error();
+        return Prepared::failure(request.error());
     WriteRequest &write = request->write;
     const QJsonObject &body = request->body;
     if (body.contains(QStringLiteral("if_absent"))) {
         const QJsonValue ifAbsent = body.value(QStringLiteral("if_absent"));
         if (!ifAbsent.isBool())
-            return HttpResponse::invalidParams(QStringLiteral("if_absent must be true or false"));
+            return Prepared::failure(
+                HttpResponse::invalidParams(QStringLiteral("if_absent must be true or false")));
         write.ifAbsent = ifAbsent.toBool();
     }
     if (write.ifMatch && write.ifAbsent)
-        return HttpResponse::invalidParams(
-            QStringLiteral("if_match and if_absent are mutually exclusive"));
-    return commit(ctx, write);
+        return Prepared::failure(HttpResponse::invalidParams(
+            QStringLiteral("if_match and if_absent are mutually exclusive")));
+    return single(ctx, std::move(write));
 }
 
-HttpResponse EntryRoutes::deleteBodyPath(const RestContext &ctx)
+EntryRoutes::Prepared EntryRoutes::prepareDeleteBodyPath(const RestContext &ctx)
 {
     auto request = bodyPathWrite(ctx, Op::Delete);
     if (!request)
-        return request.error();
-    return commit(ctx, request->write);
+        return Prepared::failure(request.error());
+    return single(ctx, std::move(request->write));
 }
 
 HttpResponse EntryRoutes::batchRead(const RestContext &ctx)
@@ -323,7 +322,7 @@ HttpResponse EntryRoutes::batchRead(const RestContext &ctx)
     QJsonObject entries;
     QJsonArray missing;
     for (const Path &path : parsed) {
-        if (const auto entry = ctx.store->getLeaf(path)) {
+        if (const auto entry = ctx.reader->getLeaf(path)) {
             entries.insert(path.rendered(),
                            QJsonObject{{QStringLiteral("value"), entry->value},
                                        {QStringLiteral("type"), entry->type},
@@ -336,16 +335,16 @@ HttpResponse EntryRoutes::batchRead(const RestContext &ctx)
                                                {QStringLiteral("missing"), missing}});
 }
 
-HttpResponse EntryRoutes::batchWrite(const RestContext &ctx)
+EntryRoutes::Prepared EntryRoutes::prepareBatchWrite(const RestContext &ctx)
 {
     auto body = objectBody(ctx);
     if (!body)
-        return body.error();
+        return Prepared::failure(body.error());
     const QJsonValue opsValue = body->value(QStringLiteral("ops"));
     if (!opsValue.isArray() || opsValue.toArray().isEmpty() ||
         opsValue.toArray().size() > kMaxBatch)
-        return HttpResponse::invalidParams(
-            QStringLiteral("ops must be a list of 1..1000 operations"));
+        return Prepared::failure(HttpResponse::invalidParams(
+            QStringLiteral("ops must be a list of 1..1000 operations")));
     const QJsonArray ops = opsValue.toArray();
 
     QList<WriteRequest> writes;
@@ -353,7 +352,8 @@ HttpResponse EntryRoutes::batchWrite(const RestContext &ctx)
     for (qsizetype i = 0; i < ops.size(); ++i) {
         const QString prefix = QStringLiteral("op %1: ").arg(i);
         if (!ops.at(i).isObject())
-            return HttpResponse::invalidParams(prefix + QStringLiteral("must be an object"));
+            return Prepared::failure(
+                HttpResponse::invalidParams(prefix + QStringLiteral("must be an object")));
         const QJsonObject op = ops.at(i).toObject();
         Op kind = Op::Set;
         const QJsonValue name = op.value(QStringLiteral("op"));
@@ -362,21 +362,34 @@ HttpResponse EntryRoutes::batchWrite(const RestContext &ctx)
         else if (name == QJsonValue(QStringLiteral("delete")))
             kind = Op::Delete;
         else if (name.isString())
-            return HttpResponse::invalidParams(
-                prefix + QStringLiteral("unknown op \"%1\"").arg(name.toString()));
+            return Prepared::failure(HttpResponse::invalidParams(
+                prefix + QStringLiteral("unknown op \"%1\"").arg(name.toString())));
         else
-            return HttpResponse::invalidParams(prefix +
-                                               QStringLiteral("op must be \"set\" or \"delete\""));
+            return Prepared::failure(HttpResponse::invalidParams(
+                prefix + QStringLiteral("op must be \"set\" or \"delete\"")));
         auto parsed = writeMembers(op, kind, QStringLiteral("value is required for set"));
         if (!parsed)
-            return HttpResponse::invalidParams(prefix + parsed.error());
+            return Prepared::failure(HttpResponse::invalidParams(prefix + parsed.error()));
         WriteRequest write = std::move(parsed).value();
         write.deviceId = ctx.deviceId();
         write.clientOpId = ctx.clientOpId + QLatin1Char(':') + QString::number(i);
         writes.append(std::move(write));
     }
+    return PreparedWrite{std::move(writes), true};
+}
 
-    const BatchResult result = ctx.store->batchWrite(writes);
+HttpResponse EntryRoutes::writeAnswer(const WriteResult &result)
+{
+    if (!result.ok)
+        return writeFailure(result);
+    return HttpResponse::json(200, QJsonObject{{QStringLiteral("revision"), result.storeSeq},
+                                               {QStringLiteral("store_seq"), result.storeSeq}});
+}
+
+HttpResponse EntryRoutes::batchAnswer(const PreparedWrite &prepared, const BatchResult &result)
+{
+    const QList<WriteRequest> &writes = prepared.writes;
+
     if (!result.ok) {
         const int index = result.failedIndex;
         const QString failedPath =
@@ -407,8 +420,6 @@ HttpResponse EntryRoutes::batchWrite(const RestContext &ctx)
         applied.append(QJsonObject{{QStringLiteral("path"), writes.at(i).path.rendered()},
                                    {QStringLiteral("revision"), op.storeSeq},
                                    {QStringLiteral("store_seq"), op.storeSeq}});
-        if (op.event)
-            ctx.registry.notifyCommitted(ctx.storeName, *op.event, false);
     }
     return HttpResponse::json(200, QJsonObject{{QStringLiteral("ops"), applied},
                                                {QStringLiteral("store_seq"), result.storeSeq}});

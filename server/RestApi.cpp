@@ -1,7 +1,9 @@
 #include "RestApi.h"
 
 #include "EntryRoutes.h"
+#include "ReaderPool.h"
 #include "RestContext.h"
+#include "StoreReader.h"
 #include "StoreRoutes.h"
 
 #include <QUuid>
@@ -172,6 +174,28 @@ std::optional<QString> bearerToken(const HttpRequest &request)
     return QString::fromUtf8(value.sliced(7).trimmed());
 }
 
+// The response with a streamed body read out now, while the reader it reads is there.
+HttpResponse whole(HttpResponse response)
+{
+    if (!response.stream)
+        return response;
+    QByteArray body;
+    response.stream([&body](const QByteArray &piece) { body += piece; });
+    response.stream = {};
+    response.body = std::move(body);
+    return response;
+}
+
+// The answer when a store's database cannot be opened for a request.
+HttpResponse unavailable(const QString &storeName, const QString &error)
+{
+    qWarning("dustlite store %s: %s", qUtf8Printable(storeName), qUtf8Printable(error));
+    return HttpResponse::error(503, QStringLiteral("store_unavailable"),
+                               QStringLiteral("the database of store %1 cannot be read right now; "
+                                              "try again, and see the server's log if it lasts")
+                                   .arg(storeName));
+}
+
 void addRateHeaders(HttpResponse &response, const RateLimiter::Decision &decision)
 {
     if (decision.limit <= 0)
@@ -183,6 +207,25 @@ void addRateHeaders(HttpResponse &response, const RateLimiter::Decision &decisio
 
 } // namespace
 
+// One store request as it goes to a pool thread: copies of everything its context refers to.
+struct RestApi::Job
+{
+    std::shared_ptr<const HttpRequest> request;
+    Principal principal;
+    QString requestId;
+    QString clientOpId;
+    QString storeName;
+    StoreDb *store = nullptr;
+    QByteArray entryPath;
+
+    RestContext context(StoreRegistry &registry, const ServerConfig &config,
+                        StoreReader *reader) const
+    {
+        return RestContext{*request,   registry,  config, principal, requestId,
+                           clientOpId, storeName, store,  entryPath, reader};
+    }
+};
+
 RestApi::RestApi(StoreRegistry &registry, Auth &auth, RateLimiter &limiter,
                  const ServerConfig &config)
     : m_registry(registry)
@@ -191,39 +234,44 @@ RestApi::RestApi(StoreRegistry &registry, Auth &auth, RateLimiter &limiter,
     , m_config(config)
 {}
 
-HttpResponse RestApi::handle(const HttpRequest &request)
+RestApi::~RestApi() = default;
+
+void RestApi::handle(const HttpRequest &request, Reply reply)
 {
     const auto given = request.header("x-request-id");
     const QString requestId = given && isUsableRequestId(*given)
                                   ? QString::fromLatin1(*given)
                                   : QUuid::createUuid().toString(QUuid::WithoutBraces);
-    HttpResponse response;
+    Reply answer = [requestId, reply = std::move(reply)](HttpResponse response) {
+        response.setHeader("x-request-id", requestId.toLatin1());
+        reply(std::move(response));
+    };
     if (request.body.size() > m_config.maxBodyBytes) {
-        response = HttpResponse::error(
+        answer(HttpResponse::error(
             413, QStringLiteral("payload_too_large"),
-            QStringLiteral("request body is larger than %1 bytes").arg(m_config.maxBodyBytes));
-    } else {
-        response = route(request, requestId);
+            QStringLiteral("request body is larger than %1 bytes").arg(m_config.maxBodyBytes)));
+        return;
     }
-    response.setHeader("x-request-id", requestId.toLatin1());
-    return response;
+    route(std::make_shared<const HttpRequest>(request), requestId, std::move(answer));
 }
 
-HttpResponse RestApi::route(const HttpRequest &request, const QString &requestId)
+void RestApi::route(const std::shared_ptr<const HttpRequest> &shared, const QString &requestId,
+                    Reply reply)
 {
+    const HttpRequest &request = *shared;
     const Match m = match(request);
     switch (m.route) {
     case Route::None:
-        return HttpResponse::noRoute();
+        return reply(HttpResponse::noRoute());
     case Route::Health:
-        return HttpResponse::json(200,
-                                  QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}});
+        return reply(
+            HttpResponse::json(200, QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}}));
     case Route::Ready:
-        return HttpResponse::json(
+        return reply(HttpResponse::json(
             200, QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")},
                              {QStringLiteral("checks"),
                               QJsonObject{{QStringLiteral("database"), QStringLiteral("ok")},
-                                          {QStringLiteral("pubsub"), QStringLiteral("ok")}}}});
+                                          {QStringLiteral("pubsub"), QStringLiteral("ok")}}}}));
     default:
         break;
     }
@@ -231,7 +279,7 @@ HttpResponse RestApi::route(const HttpRequest &request, const QString &requestId
     const auto token = bearerToken(request);
     const auto principal = token ? m_auth.authenticate(*token) : std::nullopt;
     if (!principal)
-        return HttpResponse::error(401, QStringLiteral("unauthorized"));
+        return reply(HttpResponse::error(401, QStringLiteral("unauthorized")));
 
     const auto decision =
         m_limiter.take(principal->tokenId,
@@ -241,79 +289,181 @@ HttpResponse RestApi::route(const HttpRequest &request, const QString &requestId
         limited.setHeader("retry-after", QByteArray::number(decision.retryAfterSeconds));
         addRateHeaders(limited, decision);
         limited.setHeader("x-ratelimit-remaining", "0");
-        return limited;
+        return reply(std::move(limited));
     }
+    Reply done = [decision, reply = std::move(reply)](HttpResponse response) {
+        addRateHeaders(response, decision);
+        reply(std::move(response));
+    };
 
     const auto given = request.header("x-request-id");
-    RestContext ctx{
-        request,    m_registry, m_config,
-        *principal, requestId,  given && !given->isEmpty() ? QString::fromUtf8(*given) : requestId,
-        {},         nullptr,    m.entryPath};
+    Job job{shared,     *principal,
+            requestId,  given && !given->isEmpty() ? QString::fromUtf8(*given) : requestId,
+            {},         nullptr,
+            m.entryPath};
 
-    HttpResponse response;
     if (m.route == Route::ListStores || m.route == Route::File) {
         if (!principal->has(m.scope))
-            response = HttpResponse::error(403, QStringLiteral("forbidden"));
-        else if (m.route == Route::ListStores)
-            response = StoreRoutes::listStores(ctx);
-        else
-            response = StoreRoutes::file(ctx, m.fileHash);
-        addRateHeaders(response, decision);
-        return response;
+            return done(HttpResponse::error(403, QStringLiteral("forbidden")));
+        if (m.route == Route::ListStores)
+            return done(StoreRoutes::listStores(job.context(m_registry, m_config, nullptr)));
+        return serveFile(std::move(job), m.fileHash, std::move(done));
     }
 
-    ctx.storeName = m.org + QLatin1Char('/') + m.store;
-    if (m.org != principal->org || !StoreRegistry::isValidFullName(ctx.storeName))
-        response = HttpResponse::error(404, QStringLiteral("not_found"));
-    else if (!(ctx.store = m_registry.find(ctx.storeName)))
-        response = HttpResponse::error(404, QStringLiteral("not_found"));
-    else if (!m.scope.isEmpty() && !principal->has(m.scope))
-        response = HttpResponse::error(403, QStringLiteral("forbidden"));
-    else {
-        switch (m.route) {
-        case Route::List:
-            response = EntryRoutes::list(ctx);
-            break;
-        case Route::PostBodyPath:
-            response = EntryRoutes::postBodyPath(ctx);
-            break;
-        case Route::DeleteBodyPath:
-            response = EntryRoutes::deleteBodyPath(ctx);
-            break;
-        case Route::BatchRead:
-            response = EntryRoutes::batchRead(ctx);
-            break;
-        case Route::BatchWrite:
-            response = EntryRoutes::batchWrite(ctx);
-            break;
-        case Route::GetEntry:
-            response = EntryRoutes::get(ctx);
-            break;
-        case Route::PutEntry:
-            response = EntryRoutes::put(ctx);
-            break;
-        case Route::DeleteEntry:
-            response = EntryRoutes::remove(ctx);
-            break;
-        case Route::Log:
-            response = StoreRoutes::auditLog(ctx);
-            break;
-        case Route::Diff:
-            response = StoreRoutes::diff(ctx);
-            break;
-        case Route::Export:
-            response = StoreRoutes::exportStore(ctx);
-            break;
-        case Route::Realtime:
-            response = StoreRoutes::realtime(ctx);
-            break;
-        default:
-            response = HttpResponse::noRoute();
-            break;
-        }
+    job.storeName = m.org + QLatin1Char('/') + m.store;
+    if (m.org != principal->org || !StoreRegistry::isValidFullName(job.storeName))
+        return done(HttpResponse::error(404, QStringLiteral("not_found")));
+    if (!(job.store = m_registry.find(job.storeName)))
+        return done(HttpResponse::error(404, QStringLiteral("not_found")));
+    if (!m.scope.isEmpty() && !principal->has(m.scope))
+        return done(HttpResponse::error(403, QStringLiteral("forbidden")));
+
+    switch (m.route) {
+    case Route::List:
+        return serveRead(std::move(job), &EntryRoutes::list, std::move(done));
+    case Route::GetEntry:
+        return serveRead(std::move(job), &EntryRoutes::get, std::move(done));
+    case Route::BatchRead:
+        return serveRead(std::move(job), &EntryRoutes::batchRead, std::move(done));
+    case Route::Log:
+        return serveRead(std::move(job), &StoreRoutes::auditLog, std::move(done));
+    case Route::Diff:
+        return serveRead(std::move(job), &StoreRoutes::diff, std::move(done));
+    case Route::Export:
+        return serveRead(std::move(job), &StoreRoutes::exportStore, std::move(done));
+    case Route::PutEntry:
+        return serveWrite(std::move(job), &EntryRoutes::preparePut, std::move(done));
+    case Route::DeleteEntry:
+        return serveWrite(std::move(job), &EntryRoutes::prepareRemove, std::move(done));
+    case Route::PostBodyPath:
+        return serveWrite(std::move(job), &EntryRoutes::preparePostBodyPath, std::move(done));
+    case Route::DeleteBodyPath:
+        return serveWrite(std::move(job), &EntryRoutes::prepareDeleteBodyPath, std::move(done));
+    case Route::BatchWrite:
+        return serveWrite(std::move(job), &EntryRoutes::prepareBatchWrite, std::move(done));
+    case Route::Realtime:
+        return done(StoreRoutes::realtime(job.context(m_registry, m_config, nullptr)));
+    default:
+        return done(HttpResponse::noRoute());
     }
-    addRateHeaders(response, decision);
-    return response;
+}
+
+void RestApi::serveRead(Job job, Handler handler, Reply reply)
+{
+    if (job.store->file().isEmpty()) {
+        // In memory: the store's own connection, here.
+        HttpResponse response;
+        job.store->read([&](StoreReader &reader) {
+            response = whole(handler(job.context(m_registry, m_config, &reader)));
+        });
+        return reply(std::move(response));
+    }
+    ReaderPool *pool = &m_registry.pool();
+    pool->start(ReaderPool::Lane::Read, [pool, registry = &m_registry, config = &m_config,
+                                         job = std::move(job), handler, reply = std::move(reply)] {
+        HttpResponse response;
+        QString error;
+        pool->withReader(
+            *job.store,
+            [&](StoreReader *reader) {
+                response = reader ? whole(handler(job.context(*registry, *config, reader)))
+                                  : unavailable(job.storeName, error);
+            },
+            &error);
+        return [reply, response = std::move(response)] {
+            reply(response);
+        };
+    });
+}
+
+void RestApi::serveWrite(Job job, Preparer prepare, Reply reply)
+{
+    StoreDb *store = job.store;
+    if (store->file().isEmpty()) {
+        // In memory: parsed and applied here, by the store's own connection.
+        const auto prepared = prepare(job.context(m_registry, m_config, nullptr));
+        if (!prepared)
+            return reply(prepared.error());
+        HttpResponse response;
+        if (prepared->batch) {
+            const BatchResult result = store->batchWrite(prepared->writes);
+            for (const WriteResult &op : result.ops) {
+                if (op.event)
+                    m_registry.notifyCommitted(job.storeName, *op.event, false);
+            }
+            response = EntryRoutes::batchAnswer(*prepared, result);
+        } else {
+            const WriteResult result = store->write(prepared->writes.constFirst());
+            if (result.ok && result.event)
+                m_registry.notifyCommitted(job.storeName, *result.event, false);
+            response = EntryRoutes::writeAnswer(result);
+        }
+        return reply(std::move(response));
+    }
+    ReaderPool *pool = &m_registry.pool();
+    pool->start(ReaderPool::Lane::Write,
+                [pool, registry = &m_registry, config = &m_config, job = std::move(job), prepare,
+                 reply = std::move(reply)]() -> ReaderPool::Completion {
+                    const auto prepared = prepare(job.context(*registry, *config, nullptr));
+                    if (!prepared)
+                        return [reply, response = prepared.error()] {
+                            reply(response);
+                        };
+                    QString error;
+                    StoreSql *writer = pool->writer(*job.store, &error);
+                    HttpResponse response;
+                    if (!writer)
+                        response = unavailable(job.storeName, error);
+                    else if (prepared->batch)
+                        response = EntryRoutes::batchAnswer(
+                            *prepared, job.store->batchWriteWith(*writer, prepared->writes));
+                    else
+                        response = EntryRoutes::writeAnswer(
+                            job.store->writeWith(*writer, prepared->writes.constFirst()));
+                    // What the write committed is announced on the server's thread, in seq
+                    // order, before the client hears back.
+                    return [registry, reply, storeName = job.storeName,
+                            response = std::move(response)] {
+                        registry->deliverCommitted(storeName);
+                        reply(response);
+                    };
+                });
+}
+
+void RestApi::serveFile(Job job, const QString &hash, Reply reply)
+{
+    const RestContext ctx = job.context(m_registry, m_config, nullptr);
+    QList<StoreDb *> stores;
+    bool inMemory = false;
+    for (const auto &[name, db] : StoreRoutes::visibleStores(ctx)) {
+        stores.append(db);
+        inMemory = inMemory || db->file().isEmpty();
+    }
+    if (inMemory) {
+        return reply(StoreRoutes::file(
+            stores, [&hash](StoreDb *db, QString *contentType, QString *fileName) {
+                return db->fileContent(hash, contentType, fileName);
+            }));
+    }
+    ReaderPool *pool = &m_registry.pool();
+    pool->start(ReaderPool::Lane::Read, [pool, stores, hash, reply = std::move(reply)] {
+        const HttpResponse response = StoreRoutes::file(
+            stores, [pool, &hash](StoreDb *db, QString *contentType, QString *fileName) {
+                std::optional<QByteArray> content;
+                QString error;
+                pool->withReader(
+                    *db,
+                    [&](StoreReader *reader) {
+                        if (reader)
+                            content = reader->fileContent(hash, contentType, fileName);
+                    },
+                    &error);
+                return content;
+            });
+        return [reply, response] {
+            reply(response);
+        };
+    });
 }
 
 } // namespace dust::lite

@@ -3,6 +3,7 @@
 #include "LeafOps.h"
 #include "PathOrder.h"
 #include "StoreLog.h"
+#include "StoreReader.h"
 #include "StoreReplay.h"
 #include "StoreSql.h"
 #include "StoredJson.h"
@@ -17,14 +18,11 @@
 #include <QVariant>
 
 #include <algorithm>
+#include <mutex>
 
 namespace dust::lite {
 
 namespace {
-
-// Rows read per step when a glob listing scans a range and filters it.
-constexpr int kScanChunk = 500;
-constexpr int kMaxStoredListLimit = 10000; // internal listings (export, snapshots)
 
 qint64 systemClock()
 {
@@ -35,75 +33,30 @@ qint64 systemClock()
 
 struct StoreDb::Private
 {
+    // Held around every use of `sql` and every write through another connection.
+    mutable std::recursive_mutex lock;
     std::unique_ptr<StoreSql> sql;
+    QString file;
     std::function<qint64()> clock = systemClock;
+    // By writeWith(), not yet taken; appended under `lock`, taken under `committedLock` alone
+    // so the server's thread never waits for a commit in progress to take them.
+    std::mutex committedLock;
+    QList<Committed> committed;
+
+    std::unique_lock<std::recursive_mutex> guard() const
+    {
+        return std::unique_lock<std::recursive_mutex>(lock);
+    }
+    void queueCommitted(Committed op)
+    {
+        const std::lock_guard queue(committedLock);
+        committed.append(std::move(op));
+    }
 };
 
-StoreDb::StoreDb()
-    : d(std::make_unique<Private>())
-{}
-
-StoreDb::~StoreDb() = default;
-
-Expected<std::unique_ptr<StoreDb>, QString> StoreDb::open(const QString &file,
-                                                          const QString &fullName)
+// Validates a batch and applies it in one transaction of `sql`.
+static BatchResult applyBatch(StoreSql &sql, const QList<WriteRequest> &requests, qint64 nowMs)
 {
-    using Result = Expected<std::unique_ptr<StoreDb>, QString>;
-    auto sql = StoreSql::open(file, fullName);
-    if (!sql)
-        return Result::failure(sql.error());
-    std::unique_ptr<StoreDb> store(new StoreDb());
-    store->d->sql = std::move(sql).value();
-    return Result(std::move(store));
-}
-
-const QString &StoreDb::fullName() const
-{
-    return d->sql->fullName();
-}
-
-QString StoreDb::id() const
-{
-    return d->sql->id();
-}
-
-QString StoreDb::insertedAt() const
-{
-    return d->sql->insertedAt();
-}
-
-qint64 StoreDb::currentSeq() const
-{
-    return d->sql->currentSeq();
-}
-
-qint64 StoreDb::entryCount() const
-{
-    return d->sql->entryCount();
-}
-
-qint64 StoreDb::opCount() const
-{
-    // Seqs are handed out one by one and ops are only ever removed from the front
-    // (compaction), so the log is one contiguous run.
-    const auto lo = d->sql->earliestOpSeq();
-    const auto hi = d->sql->scalarInt(QStringLiteral("SELECT max(store_seq) FROM store_ops"));
-    return lo && hi ? *hi - *lo + 1 : 0;
-}
-
-void StoreDb::setClock(std::function<qint64()> nowMs)
-{
-    d->clock = nowMs ? std::move(nowMs) : systemClock;
-}
-
-WriteResult StoreDb::write(const WriteRequest &request)
-{
-    return d->sql->write(request, d->clock());
-}
-
-BatchResult StoreDb::batchWrite(const QList<WriteRequest> &requests)
-{
-    StoreSql &sql = *d->sql;
     BatchResult batch;
     for (qsizetype i = 0; i < requests.size(); ++i) {
         QJsonObject extra;
@@ -126,7 +79,7 @@ BatchResult StoreDb::batchWrite(const QList<WriteRequest> &requests)
         return batch;
     }
     for (qsizetype i = 0; i < requests.size(); ++i) {
-        WriteResult result = sql.applyWrite(requests.at(i), d->clock());
+        WriteResult result = sql.applyWrite(requests.at(i), nowMs);
         if (!result.ok) {
             sql.rollback();
             batch.failedIndex = int(i);
@@ -147,10 +100,134 @@ BatchResult StoreDb::batchWrite(const QList<WriteRequest> &requests)
     return batch;
 }
 
+StoreDb::StoreDb()
+    : d(std::make_unique<Private>())
+{}
+
+StoreDb::~StoreDb() = default;
+
+Expected<std::unique_ptr<StoreDb>, QString> StoreDb::open(const QString &file,
+                                                          const QString &fullName)
+{
+    using Result = Expected<std::unique_ptr<StoreDb>, QString>;
+    auto sql = StoreSql::open(file, fullName);
+    if (!sql)
+        return Result::failure(sql.error());
+    std::unique_ptr<StoreDb> store(new StoreDb());
+    store->d->sql = std::move(sql).value();
+    store->d->file = file;
+    return Result(std::move(store));
+}
+
+const QString &StoreDb::fullName() const
+{
+    return d->sql->fullName();
+}
+
+const QString &StoreDb::file() const
+{
+    return d->file;
+}
+
+QString StoreDb::id() const
+{
+    return d->sql->id();
+}
+
+QString StoreDb::insertedAt() const
+{
+    return d->sql->insertedAt();
+}
+
+qint64 StoreDb::currentSeq() const
+{
+    const auto guard = d->guard();
+    return d->sql->currentSeq();
+}
+
+qint64 StoreDb::entryCount() const
+{
+    const auto guard = d->guard();
+    return d->sql->entryCount();
+}
+
+qint64 StoreDb::opCount() const
+{
+    const auto guard = d->guard();
+    // Seqs are handed out one by one and ops are only ever removed from the front
+    // (compaction), so the log is one contiguous run.
+    const auto lo = d->sql->earliestOpSeq();
+    const auto hi = d->sql->scalarInt(QStringLiteral("SELECT max(store_seq) FROM store_ops"));
+    return lo && hi ? *hi - *lo + 1 : 0;
+}
+
+void StoreDb::setClock(std::function<qint64()> nowMs)
+{
+    const auto guard = d->guard();
+    d->clock = nowMs ? std::move(nowMs) : systemClock;
+}
+
+WriteResult StoreDb::write(const WriteRequest &request)
+{
+    const auto guard = d->guard();
+    return d->sql->write(request, d->clock());
+}
+
+BatchResult StoreDb::batchWrite(const QList<WriteRequest> &requests)
+{
+    const auto guard = d->guard();
+    return applyBatch(*d->sql, requests, d->clock());
+}
+
+WriteResult StoreDb::writeWith(StoreSql &sql, const WriteRequest &request, bool viaSocket)
+{
+    const auto guard = d->guard();
+    sql.adoptCounters(*d->sql);
+    WriteResult result = sql.write(request, d->clock());
+    d->sql->adoptCounters(sql);
+    if (result.ok && result.event)
+        d->queueCommitted(Committed{*result.event, viaSocket});
+    return result;
+}
+
+BatchResult StoreDb::batchWriteWith(StoreSql &sql, const QList<WriteRequest> &requests)
+{
+    const auto guard = d->guard();
+    sql.adoptCounters(*d->sql);
+    BatchResult batch = applyBatch(sql, requests, d->clock());
+    d->sql->adoptCounters(sql);
+    if (batch.ok) {
+        for (const WriteResult &op : std::as_const(batch.ops)) {
+            if (op.event)
+                d->queueCommitted(Committed{*op.event, false});
+        }
+    }
+    return batch;
+}
+
+QList<StoreDb::Committed> StoreDb::takeCommitted(qint64 beforeSeq)
+{
+    const std::lock_guard queue(d->committedLock);
+    qsizetype n = 0;
+    while (n < d->committed.size() && d->committed.at(n).event.storeSeq < beforeSeq)
+        ++n;
+    QList<Committed> taken = d->committed.first(n);
+    d->committed.remove(0, n);
+    return taken;
+}
+
+void StoreDb::read(const std::function<void(StoreReader &reader)> &body) const
+{
+    const auto guard = d->guard();
+    StoreReader reader(*d->sql);
+    body(reader);
+}
+
 WriteResult StoreDb::putFile(const Path &path, const QByteArray &content, const QString &filename,
                              const QString &contentType, const QString &deviceId,
                              const QString &clientOpId)
 {
+    const auto guard = d->guard();
     if (!path.isValid())
         return WriteResult::failed(QStringLiteral("missing_path"));
     if (clientOpId.isEmpty())
@@ -183,158 +260,44 @@ WriteResult StoreDb::putFile(const Path &path, const QByteArray &content, const 
 
 WriteResult StoreDb::rollback(const std::optional<Path> &path, qint64 toSeq, QJsonObject *reply)
 {
+    const auto guard = d->guard();
     return StoreReplay(*d->sql).rollback(path, toSeq, d->clock(), reply);
-}
-
-std::optional<Entry> StoreDb::getLeaf(const Path &path) const
-{
-    if (!path.isValid())
-        return std::nullopt;
-    const auto leaf = d->sql->leaf(path.rendered());
-    if (!leaf)
-        return std::nullopt;
-    return Entry{path, leaf->value, leaf->type, leaf->seq};
 }
 
 std::optional<Entry> StoreDb::get(const Path &path) const
 {
-    if (!path.isValid())
-        return std::nullopt;
-    if (auto leaf = getLeaf(path))
-        return leaf;
-    QList<Entry> descendants;
-    d->sql->scanLeaves(path.rendered(), [&](const QString &rendered, const QByteArray &value,
-                                            const QString &type, qint64 seq) {
-        descendants.append(StoredJson::entry(rendered, value, type, seq));
-    });
-    if (descendants.isEmpty())
-        return std::nullopt;
-    return values::assembleSubtree(path, descendants);
+    const auto guard = d->guard();
+    return StoreReader(*d->sql).get(path);
+}
+
+std::optional<Entry> StoreDb::getLeaf(const Path &path) const
+{
+    const auto guard = d->guard();
+    return StoreReader(*d->sql).getLeaf(path);
 }
 
 ListPage StoreDb::list(const ListQuery &query) const
 {
-    ListPage page;
-    const int limit = std::clamp(query.limit, 1, kMaxStoredListLimit);
-    QString lo;
-    QString hi;
-    std::optional<Glob> glob;
-    bool filter = false;
-    qsizetype prefixDepth = 0;
+    const auto guard = d->guard();
+    return StoreReader(*d->sql).list(query);
+}
 
-    if (query.from || query.to) {
-        if (!query.from || !query.to || !query.from->isValid() || !query.to->isValid() ||
-            query.select == ListQuery::Select::Prefixes)
-            return page;
-        lo = query.from->rendered();
-        hi = query.to->rendered();
-        if (PathOrder::compare(lo, hi) >= 0)
-            return page;
-    } else {
-        auto compiled = Glob::compile(query.pattern.isEmpty() ? QStringView(u"**")
-                                                              : QStringView(query.pattern));
-        if (!compiled)
-            return page;
-        glob = std::move(compiled).value();
-        // A pattern with no '*' at all scans the descendants of that very path and matches
-        // none of them: an exact path lists nothing.
-        const QStringList literal = glob->literalPrefix();
-        if (literal.size() == glob->segments().size())
-            return page;
-        if (!literal.isEmpty()) {
-            const QString base = PathOrder::literalBase(*glob);
-            lo = base + QLatin1Char('/');
-            hi = PathOrder::descendantEnd(base);
-        }
-        // `**` and `<base>/**` match every row of the scanned range.
-        filter = !(glob->endsWithMany() && glob->segments().size() == literal.size() + 1);
-        if (query.select == ListQuery::Select::Prefixes) {
-            if (filter)
-                return page;
-            prefixDepth = literal.size() + 1;
-        }
-    }
+void StoreDb::exportJsonl(const std::function<void(const QByteArray &line)> &line) const
+{
+    const auto guard = d->guard();
+    StoreReader(*d->sql).exportJsonl(line);
+}
 
-    const bool desc = query.descending();
-    const bool withValues = query.select == ListQuery::Select::Entries;
-    const int chunk = filter ? kScanChunk : limit + 1;
-    QString cursor = query.after;
-    int matched = 0;
-    QString lastMatched;
-    bool more = false;
-    QSet<QString> prefixes;
-
-    while (!more) {
-        QString sql = withValues ? QStringLiteral("SELECT path, CAST(value AS BLOB), type, seq")
-                                 : QStringLiteral("SELECT path");
-        sql += QStringLiteral(" FROM store_entries WHERE 1=1");
-        if (!lo.isEmpty())
-            sql += QStringLiteral(" AND path >= ?");
-        if (!hi.isEmpty())
-            sql += QStringLiteral(" AND path < ?");
-        if (!cursor.isEmpty())
-            sql += desc ? QStringLiteral(" AND path < ?") : QStringLiteral(" AND path > ?");
-        sql += desc ? QStringLiteral(" ORDER BY path DESC LIMIT ?")
-                    : QStringLiteral(" ORDER BY path LIMIT ?");
-        QSqlQuery &q = d->sql->query(sql);
-        int bind = 0;
-        if (!lo.isEmpty())
-            q.bindValue(bind++, StoreSql::bindable(lo));
-        if (!hi.isEmpty())
-            q.bindValue(bind++, StoreSql::bindable(hi));
-        if (!cursor.isEmpty())
-            q.bindValue(bind++, StoreSql::bindable(cursor));
-        q.bindValue(bind, StoreSql::bindable(chunk));
-        d->sql->clearFailure();
-        if (!d->sql->exec(q))
-            return page;
-        int rows = 0;
-        while (q.next()) {
-            ++rows;
-            const QString path = q.value(0).toString();
-            cursor = path;
-            if (filter) {
-                const auto parsed = Path::parse(path);
-                if (!parsed || !glob->matches(*parsed))
-                    continue;
-            }
-            if (matched == limit) {
-                more = true;
-                break;
-            }
-            ++matched;
-            lastMatched = path;
-            switch (query.select) {
-            case ListQuery::Select::Entries:
-                page.entries.append(StoredJson::entry(path, q.value(1).toByteArray(),
-                                                      q.value(2).toString(),
-                                                      q.value(3).toLongLong()));
-                break;
-            case ListQuery::Select::Keys:
-                page.paths.append(path);
-                break;
-            case ListQuery::Select::Prefixes: {
-                // Rendered segments hold no '/', so the first pieces are the prefix.
-                const QString prefix = path.section(QLatin1Char('/'), 0, int(prefixDepth) - 1);
-                if (!prefixes.contains(prefix)) {
-                    prefixes.insert(prefix);
-                    page.paths.append(prefix);
-                }
-                break;
-            }
-            }
-        }
-        q.finish();
-        if (rows < chunk)
-            break;
-    }
-    if (more)
-        page.nextCursor = lastMatched;
-    return page;
+std::optional<QByteArray> StoreDb::fileContent(const QString &hash, QString *contentType,
+                                               QString *filename) const
+{
+    const auto guard = d->guard();
+    return StoreReader(*d->sql).fileContent(hash, contentType, filename);
 }
 
 std::optional<Snapshot> StoreDb::snapshotAfter(qint64 lastSeq) const
 {
+    const auto guard = d->guard();
     const qint64 seq = d->sql->snapshotSeq();
     if (seq <= 0 || seq <= lastSeq)
         return std::nullopt;
@@ -349,16 +312,19 @@ std::optional<Snapshot> StoreDb::snapshotAfter(qint64 lastSeq) const
 
 QList<ChangeEvent> StoreDb::eventsSince(qint64 afterSeq, int limit) const
 {
+    const auto guard = d->guard();
     return StoreLog(*d->sql).eventsSince(afterSeq, limit);
 }
 
 QList<StoreDb::EventPayload> StoreDb::eventPayloadsSince(qint64 afterSeq, int limit) const
 {
+    const auto guard = d->guard();
     return StoreLog(*d->sql).eventPayloadsSince(afterSeq, limit);
 }
 
 void StoreDb::compact()
 {
+    const auto guard = d->guard();
     const qint64 seq = d->sql->currentSeq();
     if (seq <= 0 || seq == d->sql->snapshotSeq())
         return;
@@ -413,16 +379,19 @@ void StoreDb::compact()
 
 qint64 StoreDb::latestSnapshotSeq() const
 {
+    const auto guard = d->guard();
     return d->sql->snapshotSeq();
 }
 
 QString StoreDb::latestSnapshotAt() const
 {
+    const auto guard = d->guard();
     return d->sql->snapshotAt();
 }
 
 QJsonObject StoreDb::status() const
 {
+    const auto guard = d->guard();
     QJsonArray recent;
     QSqlQuery &q = d->sql->query(QStringLiteral(
         "SELECT store_seq, op, path, inserted_at FROM store_ops ORDER BY store_seq DESC LIMIT 5"));
@@ -456,63 +425,20 @@ QJsonObject StoreDb::status() const
 
 QJsonObject StoreDb::auditLog(const AuditQuery &query) const
 {
-    return StoreLog(*d->sql).auditLog(query);
+    const auto guard = d->guard();
+    return StoreReader(*d->sql).auditLog(query);
 }
 
 std::optional<QJsonObject> StoreDb::diff(qint64 fromSeq, qint64 toSeq,
                                          qint64 *earliestAvailable) const
 {
-    return StoreReplay(*d->sql).diff(fromSeq, toSeq, earliestAvailable);
-}
-
-void StoreDb::exportJsonl(const std::function<void(const QByteArray &line)> &line) const
-{
-    line(StoredJson::compact(QJsonObject{{QStringLiteral("_header"), true},
-                                         {QStringLiteral("store"), d->sql->fullName()},
-                                         {QStringLiteral("seq"), d->sql->currentSeq()},
-                                         {QStringLiteral("entry_count"), d->sql->entryCount()},
-                                         {QStringLiteral("path_schema_version"), 3},
-                                         {QStringLiteral("exported_at"), StoreSql::nowIso()}}));
-    d->sql->scanLeaves(QString(), [&](const QString &path, const QByteArray &value,
-                                      const QString &type, qint64) {
-        line(StoredJson::compact(QJsonObject{{QStringLiteral("path"), path},
-                                             {QStringLiteral("value"), StoredJson::parse(value)},
-                                             {QStringLiteral("type"), type}}));
-    });
-}
-
-std::optional<QByteArray> StoreDb::fileContent(const QString &hash, QString *contentType,
-                                               QString *filename) const
-{
-    QSqlQuery &ref =
-        d->sql->query(QStringLiteral("SELECT 1 FROM store_entries WHERE type = 'file' AND "
-                                     "json_extract(value, '$.hash') = ? LIMIT 1"));
-    ref.bindValue(0, StoreSql::bindable(hash));
-    if (!d->sql->exec(ref))
-        return std::nullopt;
-    const bool referenced = ref.next();
-    ref.finish();
-    if (!referenced)
-        return std::nullopt;
-    QSqlQuery &q = d->sql->query(
-        QStringLiteral("SELECT content, content_type, filename FROM files WHERE hash = ?"));
-    q.bindValue(0, StoreSql::bindable(hash));
-    if (!d->sql->exec(q))
-        return std::nullopt;
-    std::optional<QByteArray> content;
-    if (q.next()) {
-        content = q.value(0).toByteArray();
-        if (contentType)
-            *contentType = q.value(1).toString();
-        if (filename)
-            *filename = q.value(2).toString();
-    }
-    q.finish();
-    return content;
+    const auto guard = d->guard();
+    return StoreReader(*d->sql).diff(fromSeq, toSeq, earliestAvailable);
 }
 
 qint64 StoreDb::bulkSet(const QList<std::pair<Path, QJsonValue>> &leaves, const QString &deviceId)
 {
+    const auto guard = d->guard();
     for (const auto &[path, value] : leaves) {
         if (!path.isValid() || values::validateKeys(value))
             return -1;

@@ -12,6 +12,7 @@
 #include <QString>
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -23,9 +24,18 @@ struct Snapshot
     QJsonObject entries; // rendered path -> {"value": <wrapped>, "type": …}
 };
 
+class StoreReader;
+class StoreSql;
+
 // One store's database: op log keyed by store_seq, materialized leaves, snapshots, all in one
 // SQLite file (WAL) or in memory. Every write or batch is one transaction, committed before it
-// returns, so an acknowledged write survives kill -9. Not thread-safe: one thread owns it.
+// returns, so an acknowledged write survives kill -9.
+//
+// Threads: its own connection belongs to the thread that opened it (the server's). Every
+// method uses that connection under the store's write lock, and writeWith() applies writes
+// through another thread's connection under the same lock, so the store has one writer at a
+// time and its seqs stay in order whichever thread writes. Reads from other threads go
+// through their own read-only connections (ReaderPool), not through this object.
 class StoreDb
 {
 public:
@@ -37,6 +47,8 @@ public:
     StoreDb &operator=(const StoreDb &) = delete;
 
     const QString &fullName() const;
+    // The database file; empty for an in-memory store (which has no other connections).
+    const QString &file() const;
     QString id() const;         // a UUID, stable for the life of the database
     QString insertedAt() const; // ISO-8601
 
@@ -92,6 +104,24 @@ public:
     // Files: the blob for a "sha256:<hex>" hash if this store references it.
     std::optional<QByteArray> fileContent(const QString &hash, QString *contentType,
                                           QString *filename) const;
+
+    // Runs `body` with a reader over the store's own connection, under the write lock.
+    void read(const std::function<void(StoreReader &reader)> &body) const;
+
+    // write() and batchWrite() through `sql`, a writer connection to file() that belongs to the
+    // calling thread (a ReaderPool thread keeps one), under the store's write lock. The events
+    // of what they commit queue up for takeCommitted(), in seq order, with `viaSocket`.
+    WriteResult writeWith(StoreSql &sql, const WriteRequest &request, bool viaSocket = false);
+    BatchResult batchWriteWith(StoreSql &sql, const QList<WriteRequest> &requests);
+    // An op writeWith() or batchWriteWith() committed, not announced yet.
+    struct Committed
+    {
+        ChangeEvent event;
+        bool viaSocket = false;
+    };
+    // What writeWith() and batchWriteWith() committed and was not taken yet, oldest first: all
+    // of it, or only the ops before `beforeSeq`. It never waits for the write lock.
+    QList<Committed> takeCommitted(qint64 beforeSeq = std::numeric_limits<qint64>::max());
 
     // Seeding: many leaves in one transaction (one set op each), fast. Returns the store_seq of
     // the last op (the current seq for an empty list), or -1 when nothing was written (an

@@ -1,5 +1,7 @@
 #include "StoreRegistry.h"
 
+#include "ReaderPool.h"
+
 #include <QDir>
 #include <QFileInfo>
 
@@ -39,9 +41,43 @@ bool isValidPart(QStringView part, bool storeName)
 StoreRegistry::StoreRegistry(QString dataDir, QObject *parent)
     : QObject(parent)
     , m_dataDir(std::move(dataDir))
+    , m_pool(std::make_unique<ReaderPool>())
 {}
 
-StoreRegistry::~StoreRegistry() = default;
+StoreRegistry::~StoreRegistry()
+{
+    m_pool.reset(); // before the stores its jobs use
+}
+
+void StoreRegistry::write(const QString &fullName, const WriteRequest &request, bool viaSocket,
+                          WriteDone done)
+{
+    StoreDb *db = find(fullName);
+    if (!db) {
+        done(WriteResult::failed(QStringLiteral("store_not_found")));
+        return;
+    }
+    if (db->file().isEmpty()) {
+        const WriteResult result = db->write(request);
+        if (result.ok && result.event)
+            notifyCommitted(fullName, *result.event, viaSocket);
+        done(result);
+        return;
+    }
+    m_pool->start(ReaderPool::Lane::Write,
+                  [this, db, fullName, request, viaSocket,
+                   done = std::move(done)]() -> ReaderPool::Completion {
+                      QString error;
+                      StoreSql *writer = m_pool->writer(*db, &error);
+                      const WriteResult result =
+                          writer ? db->writeWith(*writer, request, viaSocket)
+                                 : WriteResult::failed(QStringLiteral("storage_error: ") + error);
+                      return [this, fullName, result, done] {
+                          deliverCommitted(fullName);
+                          done(result);
+                      };
+                  });
+}
 
 bool StoreRegistry::isValidFullName(QStringView fullName)
 {
@@ -131,11 +167,33 @@ QStringList StoreRegistry::knownNames() const
 void StoreRegistry::notifyCommitted(const QString &fullName, const dust::ChangeEvent &event,
                                     bool viaSocket)
 {
-    emit committed(fullName, event, viaSocket);
-    if (m_compactAfter > 0) {
-        if (StoreDb *db = find(fullName); db && db->opCount() >= m_compactAfter)
-            db->compact();
+    StoreDb *db = find(fullName);
+    if (db) {
+        // Only those before it: a pool thread may already have committed after it.
+        const QList<StoreDb::Committed> earlier = db->takeCommitted(event.storeSeq);
+        for (const StoreDb::Committed &before : earlier)
+            emit committed(fullName, before.event, before.viaSocket);
     }
+    emit committed(fullName, event, viaSocket);
+    compactIfDue(db);
+}
+
+void StoreRegistry::deliverCommitted(const QString &fullName)
+{
+    StoreDb *db = find(fullName);
+    if (!db)
+        return;
+    const QList<StoreDb::Committed> events = db->takeCommitted();
+    for (const StoreDb::Committed &done : events)
+        emit committed(fullName, done.event, done.viaSocket);
+    if (!events.isEmpty())
+        compactIfDue(db);
+}
+
+void StoreRegistry::compactIfDue(StoreDb *db)
+{
+    if (db && m_compactAfter > 0 && db->opCount() >= m_compactAfter)
+        db->compact();
 }
 
 } // namespace dust::lite

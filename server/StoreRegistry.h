@@ -8,13 +8,17 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 
 namespace dust::lite {
 
+class ReaderPool;
+
 // The stores one dustlite serves, each with its database, opened on demand from the data
 // directory (or in memory). Lives on the server's thread; every write path reports its
-// commits through `committed` so the WebSocket side can broadcast them.
+// commits through `committed` so the WebSocket side can broadcast them. Owns the ReaderPool
+// whose threads serve reads and apply writes away from the server's event loop.
 class StoreRegistry : public QObject
 {
     Q_OBJECT
@@ -36,21 +40,42 @@ public:
 
     // Every committed op, in commit order. `viaSocket` is true for WebSocket writes (which
     // are always broadcast), false for REST writes (broadcast only when configured).
-    // After the signal, a store holding at least compactAfter() ops is compacted.
+    // The REST writes another thread committed to that store before it (StoreDb::writeWith)
+    // are announced first, so `committed` always comes in seq order. After the signal, a store
+    // holding at least compactAfter() ops is compacted.
     void notifyCommitted(const QString &fullName, const dust::ChangeEvent &event, bool viaSocket);
+    // Announces the REST writes another thread committed to the store (StoreDb::writeWith)
+    // and not announced yet, oldest first.
+    void deliverCommitted(const QString &fullName);
     // Compact a store once its op log holds this many ops (0 = never).
     void setCompactAfter(qint64 ops) { m_compactAfter = ops; }
     qint64 compactAfter() const { return m_compactAfter; }
 
     static bool isValidFullName(QStringView fullName);
 
+    // The threads that read and write the stores away from the server's event loop.
+    ReaderPool &pool() { return *m_pool; }
+
+    // One write to a store, applied on a pool thread under the store's write lock (in-memory
+    // stores: at once, here); then, on this thread, its commit is announced (`committed`, in
+    // seq order, `viaSocket` as given) and `done` gets the result. The WebSocket side can
+    // write this way instead of StoreDb::write to keep its writes off the event loop; two
+    // writes given at once may apply in either order (the pool has more than one write
+    // thread), so a connection gives its next write once `done` has the last one.
+    using WriteDone = std::function<void(const WriteResult &result)>;
+    void write(const QString &fullName, const WriteRequest &request, bool viaSocket,
+               WriteDone done);
+
 signals:
     void committed(const QString &fullName, const dust::ChangeEvent &event, bool viaSocket);
 
 private:
+    void compactIfDue(StoreDb *db);
+
     QString m_dataDir;
     QHash<QString, std::shared_ptr<StoreDb>> m_stores;
     qint64 m_compactAfter = 0;
+    std::unique_ptr<ReaderPool> m_pool; // last: goes first, waiting for the jobs on the stores
 };
 
 } // namespace dust::lite

@@ -9,10 +9,7 @@
 
 namespace dust::lite {
 
-namespace {
-
-// The stores the request's token may see, with their databases, in name order.
-QList<std::pair<QString, StoreDb *>> visibleStores(const RestContext &ctx)
+QList<std::pair<QString, StoreDb *>> StoreRoutes::visibleStores(const RestContext &ctx)
 {
     QList<std::pair<QString, StoreDb *>> stores;
     for (const QString &name : ctx.registry.knownNames()) {
@@ -23,8 +20,6 @@ QList<std::pair<QString, StoreDb *>> visibleStores(const RestContext &ctx)
     }
     return stores;
 }
-
-} // namespace
 
 HttpResponse StoreRoutes::listStores(const RestContext &ctx)
 {
@@ -47,7 +42,7 @@ HttpResponse StoreRoutes::auditLog(const RestContext &ctx)
     const auto query = parseAuditQuery(ctx.request.query);
     if (!query)
         return HttpResponse::error(400, query.error().reason(), query.error().detail());
-    return HttpResponse::json(200, ctx.store->auditLog(*query));
+    return HttpResponse::json(200, ctx.reader->auditLog(*query));
 }
 
 HttpResponse StoreRoutes::diff(const RestContext &ctx)
@@ -57,7 +52,7 @@ HttpResponse StoreRoutes::diff(const RestContext &ctx)
     if (!from)
         return HttpResponse::invalidParams(
             QStringLiteral("from_seq must be a non-negative integer"));
-    qint64 to = ctx.store->currentSeq();
+    qint64 to = ctx.reader->currentSeq();
     if (const auto toText = ctx.request.queryValue(u"to_seq")) {
         const auto parsed = RestJson::nonNegativeInteger(*toText);
         if (!parsed)
@@ -68,7 +63,7 @@ HttpResponse StoreRoutes::diff(const RestContext &ctx)
     if (to < *from)
         return HttpResponse::invalidParams(QStringLiteral("to_seq must not be below from_seq"));
     qint64 earliest = 0;
-    const auto changes = ctx.store->diff(*from, to, &earliest);
+    const auto changes = ctx.reader->diff(*from, to, &earliest);
     if (!changes)
         return HttpResponse::json(
             409, QJsonObject{{QStringLiteral("error"), QStringLiteral("compacted")},
@@ -91,9 +86,9 @@ HttpResponse StoreRoutes::exportStore(const RestContext &ctx)
     fileName.replace(QLatin1Char('/'), QLatin1Char('-'));
     response.setHeader("content-disposition",
                        "attachment; filename=\"" + fileName.toUtf8() + ".jsonl\"");
-    StoreDb *store = ctx.store;
-    response.stream = [store](const HttpResponse::Sink &sink) {
-        store->exportJsonl([&sink](const QByteArray &line) {
+    StoreReader *reader = ctx.reader;
+    response.stream = [reader](const HttpResponse::Sink &sink) {
+        reader->exportJsonl([&sink](const QByteArray &line) {
             if (line.endsWith('\n'))
                 sink(line);
             else
@@ -103,12 +98,12 @@ HttpResponse StoreRoutes::exportStore(const RestContext &ctx)
     return response;
 }
 
-HttpResponse StoreRoutes::file(const RestContext &ctx, const QString &hash)
+HttpResponse StoreRoutes::file(const QList<StoreDb *> &stores, const FileReader &read)
 {
-    for (const auto &[name, db] : visibleStores(ctx)) {
+    for (StoreDb *db : stores) {
         QString contentType;
         QString fileName;
-        const auto content = db->fileContent(hash, &contentType, &fileName);
+        const auto content = read(db, &contentType, &fileName);
         if (!content)
             continue;
         HttpResponse response;

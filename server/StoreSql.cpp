@@ -23,14 +23,16 @@ constexpr int kBlockRows = 1000;
 } // namespace
 
 Expected<std::unique_ptr<StoreSql>, QString> StoreSql::open(const QString &file,
-                                                            const QString &fullName)
+                                                            const QString &fullName, Mode mode)
 {
     using Result = Expected<std::unique_ptr<StoreSql>, QString>;
     std::unique_ptr<StoreSql> sql(new StoreSql());
+    sql->m_mode = mode;
     sql->m_fullName = fullName;
-    sql->m_connectionName =
-        QStringLiteral("dustlite-store-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
-    const QString error = sql->setUp(file);
+    sql->m_connectionName = (mode == Mode::Reader ? QStringLiteral("dustlite-reader-")
+                                                  : QStringLiteral("dustlite-store-")) +
+                            QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const QString error = mode == Mode::Reader ? sql->setUpReader(file) : sql->setUp(file);
     if (!error.isEmpty())
         return Result::failure(error);
     return Result(std::move(sql));
@@ -76,6 +78,9 @@ QString StoreSql::setUp(const QString &file)
 
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     m_db.setDatabaseName(file.isEmpty() ? QStringLiteral(":memory:") : file);
+    // Another writer connection of this store (see StoreDb::writeWith) may hold the file
+    // briefly while it checkpoints.
+    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
     if (!m_db.open())
         return QStringLiteral("cannot open %1: %2")
             .arg(file.isEmpty() ? QStringLiteral("in-memory database") : file,
@@ -140,23 +145,99 @@ QString StoreSql::setUp(const QString &file)
     }
 
     prepareHot();
-    const auto maxOp = scalarInt(QStringLiteral("SELECT max(store_seq) FROM store_ops"));
-    const auto count = scalarInt(QStringLiteral("SELECT count(*) FROM store_entries"));
-    {
-        QSqlQuery &q = query(QStringLiteral(
-            "SELECT snapshot_seq, inserted_at FROM store_snapshots ORDER BY snapshot_seq DESC "
-            "LIMIT 1"));
-        if (exec(q) && q.next()) {
-            m_snapshotSeq = q.value(0).toLongLong();
-            m_snapshotAt = q.value(1).toString();
-        }
-        q.finish();
-    }
+    if (const QString error = readCounters(); !error.isEmpty())
+        return failure(error);
+    m_entryCount = countEntries();
     if (m_failed)
         return failure(QStringLiteral("unreadable tables"));
-    m_currentSeq = std::max(maxOp.value_or(0), m_snapshotSeq);
-    m_entryCount = count.value_or(0);
     return {};
+}
+
+// Opens an existing store file read-only: no schema, no metadata written.
+QString StoreSql::setUpReader(const QString &file)
+{
+    if (file.isEmpty())
+        return QStringLiteral("an in-memory store has no reader connections");
+    m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    m_db.setDatabaseName(file);
+    m_db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=10000"));
+    if (!m_db.open())
+        return QStringLiteral("cannot open %1 for reading: %2").arg(file, m_db.lastError().text());
+    if (!execDirect(QStringLiteral("PRAGMA query_only=1")) ||
+        !execDirect(QStringLiteral("PRAGMA cache_size=-16384")))
+        return QStringLiteral("cannot set up a reader of %1: %2").arg(file, m_error);
+    QSqlQuery &q = query(QStringLiteral("SELECT id, inserted_at FROM store_meta LIMIT 1"));
+    if (exec(q) && q.next()) {
+        m_id = q.value(0).toString();
+        m_insertedAt = q.value(1).toString();
+    }
+    q.finish();
+    // The one statement of the write path that reads.
+    m_hot.readLeaf = &query(
+        QStringLiteral("SELECT CAST(value AS BLOB), type, seq FROM store_entries WHERE path = ?"));
+    if (m_failed)
+        return QStringLiteral("cannot read %1: %2").arg(file, m_error);
+    return {};
+}
+
+// Reads the current seq and the latest snapshot from the tables; the error, empty on success.
+QString StoreSql::readCounters()
+{
+    const auto maxOp = scalarInt(QStringLiteral("SELECT max(store_seq) FROM store_ops"));
+    m_snapshotSeq = 0;
+    m_snapshotAt.clear();
+    QSqlQuery &q =
+        query(QStringLiteral("SELECT snapshot_seq, inserted_at FROM store_snapshots ORDER BY "
+                             "snapshot_seq DESC LIMIT 1"));
+    if (exec(q) && q.next()) {
+        m_snapshotSeq = q.value(0).toLongLong();
+        m_snapshotAt = q.value(1).toString();
+    }
+    q.finish();
+    if (m_failed)
+        return QStringLiteral("unreadable tables");
+    m_currentSeq = std::max(maxOp.value_or(0), m_snapshotSeq);
+    return {};
+}
+
+qint64 StoreSql::countEntries()
+{
+    return scalarInt(QStringLiteral("SELECT count(*) FROM store_entries")).value_or(0);
+}
+
+void StoreSql::adoptCounters(const StoreSql &other)
+{
+    m_currentSeq = other.m_currentSeq;
+    m_entryCount = other.m_entryCount;
+    m_snapshotSeq = other.m_snapshotSeq;
+    m_snapshotAt = other.m_snapshotAt;
+}
+
+bool StoreSql::beginRead()
+{
+    clearFailure();
+    if (!m_db.transaction()) {
+        fail(m_db.lastError().text());
+        return false;
+    }
+    m_inTransaction = true;
+    if (!readCounters().isEmpty()) {
+        endRead();
+        return false;
+    }
+    if (isReader())
+        m_entryCount = -1; // counted on demand: countEntries()
+    return true;
+}
+
+void StoreSql::endRead()
+{
+    if (!m_inTransaction)
+        return;
+    for (auto &entry : m_queries)
+        entry.second->finish();
+    m_db.rollback(); // a read transaction changes nothing
+    m_inTransaction = false;
 }
 
 void StoreSql::prepareHot()

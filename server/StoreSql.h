@@ -28,10 +28,14 @@ namespace dust::lite {
 class StoreSql final : public LeafSink
 {
 public:
-    // `file` empty = in-memory. `fullName` ("org/name") names the store in the metadata and
-    // in warnings.
-    static Expected<std::unique_ptr<StoreSql>, QString> open(const QString &file,
-                                                             const QString &fullName);
+    // The writer creates the schema and keeps the counters as it writes; a reader opens an
+    // existing file read-only (`PRAGMA query_only`) and reads the counters at beginRead().
+    enum class Mode { Writer, Reader };
+
+    // `file` empty = in-memory (writers only). `fullName` ("org/name") names the store in the
+    // metadata and in warnings. Each connection belongs to the thread that opened it.
+    static Expected<std::unique_ptr<StoreSql>, QString>
+    open(const QString &file, const QString &fullName, Mode mode = Mode::Writer);
     ~StoreSql() override;
     StoreSql(const StoreSql &) = delete;
     StoreSql &operator=(const StoreSql &) = delete;
@@ -51,6 +55,19 @@ public:
     qint64 snapshotSeq() const { return m_snapshotSeq; }
     const QString &snapshotAt() const { return m_snapshotAt; }
     void setSnapshot(qint64 seq, const QString &at);
+    bool isReader() const { return m_mode == Mode::Reader; }
+    // The leaves counted now (a reader keeps no running count).
+    qint64 countEntries();
+    // Takes the counters another connection to the same file keeps (current seq, entry count,
+    // latest snapshot): the writers of one store hand them on under the store's write lock.
+    void adoptCounters(const StoreSql &other);
+
+    // --- a reader's snapshot of the store
+
+    // Opens a read transaction, so every statement until endRead() sees one committed state,
+    // and reads the counters of that state. False on a storage error.
+    bool beginRead();
+    void endRead();
 
     // --- statements
 
@@ -141,8 +158,11 @@ private:
     StoreSql() = default;
     void fail(const QString &message);
     QString setUp(const QString &file);
+    QString setUpReader(const QString &file);
+    QString readCounters();
     void prepareHot();
 
+    Mode m_mode = Mode::Writer;
     QString m_connectionName;
     QSqlDatabase m_db;
     QString m_fullName;

@@ -1,0 +1,509 @@
+// One request must not stall everyone: while a slow REST request runs (a glob scan that
+// matches nothing over the whole store, a diff from seq 0, an export, a 7 MB object PUT),
+// /healthz on another connection is still answered. The server runs on its own thread
+// (EmbeddedDustlite) with its stores on disk, so the test's clients are never blocked by it.
+//
+// The checks are about order, not time: each /healthz reply must arrive while the slow
+// request's reply has not started. A server that handles the slow request on its event loop
+// writes the slow reply before it even reads the next /healthz, so every /healthz answered
+// after the slow request started arrives behind the first bytes of the slow reply. Timing figures
+// are in bench/bench_dustlite.
+
+#include "EmbeddedDustlite.h"
+#include "ServerConfig.h"
+#include "StoreRegistry.h"
+#include "StoreSql.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+
+#include <memory>
+
+using namespace dust::lite;
+
+namespace {
+
+constexpr QLatin1String kToken("dust_tok_dev");
+
+// Leaves seeded into local/demo; DUST_LATENCY_LEAVES overrides it.
+qint64 seededLeaves()
+{
+    bool ok = false;
+    const qint64 n = qEnvironmentVariableIntValue("DUST_LATENCY_LEAVES", &ok);
+    return ok && n > 0 ? n : 200000;
+}
+
+// One raw HTTP/1.1 connection: requests go out as bytes, replies are parsed as they come in
+// (Content-Length or chunked bodies), so pipelined replies are told apart in order.
+class RawHttp
+{
+public:
+    struct Reply
+    {
+        int status = 0;
+        QByteArray head;
+        QByteArray body;
+    };
+
+    explicit RawHttp(quint16 port)
+    {
+        QObject::connect(&m_socket, &QTcpSocket::readyRead, &m_socket, [this] { parse(); });
+        m_socket.connectToHost(QHostAddress::LocalHost, port);
+    }
+
+    bool connected() { return m_socket.waitForConnected(5000); }
+    QTcpSocket &socket() { return m_socket; }
+
+    void send(const QByteArray &method, const QByteArray &target, const QByteArray &body = {})
+    {
+        QByteArray request = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        request += "Authorization: Bearer " + QByteArray(kToken.data()) + "\r\n";
+        if (!body.isNull()) {
+            request += "Content-Type: application/json\r\nContent-Length: " +
+                       QByteArray::number(body.size()) + "\r\n";
+        }
+        request += "\r\n";
+        m_socket.write(request + body);
+    }
+
+    // Writes until the kernel took every byte of what was sent.
+    bool flush()
+    {
+        while (m_socket.bytesToWrite() > 0) {
+            if (!m_socket.waitForBytesWritten(10000))
+                return false;
+        }
+        return true;
+    }
+
+    // Replies received so far, oldest first.
+    const QList<Reply> &replies() const { return m_replies; }
+    // Bytes received so far (a big reply is "there" from its first byte on).
+    qint64 received() const { return m_received; }
+
+    // Reads whatever the kernel already holds for this socket, without waiting.
+    void poll()
+    {
+        if (m_socket.waitForReadyRead(0))
+            parse();
+    }
+
+    bool waitForReplies(int count, int timeoutMs = 60000)
+    {
+        QSignalSpy spy(&m_socket, &QTcpSocket::readyRead);
+        QElapsedTimer timer;
+        timer.start();
+        while (m_replies.size() < count && timer.elapsed() < timeoutMs)
+            spy.wait(int(std::max<qint64>(1, timeoutMs - timer.elapsed())));
+        return m_replies.size() >= count;
+    }
+
+private:
+    void parse()
+    {
+        const QByteArray bytes = m_socket.readAll();
+        m_received += bytes.size();
+        m_buffer += bytes;
+        for (;;) {
+            const qsizetype headEnd = m_buffer.indexOf("\r\n\r\n");
+            if (headEnd < 0)
+                return;
+            Reply reply;
+            reply.head = m_buffer.first(headEnd);
+            reply.status = reply.head.mid(9, 3).toInt();
+            const QByteArray lower = reply.head.toLower();
+            qsizetype consumed = 0;
+            if (lower.contains("transfer-encoding: chunked")) {
+                qsizetype pos = headEnd + 4;
+                for (;;) {
+                    const qsizetype lineEnd = m_buffer.indexOf("\r\n", pos);
+                    if (lineEnd < 0)
+                        return;
+                    bool ok = false;
+                    const qsizetype size = m_buffer.mid(pos, lineEnd - pos).toLongLong(&ok, 16);
+                    if (!ok)
+                        return;
+                    if (m_buffer.size() < lineEnd + 2 + size + 2)
+                        return;
+                    reply.body += m_buffer.mid(lineEnd + 2, size);
+                    pos = lineEnd + 2 + size + 2;
+                    if (size == 0)
+                        break;
+                }
+                consumed = pos;
+            } else {
+                const qsizetype at = lower.indexOf("content-length:");
+                const qsizetype length =
+                    at < 0 ? 0
+                           : lower.mid(at + 15, lower.indexOf("\r\n", at) - at - 15)
+                                 .trimmed()
+                                 .toLongLong();
+                if (m_buffer.size() < headEnd + 4 + length)
+                    return;
+                reply.body = m_buffer.mid(headEnd + 4, length);
+                consumed = headEnd + 4 + length;
+            }
+            m_buffer.remove(0, consumed);
+            m_replies.append(std::move(reply));
+        }
+    }
+
+    QTcpSocket m_socket;
+    QByteArray m_buffer;
+    QList<Reply> m_replies;
+    qint64 m_received = 0;
+};
+
+// A 7 MB JSON object: 70,000 members of about 100 bytes each.
+QByteArray bigObject()
+{
+    QByteArray body = "{";
+    for (int i = 0; i < 70000; ++i) {
+        if (i)
+            body += ',';
+        body += "\"k" + QByteArray::number(i) + "\":\"" + QByteArray(90, char('a' + i % 26)) + '"';
+    }
+    body += '}';
+    return body;
+}
+
+} // namespace
+
+class TestLatency : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void healthzAnsweredWhileSlowRequestRuns_data();
+    void healthzAnsweredWhileSlowRequestRuns();
+    void pipelinedRepliesKeepRequestOrder();
+    void readsSeeAcknowledgedWrites_data();
+    void readsSeeAcknowledgedWrites();
+    void broadcastsStayInSeqOrder();
+    void commitsAnnouncedInSeqOrder();
+    void registryWriteAnswersLater();
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<EmbeddedDustlite> m_server;
+    quint16 m_port = 0;
+};
+
+void TestLatency::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    ServerConfig config;
+    config.listen = QHostAddress::LocalHost;
+    config.port = 0;
+    config.dataDir = m_dir.path();
+    config.stores = {QStringLiteral("local/demo")};
+    config.seed = QString::number(seededLeaves());
+    m_server = std::make_unique<EmbeddedDustlite>();
+    const auto started = m_server->startAndWait(config, std::chrono::minutes(5));
+    QVERIFY2(started, started ? "" : qPrintable(started.error()));
+    m_port = *started;
+    qInfo("dustlite on port %d, %lld leaves", m_port, seededLeaves());
+}
+
+void TestLatency::cleanupTestCase()
+{
+    m_server.reset();
+}
+
+void TestLatency::healthzAnsweredWhileSlowRequestRuns_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<QByteArray>("body");
+
+    const QByteArray store = "/api/stores/local/demo";
+    QTest::newRow("glob scan matching nothing")
+        << QByteArray("GET") << store + "/entries?pattern=tenants/*/nothing/*&limit=10"
+        << QByteArray();
+    QTest::newRow("diff from seq 0")
+        << QByteArray("GET") << store + "/diff?from_seq=0" << QByteArray();
+    QTest::newRow("export") << QByteArray("GET") << store + "/export?format=jsonl" << QByteArray();
+    QTest::newRow("7 MB object PUT")
+        << QByteArray("PUT") << store + "/entries/big/object" << bigObject();
+}
+
+void TestLatency::healthzAnsweredWhileSlowRequestRuns()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, target);
+    QFETCH(QByteArray, body);
+
+    RawHttp health(m_port);
+    QVERIFY(health.connected());
+    RawHttp slow(m_port);
+    QVERIFY(slow.connected());
+
+    slow.send(method, target, body);
+    QVERIFY(slow.flush());
+
+    // /healthz one after another on a keep-alive connection until the slow reply starts.
+    int answeredWhilePending = 0;
+    int sent = 0;
+    constexpr int kEnough = 20;
+    while (slow.received() == 0 && answeredWhilePending < kEnough) {
+        health.send("GET", "/healthz");
+        ++sent;
+        QVERIFY2(health.waitForReplies(sent), "no /healthz reply");
+        QCOMPARE(health.replies().constLast().status, 200);
+        slow.poll();
+        if (slow.received() == 0)
+            ++answeredWhilePending;
+    }
+    QVERIFY(slow.waitForReplies(1));
+    QCOMPARE(slow.replies().first().status, 200);
+    qInfo("%d /healthz answered while the slow request was pending (%d wanted)",
+          answeredWhilePending, kEnough);
+    // An upload's last pieces may still be read between two /healthz even by a server that
+    // then blocks; a few answers prove nothing, many do.
+    QVERIFY2(answeredWhilePending >= 5,
+             qPrintable(QStringLiteral("only %1 /healthz answered while %2 %3 ran")
+                            .arg(answeredWhilePending)
+                            .arg(QString::fromLatin1(method), QString::fromLatin1(target))));
+}
+
+void TestLatency::pipelinedRepliesKeepRequestOrder()
+{
+    RawHttp client(m_port);
+    QVERIFY(client.connected());
+    const QByteArray store = "/api/stores/local/demo";
+    client.send("GET", store + "/entries?pattern=tenants/*/nothing/*");
+    client.send("GET", "/healthz");
+    client.send("PUT", store + "/entries/pipelined/one", "1");
+    client.send("GET", store + "/entries/pipelined/one");
+    client.send("GET", "/readyz");
+    QVERIFY(client.waitForReplies(5));
+    const QList<RawHttp::Reply> &replies = client.replies();
+    QCOMPARE(replies.at(0).status, 200);
+    QCOMPARE(QJsonDocument::fromJson(replies.at(0).body)
+                 .object()
+                 .value(QStringLiteral("items"))
+                 .toArray()
+                 .size(),
+             0);
+    QCOMPARE(replies.at(1).body, QByteArray(R"({"status":"ok"})"));
+    QCOMPARE(replies.at(2).status, 200);
+    QCOMPARE(
+        QJsonDocument::fromJson(replies.at(3).body).object().value(QStringLiteral("value")).toInt(),
+        1);
+    QVERIFY(replies.at(4).body.contains("checks"));
+}
+
+void TestLatency::readsSeeAcknowledgedWrites_data()
+{
+    QTest::addColumn<QByteArray>("read");
+    QTest::addColumn<QByteArray>("expected");
+
+    const QByteArray store = "/api/stores/local/demo";
+    QTest::newRow("get") << store + "/entries/fresh/leaf" << QByteArray("\"value\":%1");
+    QTest::newRow("list") << store + "/entries?pattern=fresh/*" << QByteArray("\"value\":%1");
+    QTest::newRow("diff") << store + "/diff?from_seq=%2" << QByteArray("\"after\":%1");
+    QTest::newRow("log") << store + "/log?limit=1" << QByteArray("\"_scalar\":%1");
+}
+
+void TestLatency::readsSeeAcknowledgedWrites()
+{
+    QFETCH(QByteArray, read);
+    QFETCH(QByteArray, expected);
+
+    RawHttp client(m_port);
+    QVERIFY(client.connected());
+    const QByteArray store = "/api/stores/local/demo";
+    for (int i = 1; i <= 5; ++i) {
+        const QByteArray value = QByteArray::number(QRandomGenerator::global()->bounded(1000000));
+        client.send("PUT", store + "/entries/fresh/leaf", value);
+        QVERIFY(client.waitForReplies(2 * i - 1));
+        const RawHttp::Reply &put = client.replies().constLast();
+        QCOMPARE(put.status, 200);
+        const qint64 seq = QJsonDocument::fromJson(put.body)
+                               .object()
+                               .value(QStringLiteral("store_seq"))
+                               .toInteger();
+        client.send("GET", QByteArray(read).replace("%2", QByteArray::number(seq - 1)));
+        QVERIFY(client.waitForReplies(2 * i));
+        const RawHttp::Reply &got = client.replies().constLast();
+        QCOMPARE(got.status, 200);
+        QVERIFY2(got.body.contains(QByteArray(expected).replace("%1", value)),
+                 got.body.constData());
+    }
+}
+
+namespace {
+
+QString phoenixFrame(const QString &ref, const QString &event, const QJsonObject &payload)
+{
+    return QString::fromUtf8(
+        QJsonDocument(QJsonArray{QStringLiteral("1"), ref, QStringLiteral("store:local/demo"),
+                                 event, payload})
+            .toJson(QJsonDocument::Compact));
+}
+
+} // namespace
+
+// REST writes are applied on pool threads and WebSocket writes on the server's thread, both
+// under the store's write lock: the events a joined client receives still come in seq order,
+// none missing (REST writes broadcast here).
+void TestLatency::broadcastsStayInSeqOrder()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    ServerConfig config;
+    config.listen = QHostAddress::LocalHost;
+    config.port = 0;
+    config.dataDir = dir.path();
+    config.broadcastRestWrites = true;
+    EmbeddedDustlite server;
+    const auto started = server.startAndWait(config);
+    QVERIFY2(started, started ? "" : qPrintable(started.error()));
+    const QString wsUrl =
+        QStringLiteral("ws://127.0.0.1:%1/ws/sync/websocket?token=%2&device_id=%3&capver=3&"
+                       "vsn=2.0.0")
+            .arg(*started)
+            .arg(kToken);
+
+    QList<qint64> seqs;
+    QWebSocket observer;
+    QObject::connect(
+        &observer, &QWebSocket::textMessageReceived, &observer, [&seqs](const QString &text) {
+            const QJsonArray m = QJsonDocument::fromJson(text.toUtf8()).array();
+            if (m.at(3).toString() == QLatin1String("event"))
+                seqs.append(m.at(4).toObject().value(QStringLiteral("store_seq")).toInteger());
+        });
+    QSignalSpy observerUp(&observer, &QWebSocket::connected);
+    observer.open(QUrl(wsUrl.arg(QStringLiteral("dev_observer"))));
+    QVERIFY(observerUp.wait(5000));
+    observer.sendTextMessage(phoenixFrame(QStringLiteral("1"), QStringLiteral("phx_join"),
+                                          QJsonObject{{QStringLiteral("last_store_seq"), 0}}));
+
+    QWebSocket writer;
+    QSignalSpy writerUp(&writer, &QWebSocket::connected);
+    writer.open(QUrl(wsUrl.arg(QStringLiteral("dev_writer"))));
+    QVERIFY(writerUp.wait(5000));
+    writer.sendTextMessage(phoenixFrame(QStringLiteral("1"), QStringLiteral("phx_join"),
+                                        QJsonObject{{QStringLiteral("last_store_seq"), 0}}));
+
+    constexpr int kEach = 150;
+    std::vector<std::unique_ptr<RawHttp>> rest;
+    for (int c = 0; c < 8; ++c) {
+        rest.push_back(std::make_unique<RawHttp>(*started));
+        QVERIFY(rest.back()->connected());
+    }
+    for (int i = 0; i < kEach; ++i) {
+        RawHttp &client = *rest.at(i % rest.size());
+        client.send("PUT", "/api/stores/local/demo/entries/order/rest" + QByteArray::number(i),
+                    QByteArray::number(i));
+        writer.sendTextMessage(phoenixFrame(
+            QString::number(i + 2), QStringLiteral("write"),
+            QJsonObject{{QStringLiteral("op"), QStringLiteral("set")},
+                        {QStringLiteral("path"), QStringLiteral("order/ws%1").arg(i)},
+                        {QStringLiteral("value"), i},
+                        {QStringLiteral("client_op_id"), QStringLiteral("op_order_%1").arg(i)}}));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(seqs.size(), 2 * kEach, 30000);
+    for (qsizetype i = 0; i < seqs.size(); ++i)
+        QCOMPARE(seqs.at(i), qint64(i + 1));
+}
+
+// The same, step by step: a write through another connection (as a pool thread makes it) is
+// announced before a later write of the store's own connection, even when that one is
+// reported first.
+void TestLatency::commitsAnnouncedInSeqOrder()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    StoreRegistry registry(dir.path());
+    auto opened = registry.openOrCreate(QStringLiteral("local/order"));
+    QVERIFY(opened);
+    StoreDb *db = *opened;
+    auto other = StoreSql::open(db->file(), db->fullName());
+    QVERIFY2(other, other ? "" : qPrintable(other.error()));
+
+    QList<std::pair<qint64, bool>> announced;
+    QObject::connect(&registry, &StoreRegistry::committed, &registry,
+                     [&announced](const QString &, const dust::ChangeEvent &event, bool viaSocket) {
+                         announced.append({event.storeSeq, viaSocket});
+                     });
+    const auto set = [](const char *where, int value) {
+        WriteRequest request;
+        request.op = dust::Op::Set;
+        request.path = *dust::Path::parse(QString::fromLatin1(where));
+        request.value = value;
+        request.deviceId = QStringLiteral("dev_test");
+        request.clientOpId = QStringLiteral("op_%1").arg(value);
+        return request;
+    };
+
+    const WriteResult rest = db->writeWith(*other.value(), set("a", 1)); // a pool thread's
+    QVERIFY(rest.ok);
+    const WriteResult socket = db->write(set("b", 2)); // the server thread's, after it
+    QVERIFY(socket.ok);
+    QCOMPARE(socket.storeSeq, rest.storeSeq + 1);
+    QCOMPARE(db->currentSeq(), socket.storeSeq);
+    registry.notifyCommitted(db->fullName(), *socket.event, true);
+    registry.deliverCommitted(db->fullName()); // the pool's completion, late
+    const QList<std::pair<qint64, bool>> expected{{rest.storeSeq, false}, {socket.storeSeq, true}};
+    QCOMPARE(announced, expected);
+
+    // And the other way round: a pool thread commits right after a server-thread write, before
+    // that one is reported; the report must not take the later commit along ahead of it.
+    announced.clear();
+    const WriteResult first = db->write(set("c", 3));
+    const WriteResult later = db->writeWith(*other.value(), set("d", 4));
+    QVERIFY(first.ok && later.ok);
+    registry.notifyCommitted(db->fullName(), *first.event, true);
+    registry.deliverCommitted(db->fullName());
+    const QList<std::pair<qint64, bool>> inOrder{{first.storeSeq, true}, {later.storeSeq, false}};
+    QCOMPARE(announced, inOrder);
+}
+
+// StoreRegistry::write, the way for the WebSocket side to keep its writes off the event loop:
+// the write is applied on a pool thread, and back on this thread its commit is announced
+// (with viaSocket as given) before `done` hears of it.
+void TestLatency::registryWriteAnswersLater()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    StoreRegistry registry(dir.path());
+    QVERIFY(registry.openOrCreate(QStringLiteral("local/async")));
+    QStringList happened;
+    QObject::connect(&registry, &StoreRegistry::committed, &registry,
+                     [&happened](const QString &, const dust::ChangeEvent &event, bool viaSocket) {
+                         happened.append(QStringLiteral("committed %1 %2")
+                                             .arg(event.storeSeq)
+                                             .arg(viaSocket ? QStringLiteral("socket")
+                                                            : QStringLiteral("rest")));
+                     });
+    WriteRequest request;
+    request.op = dust::Op::Set;
+    request.path = *dust::Path::parse(QStringLiteral("a/b"));
+    request.value = 7;
+    request.deviceId = QStringLiteral("dev_test");
+    request.clientOpId = QStringLiteral("op_7");
+    registry.write(
+        QStringLiteral("local/async"), request, true, [&happened](const WriteResult &result) {
+            happened.append(QStringLiteral("done %1 %2").arg(result.ok).arg(result.storeSeq));
+        });
+    QVERIFY(happened.isEmpty()); // not on this thread, not yet
+    QTRY_COMPARE(happened.size(), 2);
+    QCOMPARE(happened,
+             QStringList({QStringLiteral("committed 1 socket"), QStringLiteral("done 1 1")}));
+    QCOMPARE(registry.find(u"local/async")->get(*dust::Path::parse(QStringLiteral("a/b")))->value,
+             QJsonValue(7));
+}
+
+QTEST_GUILESS_MAIN(TestLatency)
+#include "tst_latency.moc"
