@@ -22,13 +22,14 @@ const QByteArray kAuth = "Authorization: Bearer dust_tok_dev\r\n";
 // A request line and headers for a PUT of local/demo's `smuggle` entry, ending the head.
 QByteArray putHead(const QByteArray &framingHeaders)
 {
-    return "PUT /api/stores/local/demo/entries/smuggle HTTP/1.1\r\nHost: x\r\n" + kAuth +
+    return "PUT /api/stores/local/demo/entries/smuggle HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
            "Content-Type: application/json\r\n" + framingHeaders + "\r\n";
 }
 
 // A complete second request, as a smuggler would hide it in the first one's body.
-const QByteArray kSmuggled = "GET /api/stores/local/demo/entries/smuggled HTTP/1.1\r\nHost: x\r\n"
-                             "Authorization: Bearer dust_tok_dev\r\n\r\n";
+const QByteArray kSmuggled =
+    "GET /api/stores/local/demo/entries/smuggled HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    "Authorization: Bearer dust_tok_dev\r\n\r\n";
 
 // The first bytes of a TLS 1.2 ClientHello, as a browser sends them to https://127.0.0.1:port.
 QByteArray tlsClientHello()
@@ -116,8 +117,8 @@ void TestHttpFraming::pipelinedRequestsAreAnsweredInOrder()
     QVERIFY(http.connectTo(m_server->port()));
     const QByteArray body = "\"one\"";
     http.send(putHead("Content-Length: " + QByteArray::number(body.size()) + "\r\n") + body +
-              "\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" +
-              "GET /api/stores/local/demo/entries/smuggle HTTP/1.1\r\nHost: x\r\n" + kAuth +
+              "\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" +
+              "GET /api/stores/local/demo/entries/smuggle HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
               "\r\n");
     const Answer put = http.next();
     QVERIFY2(put.status == 200, put.text().constData());
@@ -138,11 +139,12 @@ void TestHttpFraming::unreadableRequestIs400_data()
     QTest::newRow("tls client hello") << tlsClientHello() << 400 << "https";
     QTest::newRow("binary") << QByteArray("\x00\x01\x02\r\n\r\n", 7) << 400 << "request line";
     QTest::newRow("bare line feeds")
-        << QByteArray("GET /healthz HTTP/1.1\nHost: x\n\n") << 400 << "CRLF";
+        << QByteArray("GET /healthz HTTP/1.1\nHost: 127.0.0.1\n\n") << 400 << "CRLF";
     QTest::newRow("space before colon")
         << QByteArray("GET /healthz HTTP/1.1\r\nHost : x\r\n\r\n") << 400 << "header";
     QTest::newRow("folded header")
-        << QByteArray("GET /healthz HTTP/1.1\r\nHost: x\r\n continued\r\n\r\n") << 400 << "header";
+        << QByteArray("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n continued\r\n\r\n") << 400
+        << "header";
     QTest::newRow("control character")
         << QByteArray("GET /healthz HTTP/1.1\r\nX-A: a\x01z\r\n\r\n") << 400 << "header";
     QTest::newRow("http 9.9") << QByteArray("GET /healthz HTTP/9.9\r\n\r\n") << 505 << "HTTP/1.1";
@@ -169,7 +171,8 @@ void TestHttpFraming::tooManyHeaderLinesAre431()
 {
     RawHttp http;
     QVERIFY(http.connectTo(m_server->port()));
-    QByteArray request = "GET /api/stores/local/demo/entries/a HTTP/1.1\r\nHost: x\r\n" + kAuth;
+    QByteArray request =
+        "GET /api/stores/local/demo/entries/a HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth;
     for (int i = 0; i < 120; ++i)
         request += "X-Filler-" + QByteArray::number(i) + ": f\r\n";
     http.send(request + "\r\n");
@@ -185,7 +188,8 @@ void TestHttpFraming::headerLinesUpToTheLimitAreRead()
     QCOMPARE(put("a", "1"), 1);
     RawHttp http;
     QVERIFY(http.connectTo(m_server->port()));
-    QByteArray request = "GET /api/stores/local/demo/entries/a HTTP/1.1\r\nHost: x\r\n" + kAuth;
+    QByteArray request =
+        "GET /api/stores/local/demo/entries/a HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth;
     for (int i = 0; i < 98; ++i) // with Host and Authorization: 100 header lines
         request += "X-Filler-" + QByteArray::number(i) + ": f\r\n";
     http.send(request + "\r\n");

@@ -24,7 +24,8 @@ namespace {
 QByteArray putHead(const QByteArray &token, qint64 length, const QByteArray &name = "big",
                    const QByteArray &extra = {})
 {
-    QByteArray head = "PUT /api/stores/local/demo/entries/" + name + " HTTP/1.1\r\nHost: x\r\n";
+    QByteArray head =
+        "PUT /api/stores/local/demo/entries/" + name + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
     if (!token.isEmpty())
         head += "Authorization: Bearer " + token + "\r\n";
     return head + "Content-Type: application/json\r\n" + extra +
@@ -84,8 +85,9 @@ void TestHttpLimits::bodyIsRefusedFromTheHead_data()
     QTest::newRow("too large") << putHead(QByteArray(kFull.data()), eightMiB + 1) << 413
                                << "payload_too_large";
     QTest::newRow("chunked, no token")
-        << QByteArray("POST /api/stores/local/demo/entries/batch_write HTTP/1.1\r\nHost: x\r\n"
-                      "Transfer-Encoding: chunked\r\n\r\n")
+        << QByteArray(
+               "POST /api/stores/local/demo/entries/batch_write HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               "Transfer-Encoding: chunked\r\n\r\n")
         << 401 << "unauthorized";
 }
 
@@ -199,12 +201,12 @@ void TestHttpLimits::connectionsPerPeerAreCapped()
     for (int i = 0; i < 5; ++i) {
         held.push_back(std::make_unique<RawHttp>());
         QVERIFY(held.back()->connectTo(m_server->port()));
-        held.back()->send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        held.back()->send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         QCOMPARE(held.back()->next().status, 200);
     }
     RawHttp sixth;
     QVERIFY(sixth.connectTo(m_server->port()));
-    sixth.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    sixth.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     const Answer refused = sixth.next();
     QVERIFY2(refused.status == 503, refused.head.constData());
     QCOMPARE(refused.error(), QStringLiteral("too_many_connections"));
@@ -214,7 +216,7 @@ void TestHttpLimits::connectionsPerPeerAreCapped()
     // Another address is another peer.
     RawHttp other;
     QVERIFY(other.connectTo(m_server->port(), kOtherPeer));
-    other.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    other.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QCOMPARE(other.next().status, 200);
 
     // A closed connection frees its place.
@@ -225,7 +227,7 @@ void TestHttpLimits::connectionsPerPeerAreCapped()
             RawHttp again;
             if (!again.connectTo(m_server->port()))
                 return false;
-            again.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            again.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             return again.next().status == 200;
         }(),
         5000);
@@ -238,12 +240,12 @@ void TestHttpLimits::connectionsInAllAreCapped()
     for (int i = 0; i < 4; ++i) {
         held.push_back(std::make_unique<RawHttp>());
         QVERIFY(held.back()->connectTo(m_server->port(), i % 2 ? kOtherPeer : QHostAddress()));
-        held.back()->send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        held.back()->send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         QCOMPARE(held.back()->next().status, 200);
     }
     RawHttp fifth;
     QVERIFY(fifth.connectTo(m_server->port(), kOtherPeer));
-    fifth.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    fifth.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     const Answer refused = fifth.next();
     QVERIFY2(refused.status == 503, refused.head.constData());
     QCOMPARE(refused.error(), QStringLiteral("too_many_connections"));
@@ -266,7 +268,7 @@ void TestHttpLimits::halfHeadIs408()
     startSmall([](dust::lite::ServerConfig &config) { config.headerTimeoutMs = 300; });
     RawHttp slow;
     QVERIFY(slow.connectTo(m_server->port()));
-    slow.send("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+    slow.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     const Answer answer = slow.next();
     QVERIFY2(answer.status == 408, answer.head.constData());
     QCOMPARE(answer.error(), QStringLiteral("request_timeout"));
@@ -291,7 +293,7 @@ void TestHttpLimits::idleKeepAliveIsClosed()
     startSmall([](dust::lite::ServerConfig &config) { config.keepAliveTimeoutMs = 300; });
     RawHttp idle;
     QVERIFY(idle.connectTo(m_server->port()));
-    idle.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    idle.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QCOMPARE(idle.next().status, 200);
     QVERIFY(idle.waitClosed());
     QVERIFY2(idle.unread().isEmpty(), idle.unread().constData());
@@ -328,17 +330,17 @@ void TestHttpLimits::commandLineSetsTheLimits()
     for (int i = 0; i < 2; ++i) {
         held.push_back(std::make_unique<RawHttp>());
         QVERIFY(held.back()->connectTo(dustlite.port()));
-        held.back()->send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        held.back()->send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         QCOMPARE(held.back()->next().status, 200);
     }
     RawHttp third;
     QVERIFY(third.connectTo(dustlite.port()));
-    third.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    third.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QCOMPARE(third.next().status, 503);
 
     RawHttp slow;
     QVERIFY(slow.connectTo(dustlite.port(), kOtherPeer));
-    slow.send("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+    slow.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     QCOMPARE(slow.next().status, 408);
 }
 

@@ -10,6 +10,7 @@
 // are in bench/bench_dustlite.
 
 #include "EmbeddedDustlite.h"
+#include "InProcessDustlite.h"
 #include "ServerConfig.h"
 #include "StoreRegistry.h"
 #include "StoreSql.h"
@@ -31,6 +32,7 @@ using namespace dust::lite;
 
 namespace {
 
+using dust::test::InProcessDustlite;
 constexpr QLatin1String kToken("dust_tok_dev");
 
 // Leaves seeded into local/demo; DUST_LATENCY_LEAVES overrides it.
@@ -202,9 +204,8 @@ private:
 void TestLatency::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    ServerConfig config;
-    config.listen = QHostAddress::LocalHost;
-    config.port = 0;
+    ServerConfig config = InProcessDustlite::testConfig(); // its token is kToken
+    config.inMemory = false;
     config.dataDir = m_dir.path();
     config.stores = {QStringLiteral("local/demo")};
     config.seed = QString::number(seededLeaves());
@@ -361,9 +362,8 @@ void TestLatency::broadcastsStayInSeqOrder()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    ServerConfig config;
-    config.listen = QHostAddress::LocalHost;
-    config.port = 0;
+    ServerConfig config = InProcessDustlite::testConfig(); // its token is kToken
+    config.inMemory = false;
     config.dataDir = dir.path();
     config.broadcastRestWrites = true;
     EmbeddedDustlite server;
