@@ -81,4 +81,15 @@ std::optional<Principal> Auth::authenticate(QStringView token) const
     return match->principal;
 }
 
+std::optional<Principal>
+Auth::authenticateHeader(const std::optional<QByteArray> &authorization) const
+{
+    if (!authorization)
+        return std::nullopt;
+    const QByteArray value = authorization->trimmed();
+    if (value.size() < 7 || value.first(7).compare("bearer ", Qt::CaseInsensitive) != 0)
+        return std::nullopt;
+    return authenticate(QString::fromUtf8(value.sliced(7).trimmed()));
+}
+
 } // namespace dust::lite

@@ -2,6 +2,7 @@
 
 #include "ServerConfig.h"
 
+#include <QByteArray>
 #include <QList>
 #include <QSet>
 #include <QString>
@@ -32,6 +33,10 @@ public:
     void addToken(const TokenSpec &spec);
     // nullopt for a token that does not start with "dust_tok_" or is unknown.
     std::optional<Principal> authenticate(QStringView token) const;
+    // The principal of an "Authorization: Bearer <token>" header value (scheme
+    // case-insensitive); nullopt when the header is missing, of another scheme or unknown.
+    std::optional<Principal>
+    authenticateHeader(const std::optional<QByteArray> &authorization) const;
 
 private:
     struct Known

@@ -4,18 +4,6 @@ namespace dust::lite {
 
 namespace {
 
-// The token of "Authorization: Bearer <token>" (scheme case-insensitive), as RestApi reads it.
-std::optional<QString> bearerToken(const RequestHead &head)
-{
-    const auto header = head.field("authorization");
-    if (!header)
-        return std::nullopt;
-    const QByteArray value = header->trimmed();
-    if (value.size() < 7 || value.first(7).compare("bearer ", Qt::CaseInsensitive) != 0)
-        return std::nullopt;
-    return QString::fromUtf8(value.sliced(7).trimmed());
-}
-
 QString decoded(QByteArrayView piece)
 {
     return QString::fromUtf8(QByteArray::fromPercentEncoding(piece.toByteArray()));
@@ -34,8 +22,7 @@ std::optional<HttpResponse> BodyAdmission::check(const RequestHead &head,
     if (!framing.hasBody())
         return std::nullopt;
 
-    const auto token = bearerToken(head);
-    const auto principal = token ? m_auth.authenticate(*token) : std::nullopt;
+    const auto principal = m_auth.authenticateHeader(head.field("authorization"));
     if (!principal)
         return HttpResponse::error(401, QStringLiteral("unauthorized"));
 

@@ -163,17 +163,6 @@ bool isUsableRequestId(QByteArrayView id)
     return true;
 }
 
-std::optional<QString> bearerToken(const HttpRequest &request)
-{
-    const auto header = request.header("authorization");
-    if (!header)
-        return std::nullopt;
-    const QByteArray value = header->trimmed();
-    if (value.size() < 7 || value.first(7).compare("bearer ", Qt::CaseInsensitive) != 0)
-        return std::nullopt;
-    return QString::fromUtf8(value.sliced(7).trimmed());
-}
-
 // The response with a streamed body read out now, while the reader it reads is there.
 HttpResponse whole(HttpResponse response)
 {
@@ -276,8 +265,7 @@ void RestApi::route(const std::shared_ptr<const HttpRequest> &shared, const QStr
         break;
     }
 
-    const auto token = bearerToken(request);
-    const auto principal = token ? m_auth.authenticate(*token) : std::nullopt;
+    const auto principal = m_auth.authenticateHeader(request.header("authorization"));
     if (!principal)
         return reply(HttpResponse::error(401, QStringLiteral("unauthorized")));
 
