@@ -6,6 +6,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QRegularExpression>
 #include <QtGlobal>
 
 #include <ctime>
@@ -42,6 +45,34 @@ inline qint64 cpuNs(clockid_t clock)
     timespec ts{};
     clock_gettime(clock, &ts);
     return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// Starts a dustlite process and waits for its ready line; the port it listens on, or 0.
+inline quint16 startDustlite(QProcess &process, const QString &program, const QStringList &args,
+                             QProcess::ProcessChannelMode channels, int timeoutMs = 600000)
+{
+    process.setProgram(program);
+    process.setArguments(args);
+    process.setProcessChannelMode(channels);
+    process.start();
+    if (!process.waitForStarted(10000))
+        return 0;
+    const QRegularExpression ready(QStringLiteral("listening on http://[^:]+:(\\d+)"));
+    QByteArray out;
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs) {
+        if (!process.waitForReadyRead(1000)) {
+            if (process.state() != QProcess::Running)
+                return 0;
+            continue;
+        }
+        out += process.readAllStandardOutput();
+        const auto m = ready.match(QString::fromUtf8(out));
+        if (m.hasMatch())
+            return quint16(m.captured(1).toUInt());
+    }
+    return 0;
 }
 
 } // namespace dust::bench

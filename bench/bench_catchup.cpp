@@ -27,7 +27,6 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QWebSocket>
@@ -278,34 +277,6 @@ qint64 bareParse(const std::vector<QByteArray> &frames, size_t &fieldsSeen)
 }
 #endif
 
-// Starts dustlite and waits for its ready line; returns the port or 0.
-quint16 startDustlite(QProcess &process, const QString &program, const QStringList &args,
-                      int timeoutMs)
-{
-    process.setProgram(program);
-    process.setArguments(args);
-    process.setProcessChannelMode(QProcess::SeparateChannels);
-    process.start();
-    if (!process.waitForStarted(10000))
-        return 0;
-    const QRegularExpression ready(QStringLiteral("listening on http://[^:]+:(\\d+)"));
-    QByteArray out;
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < timeoutMs) {
-        if (!process.waitForReadyRead(1000)) {
-            if (process.state() != QProcess::Running)
-                return 0;
-            continue;
-        }
-        out += process.readAllStandardOutput();
-        const auto m = ready.match(QString::fromUtf8(out));
-        if (m.hasMatch())
-            return quint16(m.captured(1).toUInt());
-    }
-    return 0;
-}
-
 // A few REST writes, so that reopening has a delta to catch up.
 bool writeDelta(const QUrl &base, int count)
 {
@@ -355,7 +326,7 @@ int main(int argc, char **argv)
                       {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data"),
                        dataDir.path(), QStringLiteral("--seed"), QString::number(leaves),
                        QStringLiteral("--token"), QStringLiteral("dust_tok_dev")},
-                      3600 * 1000);
+                      QProcess::SeparateChannels, 3600 * 1000);
     if (port == 0) {
         std::fprintf(stderr, "dustlite did not start: %s\n",
                      server.readAllStandardError().constData());

@@ -26,7 +26,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -312,32 +311,6 @@ qint64 currentSeq(quint16 port)
     return 0;
 }
 
-quint16 startDustlite(QProcess &process, const QString &program, const QStringList &args)
-{
-    process.setProgram(program);
-    process.setArguments(args);
-    process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    process.start();
-    if (!process.waitForStarted(10000))
-        return 0;
-    const QRegularExpression ready(QStringLiteral("listening on http://[^:]+:(\\d+)"));
-    QByteArray out;
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < 600000) {
-        if (!process.waitForReadyRead(1000)) {
-            if (process.state() != QProcess::Running)
-                return 0;
-            continue;
-        }
-        out += process.readAllStandardOutput();
-        const auto m = ready.match(QString::fromUtf8(out));
-        if (m.hasMatch())
-            return quint16(m.captured(1).toUInt());
-    }
-    return 0;
-}
-
 // The peak resident set of a process, in KiB (VmHWM).
 long peakRssKbOf(qint64 pid)
 {
@@ -394,10 +367,11 @@ int main(int argc, char **argv)
     QProcess server;
     QElapsedTimer seedClock;
     seedClock.start();
-    const quint16 port =
-        startDustlite(server, program,
-                      {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data"),
-                       dataDir.path(), QStringLiteral("--seed"), QString::number(leaves)});
+    const quint16 port = dust::bench::startDustlite(
+        server, program,
+        {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data"), dataDir.path(),
+         QStringLiteral("--seed"), QString::number(leaves), QStringLiteral("--token"), kToken},
+        QProcess::ForwardedErrorChannel);
     if (!port) {
         std::fprintf(stderr, "bench_dustlite: dustlite did not start (%s)\n", qPrintable(program));
         return 1;
