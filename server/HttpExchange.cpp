@@ -1,8 +1,7 @@
 #include "HttpExchange.h"
 
-#include "protocol/JsonBytes.h"
-
 #include <QJsonDocument>
+#include <QStringDecoder>
 #include <QUrl>
 
 namespace dust::lite {
@@ -14,13 +13,19 @@ bool sameName(QByteArrayView a, QByteArrayView b)
     return a.compare(b, Qt::CaseInsensitive) == 0;
 }
 
-QString decodeFormComponent(QByteArrayView encoded)
+// `*valid` is cleared when the decoded bytes are not UTF-8 (overlong, truncated, stray).
+QString decodeFormComponent(QByteArrayView encoded, bool *valid)
 {
     QByteArray bytes = encoded.toByteArray();
     bytes.replace('+', ' ');
     // Not QString::fromUtf8: it drops a leading U+FEFF, and "pattern=%EF%BB%BFbom/*" would
     // list bom/*.
-    return jsonbytes::textFromUtf8(QByteArray::fromPercentEncoding(bytes));
+    QStringDecoder toUtf16(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless |
+                                                     QStringDecoder::Flag::ConvertInitialBom);
+    QString text = toUtf16(QByteArray::fromPercentEncoding(bytes));
+    if (toUtf16.hasError())
+        *valid = false;
+    return text;
 }
 
 } // namespace
@@ -43,9 +48,18 @@ std::optional<QString> HttpRequest::queryValue(QStringView name) const
     return std::nullopt;
 }
 
-QList<std::pair<QString, QString>> HttpRequest::parseQuery(QByteArrayView encoded)
+QString QueryFields::notUtf8Detail() const
 {
-    QList<std::pair<QString, QString>> fields;
+    const QString what = notUtf8 && !notUtf8->isEmpty()
+                             ? QStringLiteral("query parameter %1").arg(*notUtf8)
+                             : QStringLiteral("a query parameter name");
+    return what + QStringLiteral(" is not valid UTF-8 (overlong, truncated or stray bytes after "
+                                 "percent-decoding); percent-encode each character's UTF-8 bytes");
+}
+
+QueryFields HttpRequest::parseQuery(QByteArrayView encoded)
+{
+    QueryFields fields;
     qsizetype start = 0;
     while (start <= encoded.size()) {
         qsizetype end = encoded.indexOf('&', start);
@@ -54,11 +68,16 @@ QList<std::pair<QString, QString>> HttpRequest::parseQuery(QByteArrayView encode
         const QByteArrayView field = encoded.sliced(start, end - start);
         if (!field.isEmpty()) {
             const qsizetype eq = field.indexOf('=');
-            if (eq < 0)
-                fields.append({decodeFormComponent(field), QString()});
-            else
-                fields.append({decodeFormComponent(field.first(eq)),
-                               decodeFormComponent(field.sliced(eq + 1))});
+            bool nameValid = true;
+            bool valueValid = true;
+            QString name = decodeFormComponent(eq < 0 ? field : field.first(eq), &nameValid);
+            QString value =
+                eq < 0 ? QString() : decodeFormComponent(field.sliced(eq + 1), &valueValid);
+            if (!fields.notUtf8 && !nameValid)
+                fields.notUtf8 = QString();
+            else if (!fields.notUtf8 && !valueValid)
+                fields.notUtf8 = name;
+            fields.append({std::move(name), std::move(value)});
         }
         start = end + 1;
     }

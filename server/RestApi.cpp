@@ -284,6 +284,9 @@ void RestApi::route(const std::shared_ptr<const HttpRequest> &shared, const QStr
         reply(std::move(response));
     };
 
+    if (request.query.notUtf8) // refused as a URL path that is not UTF-8 is
+        return done(HttpResponse::invalidParams(request.query.notUtf8Detail()));
+
     const auto given = request.header("x-request-id");
     Job job{shared,     *principal,
             requestId,  given && !given->isEmpty() ? QString::fromUtf8(*given) : requestId,

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocol/JsonBytes.h"
+
 #include <QHash>
 #include <QString>
 #include <QStringList>
@@ -200,7 +202,7 @@ public:
     QString toString() const
     {
         const std::string_view v = utf8();
-        return QString::fromUtf8(v.data(), qsizetype(v.size()));
+        return jsonbytes::textFromUtf8(QByteArrayView(v.data(), qsizetype(v.size())));
     }
     void setText(QStringView text)
     {

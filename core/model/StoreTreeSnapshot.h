@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocol/JsonBytes.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QHash>
@@ -69,7 +71,7 @@ public:
     QString preview(qsizetype i) const
     {
         const std::string_view v = previewUtf8(i);
-        return QString::fromUtf8(v.data(), qsizetype(v.size()));
+        return jsonbytes::textFromUtf8(QByteArrayView(v.data(), qsizetype(v.size())));
     }
     qint64 revision(qsizetype i) const { return d->leaves[size_t(i)].revision; }
     const QStringList &typeNames() const { return d->typeNames; }

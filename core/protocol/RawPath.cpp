@@ -1,5 +1,7 @@
 #include "RawPath.h"
 
+#include "JsonBytes.h"
+
 #include <cstring>
 
 namespace dust::rawpath {
@@ -99,7 +101,7 @@ QByteArray escaped(QStringView rawSegment)
 QString unescapeSegment(std::string_view escaped)
 {
     if (escaped.find('~') == std::string_view::npos)
-        return QString::fromUtf8(escaped.data(), qsizetype(escaped.size()));
+        return jsonbytes::textFromUtf8(QByteArrayView(escaped.data(), qsizetype(escaped.size())));
     QByteArray raw;
     raw.reserve(qsizetype(escaped.size()));
     for (size_t i = 0; i < escaped.size(); ++i) {
@@ -111,7 +113,7 @@ QString unescapeSegment(std::string_view escaped)
             raw.append(c);
         }
     }
-    return QString::fromUtf8(raw);
+    return jsonbytes::textFromUtf8(raw);
 }
 
 QStringList segments(std::string_view rendered)

@@ -50,7 +50,9 @@ Result EventFrameDecoder::Impl::decodeQJson(QByteArrayView frameBytes)
     if (!jsonbytes::isValid(sv(frameBytes)))
         return failure("frame is not valid JSON");
     QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(frameBytes.toByteArray(), &parseError);
+    // Not QJsonDocument::fromJson: it drops a leading U+FEFF of a string, as the simdjson
+    // backend does not ("\ufeffbom/x" is not "bom/x").
+    const QJsonDocument doc = jsonbytes::parseDocument(frameBytes, &parseError);
     if (parseError.error != QJsonParseError::NoError)
         return failure(QStringLiteral("frame is not valid JSON: ") + parseError.errorString());
     if (!doc.isArray())

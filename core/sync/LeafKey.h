@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocol/JsonBytes.h"
 #include "protocol/Path.h"
 
 #include <QByteArrayView>
@@ -25,7 +26,8 @@ inline QByteArrayView bytes(std::string_view key)
 // The Path of a rendered key; an invalid Path for bytes that do not parse.
 inline Path toPath(std::string_view rendered)
 {
-    auto parsed = Path::parse(QString::fromUtf8(rendered.data(), qsizetype(rendered.size())));
+    auto parsed = Path::parse(
+        jsonbytes::textFromUtf8(QByteArrayView(rendered.data(), qsizetype(rendered.size()))));
     return parsed ? *parsed : Path();
 }
 

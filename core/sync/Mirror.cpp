@@ -375,10 +375,10 @@ void Mirror::emitBatch(const EventView &event)
     MirrorEventInfo info;
     info.storeSeq = event.storeSeq;
     info.op = event.op;
-    info.opText = QString::fromUtf8(event.opText);
+    info.opText = jsonbytes::textFromUtf8(event.opText);
     info.path = leafkey::toPath(leafkey::view(event.path));
-    info.deviceId = QString::fromUtf8(event.deviceId);
-    info.clientOpId = QString::fromUtf8(event.clientOpId);
+    info.deviceId = jsonbytes::textFromUtf8(event.deviceId);
+    info.clientOpId = jsonbytes::textFromUtf8(event.clientOpId);
     emit changed(MirrorChangeBatch(event.storeSeq, event.storeSeq, std::move(changes), {info}));
 }
 

@@ -7,6 +7,7 @@
 #include "protocol/Entry.h"
 #include "protocol/Error.h"
 #include "protocol/Expected.h"
+#include "protocol/JsonBytes.h"
 #include "protocol/Listing.h"
 #include "protocol/Path.h"
 
@@ -57,7 +58,7 @@ struct MirrorLeafView
     QStringView type;
     qint64 revision = 0;
 
-    QString renderedPath() const { return QString::fromUtf8(path); }
+    QString renderedPath() const { return jsonbytes::textFromUtf8(path); }
     Path toPath() const;
     QJsonValue jsonValue() const;
     QString preview(int maxChars = 80) const;

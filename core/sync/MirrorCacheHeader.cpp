@@ -1,5 +1,7 @@
 #include "MirrorCacheHeader.h"
 
+#include "protocol/JsonBytes.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -17,7 +19,7 @@ QString typesToText(const QStringList &types)
 
 std::optional<QStringList> typesFromText(const QString &text)
 {
-    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8());
+    const QJsonDocument doc = jsonbytes::parseDocument(text.toUtf8());
     if (!doc.isArray())
         return std::nullopt;
     QStringList types;

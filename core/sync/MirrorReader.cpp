@@ -143,7 +143,7 @@ Expected<ListPage, Error> MirrorReader::list(const ListQuery &q) const
     auto finish = [&](bool entries) {
         if (hits.size() > limit) {
             hits.resize(limit);
-            page.nextCursor = QString::fromUtf8(hits.back().data(), qsizetype(hits.back().size()));
+            page.nextCursor = jsonbytes::textFromUtf8(leafkey::bytes(hits.back()));
         }
         for (const std::string_view p : hits) {
             if (entries) {
@@ -151,7 +151,7 @@ Expected<ListPage, Error> MirrorReader::list(const ListQuery &q) const
                 page.entries.append(Entry{leafkey::toPath(p), jsonbytes::toJsonValue(r->value()),
                                           m_typeNames.at(r->type), r->seq});
             } else {
-                page.paths.append(QString::fromUtf8(p.data(), qsizetype(p.size())));
+                page.paths.append(jsonbytes::textFromUtf8(leafkey::bytes(p)));
             }
         }
         return page;

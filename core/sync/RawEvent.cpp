@@ -61,7 +61,7 @@ ChangeEvent EventView::toChangeEvent() const
     ChangeEvent event;
     event.storeSeq = storeSeq;
     event.op = op;
-    event.opText = QString::fromUtf8(opText);
+    event.opText = jsonbytes::textFromUtf8(opText);
     if (rawpath::isValid(sv(path))) {
         auto parsed = Path::fromSegments(rawpath::segments(sv(path)));
         if (parsed)
@@ -69,8 +69,8 @@ ChangeEvent EventView::toChangeEvent() const
     }
     event.value =
         value.isEmpty() ? QJsonValue(QJsonValue::Null) : jsonbytes::toJsonValue(sv(value));
-    event.deviceId = QString::fromUtf8(deviceId);
-    event.clientOpId = QString::fromUtf8(clientOpId);
+    event.deviceId = jsonbytes::textFromUtf8(deviceId);
+    event.clientOpId = jsonbytes::textFromUtf8(clientOpId);
     return event;
 }
 

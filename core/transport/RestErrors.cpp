@@ -1,6 +1,7 @@
 #include "RestErrors.h"
 
 #include "RestJson.h"
+#include "protocol/JsonBytes.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -27,7 +28,7 @@ ErrorBody readErrorBody(const QByteArray &body)
 {
     ErrorBody out;
     QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+    const QJsonDocument doc = jsonbytes::parseDocument(body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
         out.detail = restjson::shortText(body);
         return out;
@@ -47,7 +48,7 @@ ErrorBody readErrorBody(const QByteArray &body)
     if (detail.isString())
         out.detail = detail.toString();
     else if (!detail.isUndefined() && !detail.isNull())
-        out.detail = QString::fromUtf8(restjson::encode(detail));
+        out.detail = jsonbytes::textFromUtf8(restjson::encode(detail));
     return out;
 }
 
@@ -165,7 +166,7 @@ Error statusError(const HttpResponse &r)
         if (const QJsonValue earliest = body.object.value(QLatin1String("earliest_available"));
             !earliest.isUndefined()) {
             e.setDetail(QStringLiteral("the op log starts at seq %1")
-                            .arg(QString::fromUtf8(restjson::encode(earliest))));
+                            .arg(jsonbytes::textFromUtf8(restjson::encode(earliest))));
         }
         return finish(std::move(e));
     }

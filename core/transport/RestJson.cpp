@@ -1,5 +1,7 @@
 #include "RestJson.h"
 
+#include "protocol/JsonBytes.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -30,7 +32,7 @@ std::optional<qint64> integerOf(const QJsonValue &value)
 
 QString shortText(const QByteArray &bytes)
 {
-    QString text = QString::fromUtf8(bytes.left(200)).simplified();
+    QString text = jsonbytes::textFromUtf8(bytes.left(200)).simplified();
     if (bytes.size() > 200)
         text += QStringLiteral("…");
     return text;

@@ -1,6 +1,7 @@
 #include "RestReplies.h"
 
 #include "RestJson.h"
+#include "protocol/JsonBytes.h"
 #include "protocol/Values.h"
 
 #include <QJsonArray>
@@ -25,7 +26,8 @@ template <typename T> Result<T> protocolError(const QString &detail)
 Expected<QJsonObject, Error> parseObject(const QByteArray &body, const char *what)
 {
     QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+    // Not QJsonDocument::fromJson: it drops a leading U+FEFF of a string ("\ufeffbom/x").
+    const QJsonDocument doc = jsonbytes::parseDocument(body, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         return Expected<QJsonObject, Error>::failure(Error::protocol(
             QStringLiteral("the server's answer to %1 is not valid JSON (%2 at byte %3): %4")

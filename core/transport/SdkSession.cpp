@@ -2,6 +2,7 @@
 
 #include "SdkSocket.h"
 #include "TransportPicker.h"
+#include "protocol/JsonBytes.h"
 #include "sync/EventFrameDecoder.h"
 
 #include <QTimer>
@@ -213,7 +214,7 @@ void SdkSession::onFrame(const DecodedFrame &frame)
 {
     if (!frame.topic.startsWith("store:"))
         return;
-    if (StoreChannel *ch = channel(QString::fromUtf8(frame.topic.sliced(6))))
+    if (StoreChannel *ch = channel(jsonbytes::textFromUtf8(frame.topic.sliced(6))))
         ch->onFrame(frame);
 }
 

@@ -1,6 +1,7 @@
 #include "SdkSocket.h"
 
 #include "SdkProtocol.h"
+#include "protocol/JsonBytes.h"
 #include "protocol/PhoenixMessage.h"
 
 #include <QJsonDocument>
@@ -367,7 +368,7 @@ void SdkSocket::onReply(const DecodedFrame &frame)
 {
     if (!frame.ref)
         return;
-    const auto it = m_pending.find(QString::fromUtf8(*frame.ref));
+    const auto it = m_pending.find(jsonbytes::textFromUtf8(*frame.ref));
     if (it == m_pending.end())
         return; // a late reply to a request given up on
     const Request request = std::move(it->request);
@@ -376,7 +377,7 @@ void SdkSocket::onReply(const DecodedFrame &frame)
     QJsonObject response;
     if (!frame.payload.isEmpty()) {
         QJsonParseError error{};
-        const QJsonDocument document = QJsonDocument::fromJson(frame.payload.toByteArray(), &error);
+        const QJsonDocument document = jsonbytes::parseDocument(frame.payload, &error);
         if (document.isObject())
             response = document.object();
         else if (error.error != QJsonParseError::NoError)
@@ -385,7 +386,7 @@ void SdkSocket::onReply(const DecodedFrame &frame)
     }
     if (!ok && frame.replyStatus != "error")
         emit protocolError(QStringLiteral("a reply with status \"%1\" read as an error")
-                               .arg(QString::fromUtf8(frame.replyStatus)));
+                               .arg(jsonbytes::textFromUtf8(frame.replyStatus)));
     if (request.onReply)
         request.onReply(ok, response);
 }

@@ -1,6 +1,7 @@
 #include "WriteQueue.h"
 
 #include "SdkProtocol.h"
+#include "protocol/JsonBytes.h"
 
 #include <utility>
 
@@ -48,7 +49,7 @@ void WriteQueue::noteEcho(QByteArrayView clientOpId, qint64 storeSeq)
 {
     if (m_byOpId.isEmpty() || clientOpId.isEmpty())
         return;
-    const auto it = m_byOpId.constFind(QString::fromUtf8(clientOpId));
+    const auto it = m_byOpId.constFind(jsonbytes::textFromUtf8(clientOpId));
     if (it != m_byOpId.cend())
         (*it)->echoSeq = storeSeq;
 }

@@ -64,6 +64,8 @@ private slots:
     void bomPathsListAndDeleteApart();
     void urlPathThatIsNotUtf8_data();
     void urlPathThatIsNotUtf8();
+    void queryThatIsNotUtf8_data();
+    void queryThatIsNotUtf8();
 
     void deviceIdLength_data();
     void deviceIdLength();
@@ -249,6 +251,44 @@ void TestSecurityInput::urlPathThatIsNotUtf8()
                  answer.body.constData());
     }
     QCOMPARE(m_server->store()->currentSeq(), 0);
+}
+
+void TestSecurityInput::queryThatIsNotUtf8_data()
+{
+    // A query field's percent-decoded bytes that are not UTF-8 used to become U+FFFD: the
+    // listing of "a\ufffdb" instead of a refusal. `name` is what the detail names.
+    QTest::addColumn<QByteArray>("target"); // after /api/stores/local/demo
+    QTest::addColumn<QString>("name");
+    QTest::newRow("pattern, overlong '/'") << QByteArray("/entries?pattern=a%C0%AFb") << "pattern";
+    QTest::newRow("after, stray byte") << QByteArray("/entries?after=%FF") << "after";
+    QTest::newRow("pattern, truncated")
+        << QByteArray("/entries?select=keys&pattern=x%C3") << "pattern";
+    QTest::newRow("prefixes, surrogate") << QByteArray("/entries?prefixes=%ED%A0%80") << "prefixes";
+    QTest::newRow("unknown field, overlong NUL") << QByteArray("/entries?extra=%C0%80") << "extra";
+    QTest::newRow("log path, beyond U+10FFFF") << QByteArray("/log?path=%F4%90%80%80") << "path";
+    QTest::newRow("log device_id, 3-byte overlong")
+        << QByteArray("/log?device_id=%E0%80%AF") << "device_id";
+    QTest::newRow("export format") << QByteArray("/export?format=%FFjsonl") << "format";
+    QTest::newRow("diff from_seq") << QByteArray("/diff?from_seq=1%FE") << "from_seq";
+    QTest::newRow("the name itself") << QByteArray("/entries?pat%FFtern=a") << "";
+}
+
+void TestSecurityInput::queryThatIsNotUtf8()
+{
+    QFETCH(QByteArray, target);
+    QFETCH(QString, name);
+    QVERIFY(m_http->put(TestHttp::entries("/a"), "1").status == 200);
+    const RawAnswer answer = rawhttp::request(
+        m_server->port(),
+        "GET /api/stores/local/demo" + target +
+            " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer dust_tok_dev\r\n");
+    QVERIFY2(answer.status == 400, answer.raw.constData());
+    QCOMPARE(answer.error(), QStringLiteral("invalid_params"));
+    const QString expected =
+        name.isEmpty() ? QStringLiteral("a query parameter name is not valid UTF-8")
+                       : QStringLiteral("query parameter %1 is not valid UTF-8").arg(name);
+    QVERIFY2(answer.detail().startsWith(expected), answer.body.constData());
+    QVERIFY2(answer.detail().contains(QLatin1String("percent-encode")), answer.body.constData());
 }
 
 void TestSecurityInput::deviceIdLength_data()

@@ -308,6 +308,8 @@ private slots:
     void snapshot();
     void reply();
     void otherEvents();
+    void keepsLeadingFeff_data();
+    void keepsLeadingFeff();
     void malformedFrames_data();
     void malformedFrames();
     void decodesQString();
@@ -518,6 +520,95 @@ void TestEventFrameDecoder::otherEvents()
         QVERIFY(s);
         QCOMPARE(canonical(s->payload), QStringLiteral("[1,\"x\"]"));
     }
+}
+
+namespace {
+
+// What a frame carries as exact bytes: paths, values (as decoded text, in UTF-8), device ids.
+QByteArrayList exactParts(const DecodedFrame &f)
+{
+    const auto valueText = [](QByteArrayView raw) {
+        return jsonbytes::toJsonValue(sv(raw)).toString().toUtf8();
+    };
+    QByteArrayList parts;
+    switch (f.kind) {
+    case DecodedFrame::Kind::Event:
+        parts << f.change.path.toByteArray() << valueText(f.change.value)
+              << f.change.deviceId.toByteArray();
+        break;
+    case DecodedFrame::Kind::Snapshot:
+        for (const SnapshotEntryView &e : f.snapshot.entries)
+            parts << e.path.toByteArray() + '=' + valueText(e.value);
+        std::sort(parts.begin(), parts.end());
+        break;
+    case DecodedFrame::Kind::Reply: {
+        const QJsonObject response = jsonbytes::toJsonValue(sv(f.payload)).toObject();
+        parts << response.value(QLatin1String("path")).toString().toUtf8();
+        break;
+    }
+    default:
+        break;
+    }
+    return parts;
+}
+
+} // namespace
+
+void TestEventFrameDecoder::keepsLeadingFeff_data()
+{
+    // U+FEFF written as raw UTF-8 (as Qt's JSON writer and dustlite send it) at the start of
+    // a string: a character of the path or value, not a byte-order mark to drop.
+    const QByteArray bom("\xef\xbb\xbf");
+    QTest::addColumn<int>("backend");
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<QByteArrayList>("expected");
+    const QByteArray event = R"([null,null,"store:acme/site","event",{"store_seq":1,"op":"set",)";
+    const QByteArray snapshot =
+        R"(["1",null,"store:acme/site","snapshot",{"snapshot_seq":2,"entries":{)";
+    const struct
+    {
+        const char *name;
+        QByteArray frame;
+        QByteArrayList expected;
+    } cases[] = {
+        {"path_segments",
+         event + R"("path_segments":[")" + bom + R"(bom","x"],"value":")" + bom + R"(v"}])",
+         {bom + "bom/x", bom + "v", ""}},
+        {"path",
+         event + R"("path":")" + bom + R"(bom/x","value":"v","device_id":")" + bom + R"(d"}])",
+         {bom + "bom/x", "v", bom + "d"}},
+        {"later segment",
+         event + R"("path_segments":["a",")" + bom + R"(b"],"value":1}])",
+         {"a/" + bom + "b", "", ""}},
+        {"snapshot",
+         snapshot + R"(")" + bom + R"(bom/x":{"value":{"_scalar":")" + bom +
+             R"(one"},"type":"string"},"bom/x":{"value":{"_scalar":"two"},"type":"string"}}}])",
+         {"bom/x=two", bom + "bom/x=" + bom + "one"}},
+        {"reply",
+         R"(["1","2","store:acme/site","phx_reply",{"status":"ok","response":{"path":")" + bom +
+             R"(bom/x"}}])",
+         {bom + "bom/x"}},
+    };
+    for (const auto &c : cases) {
+        QTest::addRow("simdjson %s", c.name) << int(Backend::Simdjson) << c.frame << c.expected;
+        QTest::addRow("qjson %s", c.name) << int(Backend::QJsonDocument) << c.frame << c.expected;
+    }
+}
+
+void TestEventFrameDecoder::keepsLeadingFeff()
+{
+    QFETCH(int, backend);
+    QFETCH(QByteArray, frame);
+    QFETCH(QByteArrayList, expected);
+    EventFrameDecoder decoder{Backend(backend)};
+    const auto bytes = decoder.decode(QByteArrayView(frame));
+    QVERIFY2(bytes, qPrintable(bytes ? QString() : bytes.error()));
+    QCOMPARE(exactParts(*bytes), expected);
+    // The same frame as the QString a QWebSocket delivers.
+    const QString asText = jsonbytes::textFromUtf8(frame);
+    const auto text = decoder.decode(QStringView(asText));
+    QVERIFY2(text, qPrintable(text ? QString() : text.error()));
+    QCOMPARE(exactParts(*text), expected);
 }
 
 void TestEventFrameDecoder::malformedFrames_data()
