@@ -194,6 +194,7 @@ private slots:
     void healthzAnsweredWhileWsWriteRuns();
     void wsRepliesKeepRequestOrder();
     void wsWaitingRequestsBounded();
+    void wsWriteOfClosedSocketStillCommits();
     void pipelinedRepliesKeepRequestOrder();
     void readsSeeAcknowledgedWrites_data();
     void readsSeeAcknowledgedWrites();
@@ -517,6 +518,55 @@ void TestLatency::wsWaitingRequestsBounded()
     ws.sendText(R"(["1","hb","phoenix","heartbeat",{}])");
     const QList<QJsonArray> after = waitForReplies(ws, from + frames.size(), 1);
     QCOMPARE(after.constLast().at(1).toString(), QStringLiteral("hb"));
+}
+
+// A socket that closes while its write commits on a pool thread: the write still commits,
+// and a client that rejoins from before it sees the op with its client_op_id (how a client
+// tells that a write it did not hear back about went through, and does not send it again).
+void TestLatency::wsWriteOfClosedSocketStillCommits()
+{
+    wstest::RawWsClient gone;
+    QVERIFY(joinAhead(gone, m_port, "dev_gone"));
+    const QJsonArray joinReply = QJsonDocument::fromJson(gone.texts().constFirst()).array();
+    const qint64 seqBefore = joinReply.at(4)
+                                 .toObject()
+                                 .value(QStringLiteral("response"))
+                                 .toObject()
+                                 .value(QStringLiteral("store_seq"))
+                                 .toInteger();
+    QVERIFY(seqBefore > 0);
+    // The write, then at once the close: the server reads them in this order.
+    gone.socket.write(
+        wstest::RawWsClient::frame(1, wsWriteFrame(2, QStringLiteral("set"),
+                                                   QStringLiteral("gone/object"),
+                                                   QStringLiteral("op_gone"), bigObject())) +
+        wstest::RawWsClient::frame(8, QByteArray{char(1000 >> 8), char(1000 & 0xff)}));
+    QVERIFY(gone.waitFor(8, 60000)); // the server's close frame
+
+    wstest::RawWsClient back;
+    QVERIFY(back.upgrade(m_port, "token=" + QByteArray(kToken.data()) +
+                                     "&device_id=dev_gone&capver=3&vsn=2.0.0"));
+    back.sendText(QByteArray(R"(["1","1","store:local/demo","phx_join",{"last_store_seq":)") +
+                  QByteArray::number(seqBefore) + "}]");
+    qint64 goneSeq = 0;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            back.readFrames();
+            const QList<QByteArray> texts = back.texts();
+            for (const QByteArray &text : texts) {
+                const QJsonArray frame = QJsonDocument::fromJson(text).array();
+                const QJsonObject payload = frame.at(4).toObject();
+                if (frame.at(3).toString() == QLatin1String("event") &&
+                    payload.value(QStringLiteral("client_op_id")).toString() ==
+                        QLatin1String("op_gone")) {
+                    goneSeq = payload.value(QStringLiteral("store_seq")).toInteger();
+                    return true;
+                }
+            }
+            return false;
+        },
+        60000));
+    QVERIFY(goneSeq > seqBefore);
 }
 
 void TestLatency::pipelinedRepliesKeepRequestOrder()
