@@ -58,8 +58,9 @@ struct ServerConfig
     // Frames a WebSocket may have waiting while one of its writes commits on a pool thread
     // (its next writes and whatever it sent after them, handled in order once that write is
     // answered); more, or more than maxWsMessageBytes of them, are refused with the error
-    // reason too_many_pending_writes. 0 = unbounded.
-    int maxWsPendingWrites = 1000;
+    // reason too_many_pending_writes. 0 = unbounded. Clients send their queued writes in one
+    // burst after a reconnect (thousands in tst_sdktransport_process), hence the room.
+    int maxWsPendingWrites = 10000;
 };
 
 } // namespace dust::lite
