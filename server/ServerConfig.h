@@ -53,6 +53,14 @@ struct ServerConfig
     qint64 maxBufferedBytes = 64 * 1024 * 1024;   // bodies of unfinished requests, all together
     qint64 maxWsOutgoingBytes = 16 * 1024 * 1024; // unsent bytes per WebSocket before it is closed
     int maxDeviceIdLength = 256;                  // characters of a WebSocket device_id
+
+    // --- WebSocket writes off the event loop
+    // Frames a WebSocket may have waiting while one of its writes commits on a pool thread
+    // (its next writes and whatever it sent after them, handled in order once that write is
+    // answered); more, or more than maxWsMessageBytes of them, are refused with the error
+    // reason too_many_pending_writes. 0 = unbounded. Clients send their queued writes in one
+    // burst after a reconnect (thousands in tst_sdktransport_process), hence the room.
+    int maxWsPendingWrites = 10000;
 };
 
 } // namespace dust::lite

@@ -5,6 +5,7 @@
 #include "protocol/Values.h"
 
 #include <QJsonArray>
+#include <QPointer>
 #include <QWebSocket>
 
 #include <algorithm>
@@ -63,6 +64,7 @@ SyncConnection::SyncConnection(std::unique_ptr<QWebSocket> socket, Principal pri
     , m_registry(registry)
     , m_limiter(limiter)
     , m_config(config)
+    , m_waiting(config.maxWsPendingWrites, config.maxWsMessageBytes)
 {
     if (m_config.maxWsMessageBytes > 0) {
         const auto limit = static_cast<quint64>(m_config.maxWsMessageBytes);
@@ -170,6 +172,7 @@ void SyncConnection::closeWith(int code, const QString &reason)
     m_closing = true;
     m_idleTimer.stop();
     m_catchUpQueue.clear();
+    m_waiting.clear();
     if (m_socket->state() == QAbstractSocket::UnconnectedState)
         return;
     // Nothing more is queued: what is buffered goes out, then the close frame.
@@ -188,6 +191,7 @@ void SyncConnection::onDisconnected()
     m_idleTimer.stop();
     m_closeGraceTimer.stop();
     m_catchUpQueue.clear();
+    m_waiting.clear();
     m_channels.clear();
     emit finished(this);
 }
@@ -227,7 +231,7 @@ void SyncConnection::onTextMessage(const QString &text)
         refuseLenientFrame(*message, strict);
         return;
     }
-    handle(*message);
+    handle(*message, bytes.size());
 }
 
 void SyncConnection::refuseLenientFrame(const PhoenixMessage &message,
@@ -248,12 +252,38 @@ void SyncConnection::refuseLenientFrame(const PhoenixMessage &message,
                                             {{QStringLiteral("message"), strict.message()}}));
 }
 
-void SyncConnection::handle(const PhoenixMessage &message)
+void SyncConnection::handle(const PhoenixMessage &message, qint64 bytes)
 {
     if (message.topic == QLatin1String("phoenix") && message.event == QLatin1String("heartbeat")) {
         replyOk(message);
         return;
     }
+    // Behind a write still committing, a frame waits its turn: the socket's requests are
+    // handled, and answered, in the order they came.
+    if (m_waiting.busy()) {
+        if (!m_waiting.push(message, bytes))
+            replyError(message, m_waiting.tooManyResponse());
+        return;
+    }
+    dispatch(message);
+}
+
+void SyncConnection::drainWaiting()
+{
+    if (m_draining)
+        return; // the loop below goes on once the dispatch that got here returns
+    m_draining = true;
+    while (!m_finished && !m_closing) {
+        auto next = m_waiting.takeNext();
+        if (!next)
+            break;
+        dispatch(*next);
+    }
+    m_draining = false;
+}
+
+void SyncConnection::dispatch(const PhoenixMessage &message)
+{
     if (message.event == QLatin1String("phx_join")) {
         handleJoin(message);
         return;
@@ -458,20 +488,41 @@ void SyncConnection::handleWrite(const PhoenixMessage &message, const Channel &c
     StoreDb *db = storeOf(channel);
     if (!db)
         return;
-    const WriteResult result =
-        upload ? db->putFile(upload->path, upload->content, upload->filename, upload->contentType,
-                             m_deviceId, upload->clientOpId)
-               : db->write(*request);
+    if (!upload) {
+        // Committed on a pool thread (in-memory stores: here, at once); the broadcast and then
+        // the reply come back on this thread. Later frames wait until then.
+        m_waiting.startWrite();
+        m_registry.write(channel.store, *request, true,
+                         [self = QPointer<SyncConnection>(this), message](const WriteResult &done) {
+                             if (self)
+                                 self->finishWrite(message, done);
+                         });
+        return;
+    }
+    // put_file has no pool-thread path (StoreDb::putFile uses the store's own connection).
+    const WriteResult result = db->putFile(upload->path, upload->content, upload->filename,
+                                           upload->contentType, m_deviceId, upload->clientOpId);
     if (!result.ok) {
         replyError(message, sync::writeErrorResponse(result));
         return;
     }
     commit(channel.store, result);
     QJsonObject response = sync::writeResponse(result);
-    if (upload && !response.contains(QLatin1String("hash")) && result.event)
+    if (!response.contains(QLatin1String("hash")) && result.event)
         response.insert(QStringLiteral("hash"),
                         result.event->value.toObject().value(QLatin1String("hash")));
     replyOk(message, response);
+}
+
+void SyncConnection::finishWrite(const PhoenixMessage &message, const WriteResult &result)
+{
+    // StoreRegistry::write announced the commit (the broadcast) before calling back.
+    if (result.ok)
+        replyOk(message, sync::writeResponse(result));
+    else
+        replyError(message, sync::writeErrorResponse(result));
+    m_waiting.finishWrite();
+    drainWaiting();
 }
 
 void SyncConnection::handlePutFile(const PhoenixMessage &message, const Channel &channel)

@@ -4,6 +4,7 @@
 #include "RateLimiter.h"
 #include "ServerConfig.h"
 #include "StoreRegistry.h"
+#include "SyncWriteQueue.h"
 #include "protocol/PhoenixMessage.h"
 #include "protocol/StrictJson.h"
 
@@ -34,6 +35,14 @@ namespace dust::lite {
 // closes itself after `config.wsIdleTimeoutMs` without an inbound frame, on a malformed frame
 // (1007; every frame must be strict RFC 8259 JSON, see StrictJson), a binary frame (1003) or a
 // message over `config.maxWsMessageBytes` (1009).
+//
+// A `write` commits on a pool thread (StoreRegistry::write; in-memory stores at once), so a
+// big or slow commit never holds up the server's event loop; its event is broadcast, then the
+// reply sent, back on the server's thread. Until then the frames the socket sends next wait
+// (SyncWriteQueue, at most `config.maxWsPendingWrites` of them, refused past that with
+// too_many_pending_writes), so a socket's requests are still handled and answered in order;
+// heartbeats are answered at once. put_file and rollback still commit on the server's thread,
+// in their turn.
 class SyncConnection : public QObject
 {
     Q_OBJECT
@@ -86,7 +95,12 @@ private:
     // kernel what it takes.
     bool overOutgoingLimit();
 
-    void handle(const PhoenixMessage &message);
+    // A frame as received: answered at once (heartbeats), queued behind a committing write,
+    // refused when that queue is full, or dispatched.
+    void handle(const PhoenixMessage &message, qint64 bytes);
+    void dispatch(const PhoenixMessage &message);
+    // Dispatches the frames that waited for a write, until one starts another write.
+    void drainWaiting();
     void handleJoin(const PhoenixMessage &message);
     void handleLeave(const PhoenixMessage &message, Channel &channel);
     void handleWrite(const PhoenixMessage &message, const Channel &channel);
@@ -100,6 +114,9 @@ private:
     StoreDb *storeOf(const Channel &channel);
     bool takeWriteToken(const PhoenixMessage &message);
     void commit(const QString &store, const WriteResult &result);
+    // The answer to a write committed on a pool thread, after its broadcast; then the frames
+    // that waited for it.
+    void finishWrite(const PhoenixMessage &message, const WriteResult &result);
 
     void send(const PhoenixMessage &message);
     void replyOk(const PhoenixMessage &message, const QJsonObject &response = {});
@@ -121,6 +138,8 @@ private:
     QHash<QString, Channel> m_channels; // by topic
     QStringList m_catchUpQueue;         // topics still catching up, served round-robin
     bool m_catchUpScheduled = false;
+    SyncWriteQueue m_waiting; // frames behind a write committing on a pool thread
+    bool m_draining = false;  // drainWaiting() is running
     QTimer m_idleTimer;
     QTimer m_closeGraceTimer; // restarted whenever a closing peer takes bytes
     bool m_closing = false;   // closeWith() ran: nothing more is queued

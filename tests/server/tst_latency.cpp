@@ -11,6 +11,7 @@
 
 #include "EmbeddedDustlite.h"
 #include "InProcessDustlite.h"
+#include "RawWsClient.h"
 #include "ServerConfig.h"
 #include "StoreRegistry.h"
 #include "StoreSql.h"
@@ -26,6 +27,7 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include <algorithm>
 #include <memory>
 
 using namespace dust::lite;
@@ -188,6 +190,11 @@ private slots:
     void cleanupTestCase();
     void healthzAnsweredWhileSlowRequestRuns_data();
     void healthzAnsweredWhileSlowRequestRuns();
+    void healthzAnsweredWhileWsWriteRuns_data();
+    void healthzAnsweredWhileWsWriteRuns();
+    void wsRepliesKeepRequestOrder();
+    void wsWaitingRequestsBounded();
+    void wsWriteOfClosedSocketStillCommits();
     void pipelinedRepliesKeepRequestOrder();
     void readsSeeAcknowledgedWrites_data();
     void readsSeeAcknowledgedWrites();
@@ -275,6 +282,291 @@ void TestLatency::healthzAnsweredWhileSlowRequestRuns()
              qPrintable(QStringLiteral("only %1 /healthz answered while %2 %3 ran")
                             .arg(answeredWhilePending)
                             .arg(QString::fromLatin1(method), QString::fromLatin1(target))));
+}
+
+namespace {
+
+// A `write` frame of the store channel local/demo; `value` is JSON text, put in as it is.
+QByteArray wsWriteFrame(int ref, const QString &op, const QString &where, const QString &opId,
+                        const QByteArray &value)
+{
+    const QJsonObject payload{{QStringLiteral("op"), op},
+                              {QStringLiteral("path"), where},
+                              {QStringLiteral("client_op_id"), opId}};
+    QByteArray frame = QJsonDocument(QJsonArray{QStringLiteral("1"), QString::number(ref),
+                                                QStringLiteral("store:local/demo"),
+                                                QStringLiteral("write"), payload})
+                           .toJson(QJsonDocument::Compact);
+    frame.insert(frame.size() - 2, ",\"value\":" + value); // inside the payload object
+    return frame;
+}
+
+// A raw WebSocket client joined to local/demo ahead of its seq (no catch-up, live events).
+bool joinAhead(wstest::RawWsClient &ws, quint16 port, const QByteArray &deviceId)
+{
+    if (!ws.upgrade(port, "token=" + QByteArray(kToken.data()) + "&device_id=" + deviceId +
+                              "&capver=3&vsn=2.0.0"))
+        return false;
+    ws.sendText(R"(["1","1","store:local/demo","phx_join",{"last_store_seq":1000000000000}])");
+    return QTest::qWaitFor(
+        [&ws] {
+            ws.readFrames();
+            return ws.texts().join().contains("catch_up_complete");
+        },
+        10000);
+}
+
+// The frames `ws` received from the `from`th text on, decoded, once `count` replies are there.
+QList<QJsonArray> waitForReplies(wstest::RawWsClient &ws, qsizetype from, int count)
+{
+    QList<QJsonArray> frames;
+    (void)QTest::qWaitFor(
+        [&] {
+            ws.readFrames();
+            frames.clear();
+            int replies = 0;
+            const QList<QByteArray> texts = ws.texts().mid(from);
+            for (const QByteArray &text : texts) {
+                frames.append(QJsonDocument::fromJson(text).array());
+                replies += frames.constLast().at(3).toString() == QLatin1String("phx_reply");
+            }
+            return replies >= count;
+        },
+        60000);
+    return frames;
+}
+
+} // namespace
+
+void TestLatency::healthzAnsweredWhileWsWriteRuns_data()
+{
+    QTest::addColumn<QString>("op");
+    QTest::newRow("7 MB object set") << QStringLiteral("set");
+    QTest::newRow("7 MB object merge") << QStringLiteral("merge");
+}
+
+// The same over the WebSocket: while a 7 MB object written by a joined client commits, /healthz
+// is answered, and the writer still gets its own event before its reply. A server that commits
+// WebSocket writes on its event loop answers no /healthz between reading the frame and sending
+// the event.
+void TestLatency::healthzAnsweredWhileWsWriteRuns()
+{
+    QFETCH(QString, op);
+
+    wstest::RawWsClient ws;
+    QVERIFY(joinAhead(ws, m_port, "dev_latency"));
+    const qsizetype textsBefore = ws.texts().size();
+    const QString opId = QStringLiteral("op_big_") + op;
+    ws.sendText(wsWriteFrame(2, op, QStringLiteral("big/ws_") + op, opId, bigObject()));
+    while (ws.socket.bytesToWrite() > 0)
+        QVERIFY(ws.socket.waitForBytesWritten(10000));
+
+    RawHttp health(m_port);
+    QVERIFY(health.connected());
+    // Until the first byte of the write's event or reply arrives.
+    const auto wsPending = [&ws] {
+        (void)ws.socket.waitForReadyRead(0);
+        return ws.socket.bytesAvailable() == 0;
+    };
+    int answeredWhilePending = 0;
+    int sent = 0;
+    constexpr int kEnough = 20;
+    while (wsPending() && answeredWhilePending < kEnough) {
+        health.send("GET", "/healthz");
+        ++sent;
+        QVERIFY2(health.waitForReplies(sent), "no /healthz reply");
+        QCOMPARE(health.replies().constLast().status, 200);
+        if (wsPending())
+            ++answeredWhilePending;
+    }
+
+    // The echo of the write, then its reply (dust-protocol.md §5.5).
+    QList<QByteArray> texts;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            ws.readFrames();
+            texts = ws.texts().mid(textsBefore);
+            return std::any_of(texts.cbegin(), texts.cend(),
+                               [](const QByteArray &text) { return text.contains("phx_reply"); });
+        }(),
+        60000);
+    QCOMPARE(texts.size(), 2);
+    const QJsonArray event = QJsonDocument::fromJson(texts.at(0)).array();
+    QCOMPARE(event.at(3).toString(), QStringLiteral("event"));
+    QCOMPARE(event.at(4).toObject().value(QStringLiteral("client_op_id")).toString(), opId);
+    const QJsonArray reply = QJsonDocument::fromJson(texts.at(1)).array();
+    QCOMPARE(reply.at(3).toString(), QStringLiteral("phx_reply"));
+    QCOMPARE(reply.at(4).toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("ok"));
+    qInfo("%d /healthz answered while the WebSocket %s was pending (%d wanted)",
+          answeredWhilePending, qPrintable(op), kEnough);
+    QVERIFY2(answeredWhilePending >= 5,
+             qPrintable(QStringLiteral("only %1 /healthz answered while a 7 MB WebSocket %2 ran")
+                            .arg(answeredWhilePending)
+                            .arg(op)));
+}
+
+// A socket's writes commit on pool threads one at a time, in the order sent: each reply
+// comes after the write's own event, the replies come in request order (a status sent in
+// between included), and the seqs follow that order.
+void TestLatency::wsRepliesKeepRequestOrder()
+{
+    wstest::RawWsClient ws;
+    QVERIFY(joinAhead(ws, m_port, "dev_order"));
+    const qsizetype from = ws.texts().size();
+    constexpr int kWrites = 60;
+    QByteArray burst;
+    for (int i = 0; i < kWrites; ++i) {
+        burst += wstest::RawWsClient::frame(
+            1, wsWriteFrame(i + 2, QStringLiteral("set"), QStringLiteral("order/socket"),
+                            QStringLiteral("op_socket_%1").arg(i), QByteArray::number(i)));
+        if (i == kWrites / 2)
+            burst +=
+                wstest::RawWsClient::frame(1, R"(["1","status","store:local/demo","status",{}])");
+    }
+    ws.socket.write(burst);
+
+    const QList<QJsonArray> frames = waitForReplies(ws, from, kWrites + 1);
+    QStringList refs;
+    QStringList expectedRefs;
+    qint64 lastSeq = 0;
+    QString lastEventOpId;
+    for (const QJsonArray &frame : frames) {
+        const QJsonObject payload = frame.at(4).toObject();
+        if (frame.at(3).toString() == QLatin1String("event")) {
+            lastEventOpId = payload.value(QStringLiteral("client_op_id")).toString();
+            continue;
+        }
+        const QString ref = frame.at(1).toString();
+        refs.append(ref);
+        QCOMPARE(payload.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        if (ref == QLatin1String("status"))
+            continue;
+        const int i = ref.toInt() - 2;
+        QCOMPARE(lastEventOpId, QStringLiteral("op_socket_%1").arg(i)); // its echo came first
+        const qint64 seq = payload.value(QStringLiteral("response"))
+                               .toObject()
+                               .value(QStringLiteral("store_seq"))
+                               .toInteger();
+        QVERIFY2(seq > lastSeq,
+                 qPrintable(QStringLiteral("seq %1 after %2").arg(seq).arg(lastSeq)));
+        lastSeq = seq;
+    }
+    for (int i = 0; i < kWrites; ++i) {
+        expectedRefs.append(QString::number(i + 2));
+        if (i == kWrites / 2)
+            expectedRefs.append(QStringLiteral("status"));
+    }
+    QCOMPARE(refs, expectedRefs);
+}
+
+// While a socket's write commits, what it sends next waits, up to config.maxWsPendingWrites
+// frames; past that each frame is answered at once with too_many_pending_writes, and the
+// socket goes on.
+void TestLatency::wsWaitingRequestsBounded()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    ServerConfig config = InProcessDustlite::testConfig(); // its token is kToken
+    config.inMemory = false;
+    config.dataDir = dir.path();
+    config.maxWsPendingWrites = 3;
+    EmbeddedDustlite server;
+    const auto started = server.startAndWait(config);
+    QVERIFY2(started, started ? "" : qPrintable(started.error()));
+
+    wstest::RawWsClient ws;
+    QVERIFY(joinAhead(ws, *started, "dev_bounded"));
+    const qsizetype from = ws.texts().size();
+    // One burst: a big write that takes a while to commit, then ten small ones behind it.
+    QByteArray burst = wstest::RawWsClient::frame(
+        1, wsWriteFrame(2, QStringLiteral("set"), QStringLiteral("big/object"),
+                        QStringLiteral("op_big"), bigObject()));
+    constexpr int kSmall = 10;
+    for (int i = 0; i < kSmall; ++i)
+        burst += wstest::RawWsClient::frame(
+            1, wsWriteFrame(i + 3, QStringLiteral("set"), QStringLiteral("small/%1").arg(i),
+                            QStringLiteral("op_small_%1").arg(i), QByteArray::number(i)));
+    ws.socket.write(burst);
+
+    const QList<QJsonArray> frames = waitForReplies(ws, from, kSmall + 1);
+    QHash<QString, QJsonObject> replies; // by ref
+    for (const QJsonArray &frame : frames) {
+        if (frame.at(3).toString() == QLatin1String("phx_reply"))
+            replies.insert(frame.at(1).toString(), frame.at(4).toObject());
+    }
+    QCOMPARE(replies.size(), kSmall + 1);
+    QCOMPARE(replies.value(QStringLiteral("2")).value(QStringLiteral("status")).toString(),
+             QStringLiteral("ok"));
+    for (int i = 0; i < kSmall; ++i) {
+        const QJsonObject reply = replies.value(QString::number(i + 3));
+        const QString status = reply.value(QStringLiteral("status")).toString();
+        const QJsonObject response = reply.value(QStringLiteral("response")).toObject();
+        if (i < config.maxWsPendingWrites) {
+            QCOMPARE(status, QStringLiteral("ok"));
+            continue;
+        }
+        QCOMPARE(status, QStringLiteral("error"));
+        QCOMPARE(response.value(QStringLiteral("reason")).toString(),
+                 QStringLiteral("too_many_pending_writes"));
+        QVERIFY2(response.value(QStringLiteral("message"))
+                     .toString()
+                     .contains(QLatin1String("wait for the replies")),
+                 qPrintable(response.value(QStringLiteral("message")).toString()));
+    }
+    // The socket is still open and served.
+    ws.sendText(R"(["1","hb","phoenix","heartbeat",{}])");
+    const QList<QJsonArray> after = waitForReplies(ws, from + frames.size(), 1);
+    QCOMPARE(after.constLast().at(1).toString(), QStringLiteral("hb"));
+}
+
+// A socket that closes while its write commits on a pool thread: the write still commits,
+// and a client that rejoins from before it sees the op with its client_op_id (how a client
+// tells that a write it did not hear back about went through, and does not send it again).
+void TestLatency::wsWriteOfClosedSocketStillCommits()
+{
+    wstest::RawWsClient gone;
+    QVERIFY(joinAhead(gone, m_port, "dev_gone"));
+    const QJsonArray joinReply = QJsonDocument::fromJson(gone.texts().constFirst()).array();
+    const qint64 seqBefore = joinReply.at(4)
+                                 .toObject()
+                                 .value(QStringLiteral("response"))
+                                 .toObject()
+                                 .value(QStringLiteral("store_seq"))
+                                 .toInteger();
+    QVERIFY(seqBefore > 0);
+    // The write, then at once the close: the server reads them in this order.
+    gone.socket.write(
+        wstest::RawWsClient::frame(1, wsWriteFrame(2, QStringLiteral("set"),
+                                                   QStringLiteral("gone/object"),
+                                                   QStringLiteral("op_gone"), bigObject())) +
+        wstest::RawWsClient::frame(8, QByteArray{char(1000 >> 8), char(1000 & 0xff)}));
+    QVERIFY(gone.waitFor(8, 60000)); // the server's close frame
+
+    wstest::RawWsClient back;
+    QVERIFY(back.upgrade(m_port, "token=" + QByteArray(kToken.data()) +
+                                     "&device_id=dev_gone&capver=3&vsn=2.0.0"));
+    back.sendText(QByteArray(R"(["1","1","store:local/demo","phx_join",{"last_store_seq":)") +
+                  QByteArray::number(seqBefore) + "}]");
+    qint64 goneSeq = 0;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            back.readFrames();
+            const QList<QByteArray> texts = back.texts();
+            for (const QByteArray &text : texts) {
+                const QJsonArray frame = QJsonDocument::fromJson(text).array();
+                const QJsonObject payload = frame.at(4).toObject();
+                if (frame.at(3).toString() == QLatin1String("event") &&
+                    payload.value(QStringLiteral("client_op_id")).toString() ==
+                        QLatin1String("op_gone")) {
+                    goneSeq = payload.value(QStringLiteral("store_seq")).toInteger();
+                    return true;
+                }
+            }
+            return false;
+        },
+        60000));
+    QVERIFY(goneSeq > seqBefore);
 }
 
 void TestLatency::pipelinedRepliesKeepRequestOrder()
