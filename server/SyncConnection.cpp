@@ -32,11 +32,6 @@ constexpr QStringView kScopeEntriesRead = u"entries:read";
 constexpr QStringView kScopeEntriesWrite = u"entries:write";
 constexpr QStringView kScopeFilesWrite = u"files:write";
 
-QJsonObject reason(const QString &text)
-{
-    return sync::errorResponse(text);
-}
-
 // A close frame's reason holds at most 123 bytes of UTF-8.
 QString closeReason(const QString &text)
 {
@@ -292,7 +287,7 @@ void SyncConnection::dispatch(const PhoenixMessage &message)
     const auto it = m_channels.constFind(message.topic);
     if (it == m_channels.cend() ||
         (message.joinRef && it->joinRef && *message.joinRef != *it->joinRef)) {
-        replyError(message, reason(QStringLiteral("unmatched topic")));
+        replyError(message, sync::errorResponse(QStringLiteral("unmatched topic")));
         return;
     }
     // Handlers may close the channel; they work on a copy.
@@ -364,7 +359,7 @@ void SyncConnection::handleJoin(const PhoenixMessage &message)
 {
     const QString &topic = message.topic;
     if (!topic.startsWith(QLatin1String("store:"))) {
-        replyError(message, reason(QStringLiteral("unmatched topic")));
+        replyError(message, sync::errorResponse(QStringLiteral("unmatched topic")));
         return;
     }
 
@@ -379,14 +374,14 @@ void SyncConnection::handleJoin(const PhoenixMessage &message)
     const QJsonValue lastSeq = message.payload.toObject().value(QLatin1String("last_store_seq"));
     const auto last = values::integerValue(lastSeq);
     if (!message.payload.isObject() || !last) {
-        replyError(message, reason(QStringLiteral("join crashed")));
+        replyError(message, sync::errorResponse(QStringLiteral("join crashed")));
         return;
     }
 
     QString store;
     StoreDb *db = resolveStore(QStringView(topic).mid(6), &store);
     if (!db) {
-        replyError(message, reason(QStringLiteral("unauthorized")));
+        replyError(message, sync::errorResponse(QStringLiteral("unauthorized")));
         return;
     }
     if (!m_principal.canAccess(store)) {
@@ -576,7 +571,7 @@ void SyncConnection::handleRollback(const PhoenixMessage &message, const Channel
     if (hasPath) {
         auto parsed = sync::writePath(payload);
         if (!parsed) {
-            replyError(message, reason(parsed.error()));
+            replyError(message, sync::errorResponse(parsed.error()));
             return;
         }
         path = std::move(parsed).value();

@@ -158,6 +158,10 @@ std::optional<QString> toConfig(const QCommandLineParser &parser, ServerConfig &
          [&](qint64 v) {
              config.maxWsOutgoingBytes = v;
          }},
+        {"max-ws-pending", 0, 1'000'000,
+         [&](qint64 v) {
+             config.maxWsPendingWrites = int(v);
+         }},
     };
     for (const NumberOption &option : numbers) {
         const QString name = QString::fromLatin1(option.name);
@@ -294,6 +298,11 @@ int main(int argc, char *argv[])
          QStringLiteral("Unsent bytes a WebSocket may have queued before it is closed with "
                         "1013 and has to rejoin (default 16 MiB; 0 = unlimited)."),
          QStringLiteral("BYTES")},
+        {QStringLiteral("max-ws-pending"),
+         QStringLiteral("Requests a WebSocket may have waiting behind its committing write; "
+                        "more get a too_many_pending_writes error (default 10000; 0 = "
+                        "unlimited)."),
+         QStringLiteral("N")},
     });
     if (!parser.parse(QCoreApplication::arguments())) {
         printError(parser.errorText() + QStringLiteral(" (see --help)"));

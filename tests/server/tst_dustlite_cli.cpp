@@ -95,10 +95,30 @@ void TestDustliteCli::help()
     const Run run = runToExit({QStringLiteral("--help")});
     QCOMPARE(run.exitStatus, QProcess::NormalExit);
     QCOMPARE(run.exitCode, 0);
-    for (const char *option :
-         {"--listen", "--port", "--data", "--memory", "--token", "--store", "--seed",
-          "--broadcast-rest-writes", "--max-body", "--max-ws-message", "--reads-per-minute",
-          "--writes-per-minute", "--compact-after", "--allow-origin", "--allow-host", "--version"})
+    for (const char *option : {"--listen",
+                               "--port",
+                               "--data",
+                               "--memory",
+                               "--token",
+                               "--store",
+                               "--seed",
+                               "--broadcast-rest-writes",
+                               "--max-body",
+                               "--max-ws-message",
+                               "--reads-per-minute",
+                               "--writes-per-minute",
+                               "--compact-after",
+                               "--allow-origin",
+                               "--allow-host",
+                               "--header-timeout",
+                               "--body-timeout",
+                               "--keep-alive-timeout",
+                               "--max-connections",
+                               "--max-connections-per-peer",
+                               "--max-buffered-bytes",
+                               "--max-ws-outgoing",
+                               "--max-ws-pending",
+                               "--version"})
         QVERIFY2(run.out.contains(option), option);
 }
 
@@ -126,6 +146,8 @@ void TestDustliteCli::badArguments_data()
     QTest::newRow("data and memory")
         << strs({"--data", "/tmp/x", "--memory"}) << QByteArray("--memory");
     QTest::newRow("max body") << strs({"--max-body", "0"}) << QByteArray("--max-body");
+    QTest::newRow("max ws pending")
+        << strs({"--max-ws-pending", "-1"}) << QByteArray("--max-ws-pending");
     QTest::newRow("rate") << strs({"--writes-per-minute", "-1"})
                           << QByteArray("--writes-per-minute");
     QTest::newRow("positional") << strs({"serve"}) << QByteArray("serve");
