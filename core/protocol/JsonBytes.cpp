@@ -1,5 +1,7 @@
 #include "JsonBytes.h"
 
+#include "StrictJson.h"
+
 #include "protocol/Values.h"
 
 #include <QJsonArray>
@@ -47,24 +49,12 @@ size_t scanString(std::string_view s, size_t i)
             if (i + 1 >= n)
                 return std::string_view::npos;
             const char e = s[i + 1];
-            switch (e) {
-            case '"':
-            case '\\':
-            case '/':
-            case 'b':
-            case 'f':
-            case 'n':
-            case 'r':
-            case 't':
+            if (StrictJson::isSimpleEscape(e)) {
                 i += 2;
-                break;
-            case 'u':
-                if (i + 5 >= n || !isHex(s[i + 2]) || !isHex(s[i + 3]) || !isHex(s[i + 4]) ||
-                    !isHex(s[i + 5]))
-                    return std::string_view::npos;
+            } else if (e == 'u' && i + 5 < n && isHex(s[i + 2]) && isHex(s[i + 3]) &&
+                       isHex(s[i + 4]) && isHex(s[i + 5])) {
                 i += 6;
-                break;
-            default:
+            } else {
                 return std::string_view::npos;
             }
             continue;

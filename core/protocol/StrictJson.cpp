@@ -279,22 +279,12 @@ private:
             ++m_p;
             if (m_p == m_end)
                 return error(Problem::UnexpectedEnd);
-            switch (*m_p) {
-            case '"':
-            case '\\':
-            case '/':
-            case 'b':
-            case 'f':
-            case 'n':
-            case 'r':
-            case 't':
+            if (StrictJson::isSimpleEscape(char(*m_p))) {
                 ++m_p;
                 continue;
-            case 'u':
-                break;
-            default:
-                return error(Problem::BadEscape, backslash);
             }
+            if (*m_p != 'u')
+                return error(Problem::BadEscape, backslash);
             unsigned unit = 0;
             if (!unicodeEscape(&unit, backslash))
                 return false;

@@ -63,6 +63,24 @@ public:
     static Result validate(QByteArrayView text, int maxDepth = kDefaultMaxDepth);
     // What a problem means, in words a user can act on.
     static QString describe(Problem problem, int maxDepth = kDefaultMaxDepth);
+    // True for the characters that may follow a backslash on their own (RFC 8259 §7); the
+    // other valid escape is 'u' with four hex digits.
+    static constexpr bool isSimpleEscape(char c)
+    {
+        switch (c) {
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
+            return true;
+        default:
+            return false;
+        }
+    }
 };
 
 } // namespace dust
