@@ -52,7 +52,77 @@ struct StoreDb::Private
         const std::lock_guard queue(committedLock);
         committed.append(std::move(op));
     }
+
+    static QList<ChangeEvent> eventsOf(const WriteResult &result)
+    {
+        if (result.ok && result.event)
+            return {*result.event};
+        return {};
+    }
+    static QList<ChangeEvent> eventsOf(const BatchResult &batch)
+    {
+        QList<ChangeEvent> events;
+        if (batch.ok) {
+            for (const WriteResult &op : batch.ops) {
+                if (op.event)
+                    events.append(*op.event);
+            }
+        }
+        return events;
+    }
+
+    // What every *With() method does: runs `body(via, nowMs)` under the write lock with the
+    // counters adopted both ways, then queues the events of what it committed, in seq order,
+    // for takeCommitted().
+    template <typename Body> auto commitThrough(StoreSql &via, bool viaSocket, Body &&body)
+    {
+        const auto held = guard();
+        via.adoptCounters(*sql);
+        auto outcome = body(via, clock());
+        sql->adoptCounters(via);
+        const QList<ChangeEvent> events = eventsOf(outcome);
+        for (const ChangeEvent &event : events)
+            queueCommitted(Committed{event, viaSocket});
+        return outcome;
+    }
 };
+
+namespace {
+
+// put_file on `sql`: the blob and the file-ref leaf, in one transaction.
+WriteResult putFileOn(StoreSql &sql, const Path &path, const QByteArray &content,
+                      const QString &filename, const QString &contentType, const QString &deviceId,
+                      const QString &clientOpId)
+{
+    if (!path.isValid())
+        return WriteResult::failed(QStringLiteral("missing_path"));
+    if (clientOpId.isEmpty())
+        return WriteResult::failed(QStringLiteral("missing_client_op_id"));
+    const QString hash =
+        QStringLiteral("sha256:") +
+        QString::fromLatin1(QCryptographicHash::hash(content, QCryptographicHash::Sha256).toHex());
+    const QString type =
+        contentType.isEmpty() ? QStringLiteral("application/octet-stream") : contentType;
+    const QJsonObject ref{
+        {QStringLiteral("_type"), QStringLiteral("file")},
+        {QStringLiteral("hash"), hash},
+        {QStringLiteral("size"), qint64(content.size())},
+        {QStringLiteral("content_type"), type},
+        {QStringLiteral("filename"),
+         filename.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(filename)},
+        {QStringLiteral("uploaded_at"), StoreSql::nowIso()},
+    };
+    return sql.transact([&]() -> WriteResult {
+        if (!sql.insertFile(hash, content, type, filename))
+            return sql.storageFailure();
+        WriteResult result = sql.commitOp(Op::PutFile, path, ref, deviceId, clientOpId);
+        if (result.ok)
+            result.replyExtra = QJsonObject{{QStringLiteral("hash"), hash}};
+        return result;
+    });
+}
+
+} // namespace
 
 // Validates a batch and applies it in one transaction of `sql`.
 static BatchResult applyBatch(StoreSql &sql, const QList<WriteRequest> &requests, qint64 nowMs)
@@ -181,28 +251,40 @@ BatchResult StoreDb::batchWrite(const QList<WriteRequest> &requests)
 
 WriteResult StoreDb::writeWith(StoreSql &sql, const WriteRequest &request, bool viaSocket)
 {
-    const auto guard = d->guard();
-    sql.adoptCounters(*d->sql);
-    WriteResult result = sql.write(request, d->clock());
-    d->sql->adoptCounters(sql);
-    if (result.ok && result.event)
-        d->queueCommitted(Committed{*result.event, viaSocket});
-    return result;
+    return d->commitThrough(sql, viaSocket, [&request](StoreSql &via, qint64 nowMs) {
+        return via.write(request, nowMs);
+    });
 }
 
 BatchResult StoreDb::batchWriteWith(StoreSql &sql, const QList<WriteRequest> &requests)
 {
+    return d->commitThrough(sql, false, [&requests](StoreSql &via, qint64 nowMs) {
+        return applyBatch(via, requests, nowMs);
+    });
+}
+
+WriteResult StoreDb::putFileWith(StoreSql &sql, const Path &path, const QByteArray &content,
+                                 const QString &filename, const QString &contentType,
+                                 const QString &deviceId, const QString &clientOpId, bool viaSocket)
+{
+    return d->commitThrough(sql, viaSocket, [&](StoreSql &via, qint64) {
+        return putFileOn(via, path, content, filename, contentType, deviceId, clientOpId);
+    });
+}
+
+WriteResult StoreDb::rollbackWith(StoreSql &sql, const std::optional<Path> &path, qint64 toSeq,
+                                  QJsonObject *reply, bool viaSocket)
+{
+    return d->commitThrough(sql, viaSocket, [&](StoreSql &via, qint64 nowMs) {
+        // A whole-store rollback's result has no event: its ops are not announced.
+        return StoreReplay(via).rollback(path, toSeq, nowMs, reply);
+    });
+}
+
+WriteResult StoreDb::withOwnConnection(const std::function<WriteResult(StoreSql &sql)> &body)
+{
     const auto guard = d->guard();
-    sql.adoptCounters(*d->sql);
-    BatchResult batch = applyBatch(sql, requests, d->clock());
-    d->sql->adoptCounters(sql);
-    if (batch.ok) {
-        for (const WriteResult &op : std::as_const(batch.ops)) {
-            if (op.event)
-                d->queueCommitted(Committed{*op.event, false});
-        }
-    }
-    return batch;
+    return body(*d->sql);
 }
 
 QList<StoreDb::Committed> StoreDb::takeCommitted(qint64 beforeSeq)
@@ -228,34 +310,7 @@ WriteResult StoreDb::putFile(const Path &path, const QByteArray &content, const 
                              const QString &clientOpId)
 {
     const auto guard = d->guard();
-    if (!path.isValid())
-        return WriteResult::failed(QStringLiteral("missing_path"));
-    if (clientOpId.isEmpty())
-        return WriteResult::failed(QStringLiteral("missing_client_op_id"));
-    const QString hash =
-        QStringLiteral("sha256:") +
-        QString::fromLatin1(QCryptographicHash::hash(content, QCryptographicHash::Sha256).toHex());
-    const QString type =
-        contentType.isEmpty() ? QStringLiteral("application/octet-stream") : contentType;
-    const QJsonObject ref{
-        {QStringLiteral("_type"), QStringLiteral("file")},
-        {QStringLiteral("hash"), hash},
-        {QStringLiteral("size"), qint64(content.size())},
-        {QStringLiteral("content_type"), type},
-        {QStringLiteral("filename"),
-         filename.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(filename)},
-        {QStringLiteral("uploaded_at"), StoreSql::nowIso()},
-    };
-
-    StoreSql &sql = *d->sql;
-    return sql.transact([&]() -> WriteResult {
-        if (!sql.insertFile(hash, content, type, filename))
-            return sql.storageFailure();
-        WriteResult result = sql.commitOp(Op::PutFile, path, ref, deviceId, clientOpId);
-        if (result.ok)
-            result.replyExtra = QJsonObject{{QStringLiteral("hash"), hash}};
-        return result;
-    });
+    return putFileOn(*d->sql, path, content, filename, contentType, deviceId, clientOpId);
 }
 
 WriteResult StoreDb::rollback(const std::optional<Path> &path, qint64 toSeq, QJsonObject *reply)

@@ -113,13 +113,25 @@ public:
     // of what they commit queue up for takeCommitted(), in seq order, with `viaSocket`.
     WriteResult writeWith(StoreSql &sql, const WriteRequest &request, bool viaSocket = false);
     BatchResult batchWriteWith(StoreSql &sql, const QList<WriteRequest> &requests);
-    // An op writeWith() or batchWriteWith() committed, not announced yet.
+    // putFile() and rollback() the same way. The put_file event and a path rollback's op queue
+    // up with `viaSocket`; a whole-store rollback's ops are not announced (as with rollback()).
+    WriteResult putFileWith(StoreSql &sql, const Path &path, const QByteArray &content,
+                            const QString &filename, const QString &contentType,
+                            const QString &deviceId, const QString &clientOpId,
+                            bool viaSocket = false);
+    WriteResult rollbackWith(StoreSql &sql, const std::optional<Path> &path, qint64 toSeq,
+                             QJsonObject *reply, bool viaSocket = false);
+    // Runs `body` with the store's own connection, under the write lock: for a store with no
+    // other connection (in memory), what a pool thread does with its writer, so the *With()
+    // methods serve it too.
+    WriteResult withOwnConnection(const std::function<WriteResult(StoreSql &sql)> &body);
+    // An op one of the *With() methods committed, not announced yet.
     struct Committed
     {
         ChangeEvent event;
         bool viaSocket = false;
     };
-    // What writeWith() and batchWriteWith() committed and was not taken yet, oldest first: all
+    // What the *With() methods committed and was not taken yet, oldest first: all
     // of it, or only the ops before `beforeSeq`. It never waits for the write lock.
     QList<Committed> takeCommitted(qint64 beforeSeq = std::numeric_limits<qint64>::max());
 

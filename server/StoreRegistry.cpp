@@ -49,8 +49,7 @@ StoreRegistry::~StoreRegistry()
     m_pool.reset(); // before the stores its jobs use
 }
 
-void StoreRegistry::write(const QString &fullName, const WriteRequest &request, bool viaSocket,
-                          WriteDone done)
+void StoreRegistry::commit(const QString &fullName, Commit body, WriteDone done)
 {
     StoreDb *db = find(fullName);
     if (!db) {
@@ -58,25 +57,36 @@ void StoreRegistry::write(const QString &fullName, const WriteRequest &request, 
         return;
     }
     if (db->file().isEmpty()) {
-        const WriteResult result = db->write(request);
-        if (result.ok && result.event)
-            notifyCommitted(fullName, *result.event, viaSocket);
+        const WriteResult result =
+            db->withOwnConnection([&body, db](StoreSql &sql) { return body(*db, sql); });
+        deliverCommitted(fullName);
         done(result);
         return;
     }
     m_pool->start(ReaderPool::Lane::Write,
-                  [this, db, fullName, request, viaSocket,
+                  [this, db, fullName, body = std::move(body),
                    done = std::move(done)]() -> ReaderPool::Completion {
                       QString error;
                       StoreSql *writer = m_pool->writer(*db, &error);
                       const WriteResult result =
-                          writer ? db->writeWith(*writer, request, viaSocket)
+                          writer ? body(*db, *writer)
                                  : WriteResult::failed(QStringLiteral("storage_error: ") + error);
                       return [this, fullName, result, done] {
                           deliverCommitted(fullName);
                           done(result);
                       };
                   });
+}
+
+void StoreRegistry::write(const QString &fullName, const WriteRequest &request, bool viaSocket,
+                          WriteDone done)
+{
+    commit(
+        fullName,
+        [request, viaSocket](StoreDb &db, StoreSql &sql) {
+            return db.writeWith(sql, request, viaSocket);
+        },
+        std::move(done));
 }
 
 bool StoreRegistry::isValidFullName(QStringView fullName)

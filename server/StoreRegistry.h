@@ -14,6 +14,7 @@
 namespace dust::lite {
 
 class ReaderPool;
+class StoreSql;
 
 // The stores one dustlite serves, each with its database, opened on demand from the data
 // directory (or in memory). Lives on the server's thread; every write path reports its
@@ -56,13 +57,18 @@ public:
     // The threads that read and write the stores away from the server's event loop.
     ReaderPool &pool() { return *m_pool; }
 
-    // One write to a store, applied on a pool thread under the store's write lock (in-memory
-    // stores: at once, here); then, on this thread, its commit is announced (`committed`, in
-    // seq order, `viaSocket` as given) and `done` gets the result. The WebSocket side can
-    // write this way instead of StoreDb::write to keep its writes off the event loop; two
-    // writes given at once may apply in either order (the pool has more than one write
-    // thread), so a connection gives its next write once `done` has the last one.
+    // One commit to a store: `body` runs on a pool thread with that thread's writer connection
+    // (in-memory stores: at once, here, with the store's own), and is one of the StoreDb *With()
+    // methods (writeWith, putFileWith, rollbackWith). Then, on this thread, what it committed is
+    // announced (`committed`, in seq order, with the `viaSocket` given to the *With() method)
+    // and `done` gets the result. The WebSocket side commits this way, instead of through the
+    // store's own connection, to keep its writes off the event loop; two commits given at once
+    // may apply in either order (the pool has more than one write thread), so a connection
+    // gives its next one once `done` has the last one.
+    using Commit = std::function<WriteResult(StoreDb &db, StoreSql &sql)>;
     using WriteDone = std::function<void(const WriteResult &result)>;
+    void commit(const QString &fullName, Commit body, WriteDone done);
+    // commit() of one write (StoreDb::writeWith).
     void write(const QString &fullName, const WriteRequest &request, bool viaSocket,
                WriteDone done);
 

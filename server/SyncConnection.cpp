@@ -444,13 +444,6 @@ bool SyncConnection::takeWriteToken(const PhoenixMessage &message)
     return false;
 }
 
-void SyncConnection::commit(const QString &store, const WriteResult &result)
-{
-    // Broadcast (to every socket joined to the store, this one included) before the reply.
-    if (result.event)
-        m_registry.notifyCommitted(store, *result.event, true);
-}
-
 void SyncConnection::handleWrite(const PhoenixMessage &message, const Channel &channel)
 {
     if (!m_principal.has(kScopeEntriesWrite)) {
@@ -480,40 +473,52 @@ void SyncConnection::handleWrite(const PhoenixMessage &message, const Channel &c
         upload = std::move(file).value();
     }
 
-    StoreDb *db = storeOf(channel);
-    if (!db)
+    if (!storeOf(channel))
         return;
     if (!upload) {
-        // Committed on a pool thread (in-memory stores: here, at once); the broadcast and then
-        // the reply come back on this thread. Later frames wait until then.
-        m_waiting.startWrite();
-        m_registry.write(channel.store, *request, true,
-                         [self = QPointer<SyncConnection>(this), message](const WriteResult &done) {
-                             if (self)
-                                 self->finishWrite(message, done);
-                         });
+        startCommit(
+            message, channel.store,
+            [request = *request](StoreDb &db, StoreSql &sql) {
+                return db.writeWith(sql, request, true);
+            },
+            &sync::writeResponse);
         return;
     }
-    // put_file has no pool-thread path (StoreDb::putFile uses the store's own connection).
-    const WriteResult result = db->putFile(upload->path, upload->content, upload->filename,
-                                           upload->contentType, m_deviceId, upload->clientOpId);
-    if (!result.ok) {
-        replyError(message, sync::writeErrorResponse(result));
-        return;
-    }
-    commit(channel.store, result);
-    QJsonObject response = sync::writeResponse(result);
-    if (!response.contains(QLatin1String("hash")) && result.event)
-        response.insert(QStringLiteral("hash"),
-                        result.event->value.toObject().value(QLatin1String("hash")));
-    replyOk(message, response);
+    startCommit(
+        message, channel.store,
+        [upload = *upload, deviceId = m_deviceId](StoreDb &db, StoreSql &sql) {
+            return db.putFileWith(sql, upload.path, upload.content, upload.filename,
+                                  upload.contentType, deviceId, upload.clientOpId, true);
+        },
+        [](const WriteResult &result) {
+            QJsonObject response = sync::writeResponse(result);
+            if (!response.contains(QLatin1String("hash")) && result.event)
+                response.insert(QStringLiteral("hash"),
+                                result.event->value.toObject().value(QLatin1String("hash")));
+            return response;
+        });
 }
 
-void SyncConnection::finishWrite(const PhoenixMessage &message, const WriteResult &result)
+void SyncConnection::startCommit(const PhoenixMessage &message, const QString &store,
+                                 StoreRegistry::Commit body, Respond respond)
 {
-    // StoreRegistry::write announced the commit (the broadcast) before calling back.
+    // Committed on a pool thread (in-memory stores: here, at once); the broadcast and then the
+    // reply come back on this thread. Later frames wait until then.
+    m_waiting.startWrite();
+    m_registry.commit(store, std::move(body),
+                      [self = QPointer<SyncConnection>(this), message,
+                       respond = std::move(respond)](const WriteResult &done) {
+                          if (self)
+                              self->finishCommit(message, done, respond);
+                      });
+}
+
+void SyncConnection::finishCommit(const PhoenixMessage &message, const WriteResult &result,
+                                  const Respond &respond)
+{
+    // StoreRegistry::commit announced the commit (the broadcast) before calling back.
     if (result.ok)
-        replyOk(message, sync::writeResponse(result));
+        replyOk(message, respond(result));
     else
         replyError(message, sync::writeErrorResponse(result));
     m_waiting.finishWrite();
@@ -533,22 +538,22 @@ void SyncConnection::handlePutFile(const PhoenixMessage &message, const Channel 
         replyError(message, upload.error());
         return;
     }
-    StoreDb *db = storeOf(channel);
-    if (!db)
+    if (!storeOf(channel))
         return;
-    const WriteResult result = db->putFile(upload->path, upload->content, upload->filename,
-                                           upload->contentType, m_deviceId, upload->clientOpId);
-    if (!result.ok) {
-        replyError(message, sync::writeErrorResponse(result));
-        return;
-    }
-    commit(channel.store, result);
-    QJsonObject response{{QStringLiteral("store_seq"), result.storeSeq}};
-    QJsonValue hash = result.replyExtra.value(QLatin1String("hash"));
-    if (hash.isUndefined() && result.event)
-        hash = result.event->value.toObject().value(QLatin1String("hash"));
-    response.insert(QStringLiteral("hash"), hash);
-    replyOk(message, response);
+    startCommit(
+        message, channel.store,
+        [upload = std::move(upload).value(), deviceId = m_deviceId](StoreDb &db, StoreSql &sql) {
+            return db.putFileWith(sql, upload.path, upload.content, upload.filename,
+                                  upload.contentType, deviceId, upload.clientOpId, true);
+        },
+        [](const WriteResult &result) {
+            QJsonObject response{{QStringLiteral("store_seq"), result.storeSeq}};
+            QJsonValue hash = result.replyExtra.value(QLatin1String("hash"));
+            if (hash.isUndefined() && result.event)
+                hash = result.event->value.toObject().value(QLatin1String("hash"));
+            response.insert(QStringLiteral("hash"), hash);
+            return response;
+        });
 }
 
 void SyncConnection::handleRollback(const PhoenixMessage &message, const Channel &channel)
@@ -576,19 +581,21 @@ void SyncConnection::handleRollback(const PhoenixMessage &message, const Channel
         }
         path = std::move(parsed).value();
     }
-    StoreDb *db = storeOf(channel);
-    if (!db)
+    if (!storeOf(channel))
         return;
-    QJsonObject reply;
-    const WriteResult result = db->rollback(path, *toSeq, &reply);
-    if (!result.ok) {
-        replyError(message, sync::writeErrorResponse(result));
-        return;
-    }
     // A path rollback is one forward op and is broadcast; a whole-store rollback is not.
-    if (path)
-        commit(channel.store, result);
-    replyOk(message, reply.isEmpty() ? sync::writeResponse(result) : reply);
+    startCommit(
+        message, channel.store,
+        [path, toSeq = *toSeq](StoreDb &db, StoreSql &sql) {
+            // The reply rides in replyExtra: {"store_seq"}, with "noop" when nothing changed,
+            // or {"ops_written"} for the whole store.
+            QJsonObject reply;
+            WriteResult result = db.rollbackWith(sql, path, toSeq, &reply, true);
+            if (result.ok && !reply.isEmpty())
+                result.replyExtra = reply;
+            return result;
+        },
+        &sync::writeResponse);
 }
 
 void SyncConnection::handleStatus(const PhoenixMessage &message, const Channel &channel)

@@ -15,6 +15,7 @@
 #include <QStringList>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -41,8 +42,8 @@ namespace dust::lite {
 // reply sent, back on the server's thread. Until then the frames the socket sends next wait
 // (SyncWriteQueue, at most `config.maxWsPendingWrites` of them, refused past that with
 // too_many_pending_writes), so a socket's requests are still handled and answered in order;
-// heartbeats are answered at once. put_file and rollback still commit on the server's thread,
-// in their turn.
+// heartbeats are answered at once. put_file (the event, or a `write` with op put_file) and
+// rollback commit the same way.
 class SyncConnection : public QObject
 {
     Q_OBJECT
@@ -113,10 +114,15 @@ private:
     // The store of a joined channel, or nullptr after sending phx_error (the store vanished).
     StoreDb *storeOf(const Channel &channel);
     bool takeWriteToken(const PhoenixMessage &message);
-    void commit(const QString &store, const WriteResult &result);
-    // The answer to a write committed on a pool thread, after its broadcast; then the frames
-    // that waited for it.
-    void finishWrite(const PhoenixMessage &message, const WriteResult &result);
+    // The ok reply's response to a commit that succeeded.
+    using Respond = std::function<QJsonObject(const WriteResult &result)>;
+    // Commits `body` (a StoreDb *With() method) to `store` on a pool thread
+    // (StoreRegistry::commit); the frames the socket sends meanwhile wait for its answer.
+    void startCommit(const PhoenixMessage &message, const QString &store,
+                     StoreRegistry::Commit body, Respond respond);
+    // The answer to a commit, after its broadcast; then the frames that waited for it.
+    void finishCommit(const PhoenixMessage &message, const WriteResult &result,
+                      const Respond &respond);
 
     void send(const PhoenixMessage &message);
     void replyOk(const PhoenixMessage &message, const QJsonObject &response = {});
