@@ -32,15 +32,6 @@ constexpr QStringView kScopeEntriesRead = u"entries:read";
 constexpr QStringView kScopeEntriesWrite = u"entries:write";
 constexpr QStringView kScopeFilesWrite = u"files:write";
 
-// A close frame's reason holds at most 123 bytes of UTF-8.
-QString closeReason(const QString &text)
-{
-    QString reason = text;
-    while (reason.toUtf8().size() > 123)
-        reason.chop(1);
-    return reason;
-}
-
 } // namespace
 
 qint64 SyncConnection::sendHighWater(const ServerConfig &config)
@@ -171,7 +162,7 @@ void SyncConnection::closeWith(int code, const QString &reason)
     if (m_socket->state() == QAbstractSocket::UnconnectedState)
         return;
     // Nothing more is queued: what is buffered goes out, then the close frame.
-    const QString text = closeReason(reason);
+    const QString text = sync::closeReason(reason);
     m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), text);
     emit closing(code, text);
     if (m_socket->state() != QAbstractSocket::UnconnectedState)

@@ -46,6 +46,14 @@ QJsonObject errorResponse(const QString &reason, const QJsonObject &extra)
     return response;
 }
 
+QString closeReason(const QString &text)
+{
+    QString reason = text;
+    while (reason.toUtf8().size() > 123)
+        reason.chop(1);
+    return reason;
+}
+
 QJsonObject missingScope(const QString &scope)
 {
     return errorResponse(

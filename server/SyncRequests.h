@@ -19,6 +19,8 @@ QJsonObject errorResponse(const QString &reason, const QJsonObject &extra = {});
 QJsonObject missingScope(const QString &scope);
 // {"reason":"store_not_allowed","message":"Token does not have access to this store"}.
 QJsonObject storeNotAllowed();
+// `text` cut to what a close frame's reason holds: at most 123 bytes of UTF-8.
+QString closeReason(const QString &text);
 
 // The target of a `write`: `path_segments` (when present and not null) wins over `path`.
 // Fails with the wire reason: missing_path, invalid_path (a non-string `path`), or a path
