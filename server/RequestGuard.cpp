@@ -1,5 +1,7 @@
 #include "RequestGuard.h"
 
+#include "RequestLine.h"
+
 #include <QTcpSocket>
 #include <QUuid>
 
@@ -208,11 +210,14 @@ void RequestGuard::finishRequest()
 
 void RequestGuard::onBytesWritten()
 {
-    // An answer has gone out entirely and no request is being read: the connection is idle.
+    // An answer has gone out entirely, no request is being read and none that came before is
+    // still waiting for its answer (pipelined requests run one after another): the connection
+    // is idle.
     const bool answered =
         m_state == State::Handling ||
         (m_state == State::Body && m_framing.kind == RequestHead::Framing::Kind::Chunked);
-    if (answered && !m_socket->isTransactionStarted() && m_socket->bytesToWrite() == 0) {
+    if (answered && !m_socket->isTransactionStarted() && m_socket->bytesToWrite() == 0 &&
+        RequestLine::waitingOn(m_socket) == 0) {
         m_state = State::Idle;
         m_timer.start(m_limits.keepAliveTimeoutMs);
     }

@@ -196,6 +196,7 @@ private slots:
     void wsWaitingRequestsBounded();
     void wsWriteOfClosedSocketStillCommits();
     void pipelinedRepliesKeepRequestOrder();
+    void keepAliveWaitsForPipelinedAnswers();
     void readsSeeAcknowledgedWrites_data();
     void readsSeeAcknowledgedWrites();
     void broadcastsStayInSeqOrder();
@@ -642,6 +643,29 @@ void TestLatency::pipelinedRepliesKeepRequestOrder()
         QJsonDocument::fromJson(replies.at(3).body).object().value(QStringLiteral("value")).toInt(),
         1);
     QVERIFY(replies.at(4).body.contains("checks"));
+}
+
+void TestLatency::keepAliveWaitsForPipelinedAnswers()
+{
+    // A connection whose second pipelined request is still running on the pool is not idle
+    // once the first answer is out: the keep-alive timeout must not close it before the
+    // second answer.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    ServerConfig config = InProcessDustlite::testConfig();
+    config.inMemory = false;
+    config.dataDir = dir.path();
+    config.seed = QStringLiteral("50000");
+    config.keepAliveTimeoutMs = 20;
+    EmbeddedDustlite server;
+    const auto started = server.startAndWait(config, std::chrono::minutes(2));
+    QVERIFY2(started, started ? "" : qPrintable(started.error()));
+    RawHttp client(*started);
+    QVERIFY(client.connected());
+    client.send("GET", "/healthz");
+    client.send("GET", "/api/stores/local/demo/diff?from_seq=0");
+    QVERIFY2(client.waitForReplies(2), "the connection closed before the diff was answered");
+    QCOMPARE(client.replies().at(1).status, 200);
 }
 
 void TestLatency::readsSeeAcknowledgedWrites_data()
