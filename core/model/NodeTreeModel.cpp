@@ -5,6 +5,7 @@
 #include "TreeChanges.h"
 
 #include <QDateTime>
+#include <QLocale>
 
 #include <algorithm>
 
@@ -29,6 +30,13 @@ const tree::NodeList &emptyList()
     return empty;
 }
 
+// "1 item", "12,345 items" in the user's locale.
+QString itemCountText(size_t count)
+{
+    return count == 1 ? NodeTreeModel::tr("1 item")
+                      : NodeTreeModel::tr("%1 items").arg(QLocale().toString(qulonglong(count)));
+}
+
 } // namespace
 
 NodeTreeModel::NodeTreeModel(QObject *parent)
@@ -38,7 +46,9 @@ NodeTreeModel::NodeTreeModel(QObject *parent)
     , m_recent(this)
 {
     connect(&m_recent, &RecentChangeTracker::expired, this,
-            [this](const std::vector<Node *> &nodes) { emitDataChanged(nodes, {ChangedAtRole}); });
+            [this](const std::vector<Node *> &nodes) {
+                emitDataChanged(nodes, {ChangedAtRole, ChangedBelowRole});
+            });
 }
 
 NodeTreeModel::~NodeTreeModel()
@@ -202,7 +212,11 @@ QVariant NodeTreeModel::data(const QModelIndex &index, int role) const
                 return tr("Error: %1").arg(error);
             if (loading)
                 return tr("loading\u2026");
-            return n->hasValue() ? n->preview.toString() : QString();
+            if (n->hasValue())
+                return n->preview.toString();
+            if (!n->children.empty())
+                return itemCountText(n->children.size());
+            return QString();
         case RevisionColumn:
             return n->hasValue() ? QVariant(n->revision) : QVariant();
         default:
@@ -232,6 +246,19 @@ QVariant NodeTreeModel::data(const QModelIndex &index, int role) const
         return error;
     case ChangedAtRole:
         return m_recent.changedAt(n);
+    case ChangedBelowRole:
+        return m_recent.changedBelow(n);
+    case ChildCountRole:
+        return int(n->children.size());
+    case Qt::AccessibleDescriptionRole:
+        if (index.column() != NameColumn)
+            return {};
+        if (!n->hasValue())
+            return tr("folder %1, %2")
+                .arg(tree::renderedPathOf(n), itemCountText(n->children.size()));
+        return tr("path %1, type %2, value %3, revision %4")
+            .arg(tree::renderedPathOf(n), m_typeNames.value(n->type), n->preview.toString())
+            .arg(n->revision);
     case MatchesFilterRole:
         return !m_filterActive || m_shown.value(n).matches;
     default:
@@ -279,6 +306,8 @@ QHash<int, QByteArray> NodeTreeModel::roleNames() const
     names.insert(ErrorRole, "error");
     names.insert(ChangedAtRole, "changedAt");
     names.insert(MatchesFilterRole, "matchesFilter");
+    names.insert(ChangedBelowRole, "changedBelow");
+    names.insert(ChildCountRole, "childCount");
     return names;
 }
 

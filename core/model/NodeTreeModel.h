@@ -34,7 +34,10 @@ struct BuiltTree;
 // (showFilterOutcome) rows are the filter's matches and their ancestors, and edits keep
 // them so. Whole trees are swapped in with one model reset (installTree, resetTree).
 // Nodes whose value changed recently carry ChangedAtRole (msecs since the epoch) for
-// recentWindow() ms; their expiry is a batched dataChanged.
+// recentWindow() ms, and their ancestors ChangedBelowRole; their expiry is a batched
+// dataChanged. A folder without a value shows its child count in the value column. For
+// assistive technology, a row's name cell describes the whole row (path, type, value)
+// through Qt::AccessibleDescriptionRole.
 //
 // StoreTreeModel fills it from its sources. Lives on one thread (the GUI thread).
 class NodeTreeModel : public QAbstractItemModel
@@ -55,6 +58,8 @@ public:
         ErrorRole,                   // QString: why listing the children failed
         ChangedAtRole,               // qint64 msecs since epoch, while recently changed
         MatchesFilterRole,           // bool: matches the filter (not only an ancestor)
+        ChangedBelowRole, // qint64 msecs since epoch, while a descendant changed recently
+        ChildCountRole,   // int: children in the tree (loaded ones, over REST)
     };
     Q_ENUM(Role)
     // Where the nodes come from: a mirror's leaves (all loaded), or lazy REST listings
