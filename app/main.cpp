@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QUrl>
 
@@ -97,10 +98,15 @@ int main(int argc, char *argv[])
     const QString store = parser.isSet(QStringLiteral("store"))
                               ? parser.value(QStringLiteral("store"))
                               : QStringLiteral("local/demo");
+#ifdef DUST_HAVE_DUSTLITE
+    // Declared before the window, so it outlives the tabs that talk to it.
+    dust::lite::EmbeddedDustlite embedded;
+#endif
     dust::MainWindow window;
+    window.setTheme(
+        dust::theme::fromName(QSettings().value(QStringLiteral("window/theme")).toString()));
     window.show();
 
-    std::unique_ptr<dust::Transport> transport;
     if (parser.isSet(QStringLiteral("server"))) {
         const QUrl url(parser.value(QStringLiteral("server")), QUrl::StrictMode);
         QString token = parser.value(QStringLiteral("token"));
@@ -111,8 +117,7 @@ int main(int argc, char *argv[])
             window.showConnectionError(QObject::tr("Not a server address: %1")
                                            .arg(parser.value(QStringLiteral("server"))));
         } else {
-            transport = makeTransport(parser, url, token);
-            window.openStore(transport.get(), store, url.toDisplayString());
+            window.addStore(makeTransport(parser, url, token), store, {url.toDisplayString()});
         }
         return QApplication::exec();
     }
@@ -120,7 +125,6 @@ int main(int argc, char *argv[])
 #ifdef DUST_HAVE_DUSTLITE
     // The embedded default: a local dustlite store with demo data, kept between runs, served
     // on a free loopback port from its own thread.
-    dust::lite::EmbeddedDustlite embedded;
     dust::lite::ServerConfig config;
     config.port = 0;
     config.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
@@ -128,23 +132,20 @@ int main(int argc, char *argv[])
     QDir().mkpath(config.dataDir);
     config.stores = {store};
     config.seed = QStringLiteral("demo");
-    QObject::connect(&embedded, &dust::lite::EmbeddedDustlite::started, &window,
-                     [&](quint16, const QUrl &baseUrl) {
-                         // The token the embedded server generated for its data directory.
-                         transport = makeTransport(parser, baseUrl, embedded.token());
-                         window.openStore(
-                             transport.get(), store,
-                             QObject::tr("embedded dustlite (%1)").arg(baseUrl.toDisplayString()));
-                     });
+    QObject::connect(
+        &embedded, &dust::lite::EmbeddedDustlite::started, &window,
+        [&](quint16, const QUrl &baseUrl) {
+            // The token the embedded server generated for its data directory.
+            window.addStore(makeTransport(parser, baseUrl, embedded.token()), store,
+                            {QObject::tr("embedded dustlite (%1)").arg(baseUrl.toDisplayString())});
+        });
     QObject::connect(&embedded, &dust::lite::EmbeddedDustlite::failed, &window,
                      [&](const QString &error) {
                          window.showConnectionError(
                              QObject::tr("The embedded store could not start: %1").arg(error));
                      });
     embedded.start(config);
-    const int code = QApplication::exec();
-    transport.reset();
-    return code;
+    return QApplication::exec();
 #else
     window.showConnectionError(QObject::tr("Start with --server URL --token TOKEN."));
     return QApplication::exec();

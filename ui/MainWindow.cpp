@@ -1,226 +1,333 @@
 #include "MainWindow.h"
 
 #include "RecentChangeDelegate.h"
-#include "model/SdkStoreSource.h"
 #include "model/StoreTreeModel.h"
-#include "transport/SdkTransport.h"
 #include "transport/Transport.h"
+#include "window/GoToPathDialog.h"
+#include "window/Icons.h"
+#include "window/TreeFilterBar.h"
+#include "window/WindowActions.h"
 
-#include <QFontDatabase>
+#include <QAction>
+#include <QActionGroup>
+#include <QCloseEvent>
+#include <QCoreApplication>
 #include <QHeaderView>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QLabel>
-#include <QPlainTextEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
 #include <QTreeView>
-#include <QVBoxLayout>
 
 namespace dust {
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
-    , m_model(new StoreTreeModel(this))
+    , m_actions(new WindowActions(this))
+    , m_pages(new QStackedWidget(this))
+    , m_empty(new QLabel(this))
+    , m_tabs(new QTabWidget(this))
+    , m_connection(new QLabel(this))
+    , m_readOnly(new QLabel(this))
 {
+    setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Dust Browser"));
+    setWindowIcon(icons::application());
     resize(1200, 760);
 
-    auto *splitter = new QSplitter(this);
-    m_tree = new QTreeView(splitter);
-    m_tree->setModel(m_model);
-    m_tree->setUniformRowHeights(true);
-    m_tree->setAlternatingRowColors(true);
-    m_tree->header()->setStretchLastSection(false);
-    m_tree->header()->setSectionResizeMode(0, QHeaderView::Interactive);
-    m_tree->header()->resizeSection(0, 260);
-    m_tree->header()->resizeSection(1, 80);
-    m_tree->header()->resizeSection(2, 260);
-    m_delegate = new RecentChangeDelegate(this);
-    m_delegate->setWindow(m_model->recentWindow());
-    m_tree->setItemDelegate(m_delegate);
-    // While rows are recent their highlight fades: repaint a few times a second, and only
-    // then.
-    m_fadeTimer.setInterval(100);
-    connect(&m_fadeTimer, &QTimer::timeout, this, [this] {
-        m_tree->viewport()->update();
-        if (m_model->recentCount() == 0)
-            m_fadeTimer.stop();
-    });
-    connect(m_model, &QAbstractItemModel::dataChanged, this, [this] {
-        if (m_model->recentCount() > 0 && !m_fadeTimer.isActive())
-            m_fadeTimer.start();
-    });
-    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
-        if (m_model->recentCount() > 0 && !m_fadeTimer.isActive())
-            m_fadeTimer.start();
-    });
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    m_empty->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_empty->setAccessibleName(tr("No store open"));
+    m_empty->setText(tr("Connecting…"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->setTabsClosable(true);
+    m_tabs->setMovable(true);
+    m_tabs->setAccessibleName(tr("Open stores"));
+    m_pages->addWidget(m_empty);
+    m_pages->addWidget(m_tabs);
+    setCentralWidget(m_pages);
 
-    auto *inspector = new QWidget(splitter);
-    auto *layout = new QVBoxLayout(inspector);
-    layout->setContentsMargins(6, 0, 0, 0);
-    m_entryHeader = new QLabel(tr("Select an entry"), inspector);
-    m_entryHeader->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_entryHeader->setWordWrap(true);
-    m_value = new QPlainTextEdit(inspector);
-    m_value->setReadOnly(true);
-    m_value->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    layout->addWidget(m_entryHeader);
-    layout->addWidget(m_value, 1);
+    auto *toolBar = addToolBar(tr("Main"));
+    toolBar->setObjectName(QStringLiteral("mainToolBar"));
+    toolBar->setAccessibleName(tr("Main toolbar"));
+    toolBar->setIconSize(QSize(20, 20));
+    m_actions->fillToolBar(toolBar);
+    m_actions->fillMenus(menuBar(), {toolBar->toggleViewAction()});
 
-    splitter->addWidget(m_tree);
-    splitter->addWidget(inspector);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    setCentralWidget(splitter);
-
-    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            [this](const QModelIndex &current) { showEntry(current); });
-    connect(m_model, &StoreTreeModel::loadFailed, this,
-            [this](const QModelIndex &, const QString &message) {
-                statusBar()->showMessage(tr("Loading failed: %1").arg(message));
-            });
-    m_connection = new QLabel(this);
-    m_connection->hide();
+    m_connection->setAccessibleName(tr("Connection state"));
+    m_readOnly->setAccessibleName(tr("Write access"));
+    m_readOnly->hide();
+    statusBar()->addPermanentWidget(m_readOnly);
     statusBar()->addPermanentWidget(m_connection);
-    statusBar()->showMessage(tr("Connecting…"));
+    statusBar()->setAccessibleName(tr("Status"));
+
+    wireActions();
+    restoreSettings();
+    updateActions();
 }
 
-MainWindow::~MainWindow() = default;
-
-void MainWindow::openStore(Transport *transport, const QString &store, const QString &serverLabel)
+MainWindow::~MainWindow()
 {
-    m_transport = transport;
-    m_store = store;
-    for (const QMetaObject::Connection &c : std::as_const(m_liveConnections))
-        disconnect(c);
-    m_liveConnections.clear();
-    m_live = false;
-    if (auto *sdk = qobject_cast<SdkTransport *>(transport)) {
-        // Live: changes arrive as they happen. The old source goes after the model left it.
-        auto source = std::make_unique<SdkStoreSource>(sdk, store);
-        m_model->setLiveSource(source.get());
-        m_liveSource = std::move(source);
-        m_connection->setText(tr("connecting…"));
-        m_connection->show();
-        m_liveConnections = {
-            connect(m_liveSource.get(), &LiveStoreSource::changed, this,
-                    [this](const MirrorChangeBatch &batch) {
-                        if (m_live && batch.lastSeq() > 0)
-                            showLiveSeq(batch.lastSeq());
-                        refreshShownEntry();
-                    }),
-            connect(sdk, &SdkTransport::storeLive, this,
-                    [this](const QString &live, qint64 seq) {
-                        if (live != m_store)
-                            return;
-                        m_live = true;
-                        showLiveSeq(seq);
-                    }),
-            connect(sdk, &SdkTransport::connectionError, this,
-                    [this](const Error &error) {
-                        m_live = false;
-                        m_connection->setText(
-                            tr("offline: %1 — reconnecting").arg(error.message()));
-                    }),
-            connect(sdk, &SdkTransport::storeError, this,
-                    [this](const QString &failed, const Error &error) {
-                        if (failed != m_store)
-                            return;
-                        m_live = false;
-                        m_connection->setText(tr("not readable: %1").arg(error.message()));
-                    }),
-            connect(sdk, &SdkTransport::cacheProblem, this,
-                    [this](const QString &, const QString &problem) {
-                        statusBar()->showMessage(problem, 15000);
-                    }),
+    // Tabs first: their views and models go before anything they read.
+    while (m_tabs->count() > 0)
+        delete m_tabs->widget(0);
+}
+
+void MainWindow::wireActions()
+{
+    const auto onTab = [this](void (StoreTab::*command)()) {
+        return [this, command] {
+            if (StoreTab *tab = currentTab())
+                (tab->*command)();
         };
-    } else {
-        m_model->setHttpSource(transport, store);
-        m_liveSource.reset();
-        m_connection->hide();
-    }
-    setWindowTitle(tr("%1 — Dust Browser").arg(store));
-    statusBar()->showMessage(tr("%1 on %2").arg(store, serverLabel));
+    };
+    WindowActions *a = m_actions;
+    connect(a->openConnection, &QAction::triggered, this, &MainWindow::openConnectionRequested);
+    connect(a->closeTab, &QAction::triggered, this, [this] {
+        if (m_tabs->count() > 0)
+            closeTab(m_tabs->currentIndex());
+    });
+    connect(a->quit, &QAction::triggered, this, &QWidget::close);
+    connect(a->copyPath, &QAction::triggered, this, onTab(&StoreTab::copyPath));
+    connect(a->copyValue, &QAction::triggered, this, onTab(&StoreTab::copyValue));
+    connect(a->copyAsJson, &QAction::triggered, this, onTab(&StoreTab::copyAsJson));
+    connect(a->deleteEntry, &QAction::triggered, this, onTab(&StoreTab::deleteSelected));
+    connect(a->find, &QAction::triggered, this, onTab(&StoreTab::focusFilter));
+    connect(a->refresh, &QAction::triggered, this, onTab(&StoreTab::refresh));
+    connect(a->expandSubtree, &QAction::triggered, this, onTab(&StoreTab::expandSubtree));
+    connect(a->collapseSubtree, &QAction::triggered, this, onTab(&StoreTab::collapseSubtree));
+    connect(a->goUp, &QAction::triggered, this, onTab(&StoreTab::goUp));
+    connect(a->goToPath, &QAction::triggered, this, &MainWindow::showGoToPath);
+    connect(a->nextTab, &QAction::triggered, this, [this] {
+        if (m_tabs->count() > 1)
+            m_tabs->setCurrentIndex((m_tabs->currentIndex() + 1) % m_tabs->count());
+    });
+    connect(a->previousTab, &QAction::triggered, this, [this] {
+        if (m_tabs->count() > 1)
+            m_tabs->setCurrentIndex((m_tabs->currentIndex() + m_tabs->count() - 1) %
+                                    m_tabs->count());
+    });
+    connect(a->themes, &QActionGroup::triggered, this, [this](QAction *chosen) {
+        setTheme(chosen == m_actions->themeDark    ? ThemeChoice::Dark
+                 : chosen == m_actions->themeLight ? ThemeChoice::Light
+                                                   : ThemeChoice::System);
+    });
+    connect(a->about, &QAction::triggered, this, [this] {
+        QMessageBox::about(this, tr("About Dust Browser"),
+                           tr("<b>Dust Browser</b> %1<br>Browse, edit and watch Dust stores "
+                              "live.")
+                               .arg(QCoreApplication::applicationVersion()));
+    });
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::currentTabChanged);
+    connect(m_tabs, &QTabWidget::tabCloseRequested, this, &MainWindow::closeTab);
 }
 
-void MainWindow::showLiveSeq(qint64 seq)
+StoreTab *MainWindow::addStore(std::unique_ptr<Transport> transport, const QString &store,
+                               const StoreTab::Options &options)
 {
-    m_connection->setText(tr("live · seq %1").arg(seq));
+    return insertTab(new StoreTab(std::move(transport), store, options));
+}
+
+StoreTab *MainWindow::openStore(Transport *transport, const QString &store,
+                                const QString &serverLabel)
+{
+    return insertTab(new StoreTab(transport, store, {serverLabel, false}));
+}
+
+StoreTab *MainWindow::insertTab(StoreTab *tab)
+{
+    const QString &store = tab->store();
+    tab->setContextActions(m_actions->rowActions());
+    applyTabSettings(tab);
+    connect(tab, &StoreTab::connectionTextChanged, this, [this, tab](const QString &text) {
+        if (tab == currentTab())
+            m_connection->setText(text);
+    });
+    connect(tab, &StoreTab::readOnlyChanged, this, [this, tab] {
+        if (tab == currentTab())
+            updateActions();
+    });
+    connect(tab, &StoreTab::currentPathChanged, this, &MainWindow::updateActions);
+    connect(tab, &StoreTab::message, this, [this](const QString &text, int timeoutMs) {
+        statusBar()->showMessage(text, timeoutMs);
+    });
+    const int index = m_tabs->addTab(tab, store);
+    m_tabs->setTabToolTip(index, tr("%1 on %2").arg(store, tab->serverLabel()));
+    m_tabs->setCurrentIndex(index);
+    m_pages->setCurrentWidget(m_tabs);
+    currentTabChanged();
+    tab->treeView()->setFocus();
+    statusBar()->showMessage(tr("%1 on %2").arg(store, tab->serverLabel()), 5000);
+    return tab;
 }
 
 void MainWindow::showConnectionError(const QString &message)
 {
-    m_entryHeader->setText(tr("Could not open a store"));
-    m_value->setPlainText(message);
+    m_empty->setText(
+        tr("<b>Could not open a store</b><br>%1<br><br>Open another with File › "
+           "Open Connection… (%2).")
+            .arg(message.toHtmlEscaped(),
+                 m_actions->openConnection->shortcut().toString(QKeySequence::NativeText)));
+    if (m_tabs->count() == 0)
+        m_pages->setCurrentWidget(m_empty);
     statusBar()->showMessage(message);
+}
+
+StoreTab *MainWindow::currentTab() const
+{
+    return qobject_cast<StoreTab *>(m_tabs->currentWidget());
+}
+
+StoreTreeModel *MainWindow::treeModel() const
+{
+    return currentTab() ? currentTab()->model() : nullptr;
+}
+
+QTreeView *MainWindow::treeView() const
+{
+    return currentTab() ? currentTab()->treeView() : nullptr;
+}
+
+RecentChangeDelegate *MainWindow::recentChangeDelegate() const
+{
+    return currentTab() ? currentTab()->delegate() : nullptr;
 }
 
 QString MainWindow::entryHeaderText() const
 {
-    return m_entryHeader->text();
-}
-
-QString MainWindow::connectionText() const
-{
-    return m_connection->isVisibleTo(this) ? m_connection->text() : QString();
+    return currentTab() ? currentTab()->entryHeaderText() : QString();
 }
 
 QString MainWindow::entryValueText() const
 {
-    return m_value->toPlainText();
+    return currentTab() ? currentTab()->entryValueText() : QString();
 }
 
-void MainWindow::refreshShownEntry()
+QString MainWindow::connectionText() const
 {
-    // The inspector re-reads the selected entry when its store changes (coalesced: at most
-    // one read in flight).
-    if (m_refreshQueued)
-        return;
-    m_refreshQueued = true;
-    QTimer::singleShot(200, this, [this] {
-        m_refreshQueued = false;
-        const QModelIndex current = m_tree->selectionModel()->currentIndex();
-        if (current.isValid())
-            showEntry(current);
-    });
+    return currentTab() ? currentTab()->connectionText() : QString();
 }
 
-void MainWindow::showEntry(const QModelIndex &index)
+QString MainWindow::emptyText() const
 {
-    const quint64 generation = ++m_showGeneration;
-    const Path path = m_model->pathOf(index);
-    if (!m_transport || !path.isValid()) {
-        m_entryHeader->setText(tr("Select an entry"));
-        m_value->clear();
+    return m_empty->text();
+}
+
+void MainWindow::currentTabChanged()
+{
+    StoreTab *tab = currentTab();
+    if (!tab) {
+        setWindowTitle(tr("Dust Browser"));
+        m_connection->clear();
+        m_pages->setCurrentWidget(m_empty);
+        m_empty->setText(
+            tr("No store is open.<br>Open one with File › Open Connection… (%1).")
+                .arg(m_actions->openConnection->shortcut().toString(QKeySequence::NativeText)));
+        updateActions();
         return;
     }
-    m_entryHeader->setText(tr("<b>%1</b><br>loading…").arg(path.rendered().toHtmlEscaped()));
-    m_transport->get(m_store, path).then(this, [this, generation, path](const Result<Entry> &r) {
-        if (generation != m_showGeneration)
-            return; // the selection moved on
-        if (!r) {
-            m_entryHeader->setText(
-                tr("<b>%1</b><br>%2")
-                    .arg(path.rendered().toHtmlEscaped(), r.error().message().toHtmlEscaped()));
-            m_value->clear();
-            return;
-        }
-        const Entry &e = *r;
-        m_entryHeader->setText(tr("<b>%1</b><br>type <i>%2</i> · revision %3")
-                                   .arg(e.path.rendered().toHtmlEscaped(), e.type)
-                                   .arg(e.revision));
-        if (e.value.isObject() || e.value.isArray()) {
-            const QJsonDocument doc = e.value.isObject() ? QJsonDocument(e.value.toObject())
-                                                         : QJsonDocument(e.value.toArray());
-            m_value->setPlainText(QString::fromUtf8(doc.toJson(QJsonDocument::Indented)));
-        } else {
-            m_value->setPlainText(QString::fromUtf8(QJsonDocument(QJsonArray{e.value})
-                                                        .toJson(QJsonDocument::Compact)
-                                                        .chopped(1)
-                                                        .mid(1)));
-        }
-    });
+    setWindowTitle(tr("%1 — Dust Browser").arg(tab->store()));
+    m_connection->setText(tab->connectionText());
+    updateActions();
+}
+
+void MainWindow::closeTab(int index)
+{
+    auto *tab = qobject_cast<StoreTab *>(m_tabs->widget(index));
+    if (!tab)
+        return;
+    if (m_tabs->count() == 1)
+        saveSettings(); // the last tab's splitter and columns are kept for the next one
+    m_tabs->removeTab(index);
+    delete tab;
+}
+
+void MainWindow::showGoToPath()
+{
+    StoreTab *tab = currentTab();
+    if (!tab)
+        return;
+    GoToPathDialog dialog([tab](const QString &typed) { return tab->completions(typed); }, this);
+    const Path current = tab->currentPath();
+    if (current.isValid())
+        dialog.setText(current.rendered());
+    if (dialog.exec() == QDialog::Accepted)
+        tab->goToPath(dialog.path());
+}
+
+void MainWindow::updateActions()
+{
+    StoreTab *tab = currentTab();
+    const bool hasTab = tab != nullptr;
+    const bool hasRow = hasTab && tab->currentPath().isValid();
+    for (QAction *a : m_actions->rowActions())
+        a->setEnabled(hasRow);
+    for (QAction *a : {m_actions->closeTab, m_actions->find, m_actions->refresh,
+                       m_actions->goToPath, m_actions->goUp})
+        a->setEnabled(hasTab);
+    const bool readOnly = hasTab && tab->isReadOnly();
+    for (QAction *a : m_actions->writeActions())
+        a->setEnabled(hasRow && !readOnly);
+    m_readOnly->setVisible(readOnly);
+    m_readOnly->setText(readOnly ? tab->readOnlyReason() : QString());
+}
+
+void MainWindow::setTheme(ThemeChoice choice)
+{
+    theme::apply(choice);
+    (choice == ThemeChoice::Dark    ? m_actions->themeDark
+     : choice == ThemeChoice::Light ? m_actions->themeLight
+                                    : m_actions->themeSystem)
+        ->setChecked(true);
+    QSettings().setValue(QStringLiteral("window/theme"), theme::name(choice));
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        m_actions->updateIcons();
+    QMainWindow::changeEvent(event);
+}
+
+// ---- settings ------------------------------------------------------------------------------
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    if (StoreTab *tab = currentTab()) {
+        settings.setValue(QStringLiteral("window/splitter"), tab->splitter()->saveState());
+        settings.setValue(QStringLiteral("window/treeColumns"),
+                          tab->treeView()->header()->saveState());
+    }
+}
+
+void MainWindow::applyTabSettings(StoreTab *tab) const
+{
+    QSettings settings;
+    tab->splitter()->restoreState(settings.value(QStringLiteral("window/splitter")).toByteArray());
+    tab->treeView()->header()->restoreState(
+        settings.value(QStringLiteral("window/treeColumns")).toByteArray());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    QMainWindow::closeEvent(event);
 }
 
 } // namespace dust

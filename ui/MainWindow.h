@@ -1,27 +1,28 @@
 #pragma once
 
-#include <QList>
+#include "window/StoreTab.h"
+#include "window/Theme.h"
+
 #include <QMainWindow>
-#include <QMetaObject>
 #include <QString>
-#include <QTimer>
 
 #include <memory>
 
 class QLabel;
-class QPlainTextEdit;
+class QStackedWidget;
+class QTabWidget;
 class QTreeView;
 
 namespace dust {
 
 class RecentChangeDelegate;
-class SdkStoreSource;
 class StoreTreeModel;
 class Transport;
+class WindowActions;
 
-// The browser's main window: the store tree on the left, the selected entry on the right.
-// It is handed a transport and a store; the connection itself (embedded dustlite, or a
-// server given on the command line) is set up by the application.
+// The browser's main window. It only wires: the actions (WindowActions) to the current
+// store's tab (StoreTab), the tabs to the status bar, and the window's layout to the saved
+// settings. One tab per open store; several stores and servers at once.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -29,40 +30,55 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Shows `store` through `transport` (not owned; must outlive the window's use of it):
-    // live from its mirror with an SdkTransport, listed lazily over REST otherwise.
-    void openStore(Transport *transport, const QString &store, const QString &serverLabel);
-    // Shown instead of a store when no connection could be made.
+    // Opens `store` in a new tab through `transport`, which the tab owns.
+    StoreTab *addStore(std::unique_ptr<Transport> transport, const QString &store,
+                       const StoreTab::Options &options);
+    // Opens `store` in a new tab through `transport` (not owned; it must outlive the tab).
+    StoreTab *openStore(Transport *transport, const QString &store, const QString &serverLabel);
+    // Shown while no store is open and none could be opened.
     void showConnectionError(const QString &message);
 
-    StoreTreeModel *treeModel() const { return m_model; }
-    QTreeView *treeView() const { return m_tree; }
-    RecentChangeDelegate *recentChangeDelegate() const { return m_delegate; }
-    // The inspector's header and value text (for tests and accessibility).
+    WindowActions *actions() const { return m_actions; }
+    QTabWidget *tabs() const { return m_tabs; }
+    StoreTab *currentTab() const;
+    // The current tab's pieces (null without a tab), for tests and tools.
+    StoreTreeModel *treeModel() const;
+    QTreeView *treeView() const;
+    RecentChangeDelegate *recentChangeDelegate() const;
     QString entryHeaderText() const;
     QString entryValueText() const;
-    // The live connection's state as the status bar shows it ("live", "reconnecting …").
+    // The current store's connection state as the status bar shows it.
     QString connectionText() const;
+    // The empty page's words (when no store is open).
+    QString emptyText() const;
+
+    void setTheme(ThemeChoice choice);
+
+signals:
+    // File › Open Connection…: the application shows its connection dialog.
+    void openConnectionRequested();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
-    void showEntry(const QModelIndex &index);
-    void refreshShownEntry();
-    void showLiveSeq(qint64 seq);
+    void wireActions();
+    StoreTab *insertTab(StoreTab *tab);
+    void currentTabChanged();
+    void closeTab(int index);
+    void showGoToPath();
+    void updateActions();
+    void restoreSettings();
+    void saveSettings() const;
+    void applyTabSettings(StoreTab *tab) const;
 
-    StoreTreeModel *m_model = nullptr;
-    QTreeView *m_tree = nullptr;
-    QPlainTextEdit *m_value = nullptr;
-    QLabel *m_entryHeader = nullptr;
-    Transport *m_transport = nullptr;
-    QString m_store;
-    quint64 m_showGeneration = 0;
-    RecentChangeDelegate *m_delegate = nullptr;
-    QTimer m_fadeTimer;
-    QList<QMetaObject::Connection> m_liveConnections;
-    std::unique_ptr<SdkStoreSource> m_liveSource; // the shown store, live
-    QLabel *m_connection = nullptr;               // the live connection's state, in the status bar
-    bool m_live = false; // the shown store is caught up and the connection up
-    bool m_refreshQueued = false;
+    WindowActions *m_actions;
+    QStackedWidget *m_pages;
+    QLabel *m_empty;
+    QTabWidget *m_tabs;
+    QLabel *m_connection;
+    QLabel *m_readOnly;
 };
 
 } // namespace dust

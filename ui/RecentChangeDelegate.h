@@ -6,7 +6,9 @@ namespace dust {
 
 // Paints rows that changed in the last few seconds (StoreTreeModel::ChangedAtRole) with a
 // background that fades out over the model's recent window, so live changes are seen
-// where they happen. The view must repaint while rows are recent (MainWindow does).
+// where they happen; a closed folder with such a change below it (ChangedBelowRole) glows
+// faintly. The view must repaint while rows are recent (StoreTab does). Its parent should
+// be the QTreeView it paints for (to tell closed folders).
 class RecentChangeDelegate : public QStyledItemDelegate
 {
     Q_OBJECT

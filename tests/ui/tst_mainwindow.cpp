@@ -74,8 +74,8 @@ void TestMainWindow::liveChangesAreShownAndHighlighted()
     window.resize(1400, 600);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QVERIFY(window.treeView()->viewport()->width() > 700);
     window.openStore(&live, kStore, QStringLiteral("test"));
+    QTRY_VERIFY(window.treeView()->viewport()->width() > 700);
     StoreTreeModel *model = window.treeModel();
     QTRY_COMPARE_WITH_TIMEOUT(model->leafCount(), 3, 20000);
     QTRY_VERIFY(window.connectionText().startsWith(QStringLiteral("live")));
@@ -148,7 +148,8 @@ void TestMainWindow::lazyRestSourceStillWorks()
     window.show();
     window.openStore(&http, kStore, QStringLiteral("test"));
     QTRY_COMPARE_WITH_TIMEOUT(window.treeModel()->rowCount(), 1, 20000);
-    QCOMPARE(window.connectionText(), QString()); // no live connection to speak of
+    // No live connection to speak of.
+    QVERIFY(window.connectionText().startsWith(QStringLiteral("REST")));
     QCOMPARE(window.treeModel()->index(0, 0).data(StoreTreeModel::NameRole).toString(),
              QStringLiteral("a"));
 }

@@ -1,0 +1,562 @@
+#include "StoreTab.h"
+
+#include "PathBreadcrumb.h"
+#include "RecentChangeDelegate.h"
+#include "TreeFilterBar.h"
+#include "model/SdkStoreSource.h"
+#include "model/StoreTreeModel.h"
+#include "transport/SdkTransport.h"
+#include "transport/Transport.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QFontDatabase>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+#include <deque>
+
+namespace dust {
+
+namespace {
+
+// Folders opened at most by one "expand subtree", so a million-path store cannot freeze the
+// window.
+constexpr int kMaxExpand = 2000;
+
+QString jsonText(const QJsonValue &value, QJsonDocument::JsonFormat format)
+{
+    if (value.isObject())
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(format)).trimmed();
+    if (value.isArray())
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(format)).trimmed();
+    // A scalar: the text of a one-item array without its brackets.
+    return QString::fromUtf8(
+        QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact).chopped(1).mid(1));
+}
+
+} // namespace
+
+StoreTab::StoreTab(std::unique_ptr<Transport> transport, const QString &store,
+                   const Options &options, QWidget *parent)
+    : StoreTab(transport.get(), store, options, parent)
+{
+    m_ownedTransport = std::move(transport);
+}
+
+StoreTab::StoreTab(Transport *transport, const QString &store, const Options &options,
+                   QWidget *parent)
+    : QWidget(parent)
+    , m_transport(transport)
+    , m_store(store)
+    , m_options(options)
+{
+    build();
+    startSource();
+}
+
+StoreTab::~StoreTab()
+{
+    // The view and the model go before the source and the transport they read.
+    m_tree->setModel(nullptr);
+    delete m_model;
+    m_model = nullptr;
+    for (const QMetaObject::Connection &c : std::as_const(m_liveConnections))
+        disconnect(c);
+    m_liveSource.reset();
+}
+
+SdkTransport *StoreTab::liveTransport() const
+{
+    return qobject_cast<SdkTransport *>(m_transport);
+}
+
+QString StoreTab::readOnlyReason() const
+{
+    if (m_options.readOnly)
+        return tr("read-only (chosen for this connection)");
+    if (m_serverReadOnly)
+        return tr("read-only (the server grants no write)");
+    return QString();
+}
+
+void StoreTab::build()
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 0);
+    m_filter = new TreeFilterBar(this);
+    m_crumbs = new PathBreadcrumb(this);
+    m_crumbs->setStore(m_store);
+    layout->addWidget(m_filter);
+    layout->addWidget(m_crumbs);
+
+    m_splitter = new QSplitter(this);
+    m_splitter->setObjectName(QStringLiteral("storeSplitter"));
+    m_model = new StoreTreeModel(this);
+    m_tree = new QTreeView(m_splitter);
+    m_tree->setObjectName(QStringLiteral("storeTree"));
+    m_tree->setAccessibleName(tr("Store tree"));
+    m_tree->setAccessibleDescription(
+        tr("Every path of %1; each row shows a name, type, value and revision").arg(m_store));
+    m_tree->setModel(m_model);
+    m_tree->setUniformRowHeights(true);
+    m_tree->setAlternatingRowColors(true);
+    m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_tree->header()->setStretchLastSection(false);
+    m_tree->header()->setSectionResizeMode(0, QHeaderView::Interactive);
+    m_tree->header()->resizeSection(0, 260);
+    m_tree->header()->resizeSection(1, 80);
+    m_tree->header()->resizeSection(2, 260);
+    m_delegate = new RecentChangeDelegate(m_tree);
+    m_delegate->setWindow(m_model->recentWindow());
+    m_tree->setItemDelegate(m_delegate);
+
+    // While rows are recent their highlight fades: repaint a few times a second, and only
+    // then.
+    m_fadeTimer.setInterval(100);
+    connect(&m_fadeTimer, &QTimer::timeout, this, [this] {
+        m_tree->viewport()->update();
+        if (m_model->recentCount() == 0)
+            m_fadeTimer.stop();
+    });
+    const auto startFade = [this] {
+        if (m_model->recentCount() > 0 && !m_fadeTimer.isActive())
+            m_fadeTimer.start();
+    };
+    connect(m_model, &QAbstractItemModel::dataChanged, this, startFade);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, startFade);
+
+    auto *inspector = new QWidget(m_splitter);
+    auto *inspectorLayout = new QVBoxLayout(inspector);
+    inspectorLayout->setContentsMargins(6, 0, 0, 0);
+    m_entryHeader = new QLabel(tr("Select an entry"), inspector);
+    m_entryHeader->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_entryHeader->setWordWrap(true);
+    m_entryHeader->setAccessibleName(tr("Entry"));
+    m_value = new QPlainTextEdit(inspector);
+    m_value->setReadOnly(true);
+    m_value->setAccessibleName(tr("Value"));
+    m_value->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    inspectorLayout->addWidget(m_entryHeader);
+    inspectorLayout->addWidget(m_value, 1);
+
+    m_splitter->addWidget(m_tree);
+    m_splitter->addWidget(inspector);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 2);
+    layout->addWidget(m_splitter, 1);
+    setFocusProxy(m_tree);
+
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+                const Path path = m_model->pathOf(current);
+                m_crumbs->setPath(path);
+                showEntry(current);
+                emit currentPathChanged(path);
+            });
+    connect(m_tree, &QWidget::customContextMenuRequested, this, &StoreTab::showContextMenu);
+    connect(m_crumbs, &PathBreadcrumb::pathClicked, this, [this](const Path &path) {
+        if (path.isValid())
+            goToPath(path);
+        else
+            m_tree->setCurrentIndex(QModelIndex());
+        m_tree->setFocus();
+    });
+    connect(m_filter, &TreeFilterBar::filterChanged, this, [this](const TreeFilter &filter) {
+        if (filter.isActive())
+            m_filter->showRunning();
+        m_model->setFilter(filter);
+    });
+    connect(m_model, &StoreTreeModel::filterApplied, this, [this](qsizetype matches) {
+        m_filter->showMatches(matches);
+        if (m_model->isFiltered() && m_model->rowCount() > 0 && m_model->rowCount() < 50)
+            m_tree->expandToDepth(2);
+        if (m_goTo.isValid())
+            continueGoTo();
+    });
+    connect(m_model, &StoreTreeModel::loadFailed, this,
+            [this](const QModelIndex &, const QString &text) {
+                emit message(tr("Loading failed: %1").arg(text), 0);
+            });
+    connect(m_model, &StoreTreeModel::loadingChanged, this,
+            [this](const QModelIndex &, bool loading) {
+                if (!loading && m_goTo.isValid())
+                    continueGoTo();
+            });
+    connect(m_model, &StoreTreeModel::rebuilt, this, [this] {
+        if (m_goTo.isValid())
+            continueGoTo();
+    });
+}
+
+void StoreTab::startSource()
+{
+    auto *sdk = liveTransport();
+    if (!sdk) {
+        m_model->setHttpSource(m_transport, m_store);
+        setConnectionText(tr("REST · folders load as they open"));
+        return;
+    }
+    // Live: changes arrive as they happen.
+    m_liveSource = std::make_unique<SdkStoreSource>(sdk, m_store);
+    m_model->setLiveSource(m_liveSource.get());
+    setConnectionText(tr("connecting…"));
+    m_liveConnections = {
+        connect(m_liveSource.get(), &LiveStoreSource::changed, this,
+                [this](const MirrorChangeBatch &batch) {
+                    if (m_live && batch.lastSeq() > 0)
+                        showLiveSeq(batch.lastSeq());
+                    refreshShownEntry();
+                }),
+        connect(sdk, &SdkTransport::storeJoined, this,
+                [this](const QString &store, const sdk::StorePermissions &permissions) {
+                    if (store != m_store)
+                        return;
+                    const bool was = isReadOnly();
+                    m_serverReadOnly = permissions.reported && !permissions.write;
+                    if (was != isReadOnly())
+                        emit readOnlyChanged(isReadOnly());
+                }),
+        connect(sdk, &SdkTransport::storeLive, this,
+                [this](const QString &live, qint64 seq) {
+                    if (live != m_store)
+                        return;
+                    m_live = true;
+                    showLiveSeq(seq);
+                }),
+        connect(sdk, &SdkTransport::connectionError, this,
+                [this](const Error &error) {
+                    m_live = false;
+                    setConnectionText(tr("offline: %1 — reconnecting").arg(error.message()));
+                }),
+        connect(sdk, &SdkTransport::storeError, this,
+                [this](const QString &failed, const Error &error) {
+                    if (failed != m_store)
+                        return;
+                    m_live = false;
+                    setConnectionText(tr("not readable: %1").arg(error.message()));
+                }),
+        connect(sdk, &SdkTransport::cacheProblem, this,
+                [this](const QString &, const QString &problem) { emit message(problem, 15000); }),
+    };
+    sdk->open(m_store);
+}
+
+void StoreTab::setConnectionText(const QString &text)
+{
+    if (text == m_connectionText)
+        return;
+    m_connectionText = text;
+    emit connectionTextChanged(text);
+}
+
+void StoreTab::showLiveSeq(qint64 seq)
+{
+    setConnectionText(tr("live · seq %1").arg(seq));
+}
+
+Path StoreTab::currentPath() const
+{
+    return m_model->pathOf(m_tree->currentIndex());
+}
+
+QString StoreTab::entryHeaderText() const
+{
+    return m_entryHeader->text();
+}
+
+QString StoreTab::entryValueText() const
+{
+    return m_value->toPlainText();
+}
+
+void StoreTab::refreshShownEntry()
+{
+    // The inspector re-reads the selected entry when its store changes (coalesced: at most
+    // one read per 200 ms).
+    if (m_refreshQueued)
+        return;
+    m_refreshQueued = true;
+    QTimer::singleShot(200, this, [this] {
+        m_refreshQueued = false;
+        const QModelIndex current = m_tree->currentIndex();
+        if (current.isValid())
+            showEntry(current);
+    });
+}
+
+void StoreTab::showEntry(const QModelIndex &index)
+{
+    const quint64 generation = ++m_showGeneration;
+    const Path path = m_model->pathOf(index);
+    if (!path.isValid()) {
+        m_entryHeader->setText(tr("Select an entry"));
+        m_value->clear();
+        return;
+    }
+    m_entryHeader->setText(tr("<b>%1</b><br>loading…").arg(path.rendered().toHtmlEscaped()));
+    m_transport->get(m_store, path).then(this, [this, generation, path](const Result<Entry> &r) {
+        if (generation != m_showGeneration)
+            return; // the selection moved on
+        if (!r) {
+            m_entryHeader->setText(
+                tr("<b>%1</b><br>%2")
+                    .arg(path.rendered().toHtmlEscaped(), r.error().message().toHtmlEscaped()));
+            m_value->clear();
+            return;
+        }
+        const Entry &e = *r;
+        m_entryHeader->setText(tr("<b>%1</b><br>type <i>%2</i> · revision %3")
+                                   .arg(e.path.rendered().toHtmlEscaped(), e.type)
+                                   .arg(e.revision));
+        m_value->setPlainText(jsonText(e.value, QJsonDocument::Indented));
+    });
+}
+
+// ---- commands ------------------------------------------------------------------------------
+
+void StoreTab::focusFilter()
+{
+    m_filter->focusField();
+}
+
+void StoreTab::refresh()
+{
+    if (auto *sdk = liveTransport()) {
+        m_live = false;
+        setConnectionText(tr("reconnecting…"));
+        sdk->reconnect();
+    } else {
+        m_model->reload();
+    }
+    emit message(tr("Reading %1 again").arg(m_store), 3000);
+}
+
+void StoreTab::expandSubtree()
+{
+    const QModelIndex top = m_tree->currentIndex().siblingAtColumn(0);
+    if (!top.isValid())
+        return;
+    // Breadth first, bounded: a huge subtree opens its first kMaxExpand folders.
+    std::deque<QModelIndex> queue{top};
+    int opened = 0;
+    while (!queue.empty() && opened < kMaxExpand) {
+        const QModelIndex index = queue.front();
+        queue.pop_front();
+        if (!m_model->hasChildren(index))
+            continue;
+        if (m_model->canFetchMore(index))
+            m_model->fetchMore(index);
+        m_tree->expand(index);
+        ++opened;
+        const int rows = m_model->rowCount(index);
+        for (int r = 0; r < rows; ++r)
+            queue.push_back(m_model->index(r, 0, index));
+    }
+    if (!queue.empty())
+        emit message(tr("Opened the first %1 folders only").arg(kMaxExpand), 5000);
+}
+
+void StoreTab::collapseSubtree()
+{
+    QModelIndex top = m_tree->currentIndex().siblingAtColumn(0);
+    if (!top.isValid())
+        return;
+    // Only open folders are visited.
+    std::deque<QModelIndex> queue{top};
+    while (!queue.empty()) {
+        const QModelIndex index = queue.front();
+        queue.pop_front();
+        if (!m_tree->isExpanded(index))
+            continue;
+        const int rows = m_model->rowCount(index);
+        for (int r = 0; r < rows; ++r)
+            queue.push_back(m_model->index(r, 0, index));
+        m_tree->collapse(index);
+    }
+}
+
+void StoreTab::goUp()
+{
+    const QModelIndex parent = m_tree->currentIndex().parent();
+    if (parent.isValid())
+        selectIndex(parent);
+}
+
+void StoreTab::copyPath()
+{
+    const Path path = currentPath();
+    if (!path.isValid())
+        return;
+    QApplication::clipboard()->setText(path.rendered());
+    emit message(tr("Copied the path %1").arg(path.rendered()), 3000);
+}
+
+void StoreTab::withSelectedEntry(const std::function<void(const Entry &)> &use)
+{
+    const Path path = currentPath();
+    if (!path.isValid())
+        return;
+    m_transport->get(m_store, path).then(this, [this, path, use](const Result<Entry> &r) {
+        if (!r) {
+            emit message(tr("Could not read %1: %2").arg(path.rendered(), r.error().message()), 0);
+            return;
+        }
+        use(*r);
+    });
+}
+
+void StoreTab::copyValue()
+{
+    withSelectedEntry([this](const Entry &e) {
+        QApplication::clipboard()->setText(
+            e.value.isString() ? e.value.toString() : jsonText(e.value, QJsonDocument::Compact));
+        emit message(tr("Copied the value of %1").arg(e.path.rendered()), 3000);
+    });
+}
+
+void StoreTab::copyAsJson()
+{
+    withSelectedEntry([this](const Entry &e) {
+        QApplication::clipboard()->setText(jsonText(e.value, QJsonDocument::Indented));
+        emit message(tr("Copied %1 as JSON").arg(e.path.rendered()), 3000);
+    });
+}
+
+void StoreTab::deleteSelected()
+{
+    const QModelIndex index = m_tree->currentIndex().siblingAtColumn(0);
+    const Path path = m_model->pathOf(index);
+    if (!path.isValid())
+        return;
+    if (isReadOnly()) {
+        emit message(tr("This store is %1.").arg(readOnlyReason()), 5000);
+        return;
+    }
+    const int children = index.data(StoreTreeModel::ChildCountRole).toInt();
+    const QString question =
+        children > 0
+            ? tr("Delete %1 and everything under it (%2 directly below)?")
+                  .arg(path.rendered(),
+                       index.siblingAtColumn(StoreTreeModel::ValueColumn).data().toString())
+            : tr("Delete %1?").arg(path.rendered());
+    const auto answer = QMessageBox::question(
+        this, tr("Delete"), question, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer != QMessageBox::Yes)
+        return;
+    m_transport->remove(m_store, path).then(this, [this, path](const Result<WriteResult> &r) {
+        if (!r) {
+            emit message(tr("Could not delete %1: %2").arg(path.rendered(), r.error().message()),
+                         0);
+            return;
+        }
+        emit message(tr("Deleted %1 (seq %2)").arg(path.rendered()).arg(r->storeSeq), 5000);
+        if (!liveTransport())
+            m_model->reload(m_model->index(path.parent()));
+    });
+}
+
+void StoreTab::selectIndex(const QModelIndex &index)
+{
+    for (QModelIndex p = index.parent(); p.isValid(); p = p.parent())
+        m_tree->expand(p);
+    m_tree->setCurrentIndex(index);
+    m_tree->scrollTo(index, QAbstractItemView::PositionAtCenter);
+}
+
+void StoreTab::goToPath(const Path &path)
+{
+    if (!path.isValid())
+        return;
+    m_goTo = path;
+    m_goToSteps = 0;
+    continueGoTo();
+}
+
+void StoreTab::continueGoTo()
+{
+    const Path target = m_goTo;
+    const QModelIndex found = m_model->index(target);
+    if (found.isValid()) {
+        m_goTo = Path();
+        selectIndex(found);
+        m_tree->setFocus();
+        return;
+    }
+    if (m_model->isFiltered()) {
+        // Hidden by the filter: show everything, then look again (filterApplied).
+        m_filter->setText(QString());
+        return;
+    }
+    // The deepest ancestor the tree holds; over REST, list it and look again once it is.
+    QModelIndex deepest;
+    Path prefix;
+    for (const QString &segment : target.segments()) {
+        prefix =
+            prefix.isValid() ? prefix.child(segment) : *Path::fromSegments(QStringList{segment});
+        const QModelIndex index = m_model->index(prefix);
+        if (!index.isValid())
+            break;
+        deepest = index;
+    }
+    if (m_model->canFetchMore(deepest) && ++m_goToSteps <= target.depth() + 2) {
+        m_tree->expand(deepest);
+        m_model->fetchMore(deepest);
+        return; // loadingChanged continues
+    }
+    if (m_model->isLoading(deepest) && m_goToSteps <= target.depth() + 2)
+        return;
+    m_goTo = Path();
+    if (deepest.isValid())
+        selectIndex(deepest);
+    emit message(tr("%1 is not in %2").arg(target.rendered(), m_store), 8000);
+}
+
+QStringList StoreTab::completions(const QString &typed, int limit) const
+{
+    // "users/al" completes among the children of "users" whose rendered name starts with
+    // "al".
+    const qsizetype slash = typed.lastIndexOf(QLatin1Char('/'));
+    const QString folder = slash < 0 ? QString() : typed.left(slash);
+    const QString start = slash < 0 ? typed : typed.mid(slash + 1);
+    QModelIndex parent;
+    if (!folder.isEmpty()) {
+        const auto path = Path::parse(folder);
+        if (!path)
+            return {};
+        parent = m_model->index(*path);
+        if (!parent.isValid())
+            return {};
+    }
+    QStringList out;
+    const int rows = m_model->rowCount(parent);
+    const QString prefix = folder.isEmpty() ? QString() : folder + QLatin1Char('/');
+    for (int r = 0; r < rows && out.size() < limit; ++r) {
+        const QString name = Path::escapeSegment(
+            m_model->index(r, 0, parent).data(StoreTreeModel::NameRole).toString());
+        if (name.startsWith(start, Qt::CaseInsensitive))
+            out.append(prefix + name);
+    }
+    return out;
+}
+
+void StoreTab::showContextMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_tree->indexAt(pos);
+    if (!index.isValid())
+        return;
+    m_tree->setCurrentIndex(index);
+    QMenu menu(this);
+    menu.addActions(m_contextActions);
+    menu.exec(m_tree->viewport()->mapToGlobal(pos));
+}
+
+} // namespace dust

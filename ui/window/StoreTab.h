@@ -1,0 +1,142 @@
+#pragma once
+
+#include "protocol/Entry.h"
+#include "protocol/Path.h"
+
+#include <QList>
+#include <QMetaObject>
+#include <QPointer>
+#include <QTimer>
+#include <QWidget>
+
+#include <functional>
+#include <memory>
+
+class QAction;
+class QLabel;
+class QPlainTextEdit;
+class QSplitter;
+class QTreeView;
+
+namespace dust {
+
+class PathBreadcrumb;
+class RecentChangeDelegate;
+class SdkStoreSource;
+class SdkTransport;
+class StoreTreeModel;
+class Transport;
+class TreeFilterBar;
+
+// One open store: its filter bar and breadcrumb, the tree, and the inspector of the selected
+// entry. It owns its transport when given one (several tabs may show stores of several
+// servers at once) and offers the commands the window's actions trigger on it.
+class StoreTab : public QWidget
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QString serverLabel;   // "embedded dustlite (http://127.0.0.1:…)", a profile's name …
+        bool readOnly = false; // the profile or the command line says so
+    };
+
+    // `transport` is owned by the tab.
+    StoreTab(std::unique_ptr<Transport> transport, const QString &store, const Options &options,
+             QWidget *parent = nullptr);
+    // `transport` is not owned and must outlive the tab.
+    StoreTab(Transport *transport, const QString &store, const Options &options,
+             QWidget *parent = nullptr);
+    ~StoreTab() override;
+
+    Transport *transport() const { return m_transport; }
+    SdkTransport *liveTransport() const;
+    const QString &store() const { return m_store; }
+    const QString &serverLabel() const { return m_options.serverLabel; }
+    // Read-only by choice (profile) or because the server grants no write.
+    bool isReadOnly() const { return m_options.readOnly || m_serverReadOnly; }
+    QString readOnlyReason() const;
+
+    StoreTreeModel *model() const { return m_model; }
+    QTreeView *treeView() const { return m_tree; }
+    TreeFilterBar *filterBar() const { return m_filter; }
+    PathBreadcrumb *breadcrumb() const { return m_crumbs; }
+    RecentChangeDelegate *delegate() const { return m_delegate; }
+    QSplitter *splitter() const { return m_splitter; }
+    // The selected row's path (invalid when nothing or the top is selected).
+    Path currentPath() const;
+    // The inspector's header and value text (for tests and accessibility).
+    QString entryHeaderText() const;
+    QString entryValueText() const;
+    // The store's connection state in words ("live · seq 12", "reconnecting …").
+    const QString &connectionText() const { return m_connectionText; }
+
+    // The actions the rows' context menu offers (the window's, not owned).
+    void setContextActions(const QList<QAction *> &actions) { m_contextActions = actions; }
+
+    // Commands (the window's actions).
+    void focusFilter();
+    void refresh();
+    void expandSubtree();
+    void collapseSubtree();
+    void goUp();
+    void copyPath();
+    void copyValue();
+    void copyAsJson();
+    void deleteSelected();
+    // Selects `path`, opening its ancestors; over REST the folders on the way are listed
+    // first; a path hidden by the filter clears the filter. Returns false (and says why
+    // through message()) when no such path is in the store.
+    void goToPath(const Path &path);
+    // Full paths to offer for `typed` (go-to-path completion): children of the typed
+    // folder whose name starts with the last typed segment, at most `limit`.
+    QStringList completions(const QString &typed, int limit = 200) const;
+
+signals:
+    void currentPathChanged(const dust::Path &path);
+    void connectionTextChanged(const QString &text);
+    void readOnlyChanged(bool readOnly);
+    // Something to tell the user in the status bar (`timeoutMs` 0 = until replaced).
+    void message(const QString &text, int timeoutMs);
+
+private:
+    void build();
+    void startSource();
+    void setConnectionText(const QString &text);
+    void showEntry(const QModelIndex &index);
+    void refreshShownEntry();
+    void showLiveSeq(qint64 seq);
+    void continueGoTo();
+    void selectIndex(const QModelIndex &index);
+    // Reads the selected entry and gives it to `use` (errors go to message()).
+    void withSelectedEntry(const std::function<void(const Entry &)> &use);
+    void showContextMenu(const QPoint &pos);
+
+    std::unique_ptr<Transport> m_ownedTransport;
+    Transport *m_transport;
+    QString m_store;
+    Options m_options;
+    bool m_serverReadOnly = false;
+    std::unique_ptr<SdkStoreSource> m_liveSource;
+    QList<QMetaObject::Connection> m_liveConnections;
+
+    StoreTreeModel *m_model = nullptr;
+    QTreeView *m_tree = nullptr;
+    RecentChangeDelegate *m_delegate = nullptr;
+    TreeFilterBar *m_filter = nullptr;
+    PathBreadcrumb *m_crumbs = nullptr;
+    QSplitter *m_splitter = nullptr;
+    QLabel *m_entryHeader = nullptr;
+    QPlainTextEdit *m_value = nullptr;
+    QTimer m_fadeTimer;
+    QList<QAction *> m_contextActions;
+
+    QString m_connectionText;
+    bool m_live = false;
+    bool m_refreshQueued = false;
+    quint64 m_showGeneration = 0;
+    Path m_goTo; // a go-to in progress (folders on the way being listed)
+    int m_goToSteps = 0;
+};
+
+} // namespace dust

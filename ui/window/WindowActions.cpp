@@ -1,0 +1,156 @@
+#include "WindowActions.h"
+
+#include "Icons.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QKeySequence>
+#include <QMenu>
+#include <QMenuBar>
+#include <QToolBar>
+#include <QWidget>
+
+namespace dust {
+
+WindowActions::WindowActions(QWidget *window)
+    : QObject(window)
+    , m_window(window)
+{
+    openConnection = make(tr("&Open Connection…"), QStringLiteral("connect"),
+                          tr("Open a store on another server, or a saved connection"));
+    openConnection->setShortcut(QKeySequence::Open);
+    closeTab = make(tr("&Close Tab"), QStringLiteral("close"), tr("Close the current store"));
+    closeTab->setShortcut(QKeySequence::Close);
+    quit = make(tr("&Quit"), QString(), tr("Quit Dust Browser"));
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    copyPath = make(tr("Copy &Path"), QStringLiteral("copy"), tr("Copy the selected path"));
+    copyPath->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    copyValue = make(tr("Copy &Value"), QString(), tr("Copy the selected entry's value"));
+    copyValue->setShortcut(QKeySequence::Copy);
+    copyAsJson = make(tr("Copy as &JSON"), QString(),
+                      tr("Copy the selected entry, or the whole folder, as JSON"));
+    copyAsJson->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C));
+    deleteEntry = make(tr("&Delete…"), QStringLiteral("delete"),
+                       tr("Delete the selected entry and everything under it"));
+    deleteEntry->setShortcut(QKeySequence::Delete);
+    find = make(tr("&Filter…"), QStringLiteral("filter"),
+                tr("Show only the paths whose name contains a text or that match a glob"));
+    find->setShortcut(QKeySequence::Find);
+
+    refresh =
+        make(tr("&Refresh"), QStringLiteral("refresh"), tr("Read the store again from the server"));
+    refresh->setShortcut(QKeySequence::Refresh);
+    expandSubtree = make(tr("&Expand Subtree"), QStringLiteral("expand"),
+                         tr("Open the selected folder and every folder under it"));
+    expandSubtree->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Right));
+    collapseSubtree = make(tr("Co&llapse Subtree"), QStringLiteral("collapse"),
+                           tr("Close the selected folder and every folder under it"));
+    collapseSubtree->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Left));
+    themes = new QActionGroup(this);
+    themeSystem =
+        make(tr("&System Colours"), QString(), tr("Follow the desktop's light or dark colours"));
+    themeLight = make(tr("&Light"), QString(), tr("Light colours"));
+    themeDark = make(tr("&Dark"), QString(), tr("Dark colours"));
+    for (QAction *a : {themeSystem, themeLight, themeDark}) {
+        a->setCheckable(true);
+        themes->addAction(a);
+    }
+    themeSystem->setChecked(true);
+
+    goToPath = make(tr("&Go to Path…"), QStringLiteral("goto"),
+                    tr("Jump to a path, with completion from the tree"));
+    goToPath->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    goUp = make(tr("&Parent Folder"), QString(), tr("Select the folder above"));
+    goUp->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Up));
+    nextTab = make(tr("&Next Store"), QString(), tr("Show the next store's tab"));
+    nextTab->setShortcut(QKeySequence::NextChild);
+    previousTab = make(tr("P&revious Store"), QString(), tr("Show the previous store's tab"));
+    previousTab->setShortcut(QKeySequence::PreviousChild);
+
+    about = make(tr("&About Dust Browser"), QString(), tr("Version and credits"));
+    about->setMenuRole(QAction::AboutRole);
+
+    // Shortcuts work wherever focus is in the window, also with the menu bar hidden.
+    const QList<QAction *> all = findChildren<QAction *>();
+    for (QAction *a : all) {
+        a->setShortcutContext(Qt::WindowShortcut);
+        window->addAction(a);
+    }
+    updateIcons();
+}
+
+QAction *WindowActions::make(const QString &text, const QString &icon, const QString &tip)
+{
+    auto *action = new QAction(text, this);
+    action->setStatusTip(tip);
+    action->setToolTip(tip);
+    if (!icon.isEmpty())
+        m_icons.append({action, icon});
+    return action;
+}
+
+QList<QAction *> WindowActions::writeActions() const
+{
+    return {deleteEntry};
+}
+
+QList<QAction *> WindowActions::rowActions() const
+{
+    return {copyPath, copyValue, copyAsJson, expandSubtree, collapseSubtree, deleteEntry};
+}
+
+void WindowActions::fillMenus(QMenuBar *bar, const QList<QAction *> &viewExtras) const
+{
+    QMenu *file = bar->addMenu(tr("&File"));
+    file->addActions({openConnection, closeTab});
+    file->addSeparator();
+    file->addAction(quit);
+
+    QMenu *edit = bar->addMenu(tr("&Edit"));
+    edit->addActions({copyPath, copyValue, copyAsJson});
+    edit->addSeparator();
+    edit->addAction(deleteEntry);
+    edit->addSeparator();
+    edit->addAction(find);
+
+    QMenu *view = bar->addMenu(tr("&View"));
+    view->addAction(refresh);
+    view->addSeparator();
+    view->addActions({expandSubtree, collapseSubtree});
+    view->addSeparator();
+    QMenu *colours = view->addMenu(tr("&Colours"));
+    colours->addActions(themes->actions());
+    if (!viewExtras.isEmpty()) {
+        view->addSeparator();
+        view->addActions(viewExtras);
+    }
+
+    QMenu *go = bar->addMenu(tr("&Go"));
+    go->addActions({goToPath, goUp});
+    go->addSeparator();
+    go->addActions({nextTab, previousTab});
+
+    QMenu *help = bar->addMenu(tr("&Help"));
+    help->addAction(about);
+}
+
+void WindowActions::fillToolBar(QToolBar *bar) const
+{
+    bar->addActions({openConnection, refresh});
+    bar->addSeparator();
+    bar->addActions({goToPath, find});
+    bar->addSeparator();
+    bar->addActions({expandSubtree, collapseSubtree, copyPath});
+    bar->addSeparator();
+    bar->addAction(deleteEntry);
+}
+
+void WindowActions::updateIcons()
+{
+    for (const auto &[action, name] : std::as_const(m_icons))
+        action->setIcon(icons::themed(name, m_window->palette()));
+}
+
+} // namespace dust
