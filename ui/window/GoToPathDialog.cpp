@@ -54,7 +54,7 @@ void GoToPathDialog::setText(const QString &text)
 
 QString GoToPathDialog::problem() const
 {
-    return m_problem->isVisible() ? m_problem->text() : QString();
+    return m_problem->isHidden() ? QString() : m_problem->text();
 }
 
 void GoToPathDialog::updateCompletions(const QString &typed)
