@@ -285,9 +285,17 @@ void StoreTreeModel::switchSource(Source source, Transport *transport, const QSt
     resetTree(std::move(root));
 }
 
-void StoreTreeModel::setLiveSource(LiveStoreSource *source)
+void StoreTreeModel::setLiveSource(LiveStoreSource *source, Transport *interim,
+                                   const QString &store)
 {
-    switchSource(Source::Mirror, nullptr, {}, std::make_unique<Node>());
+    if (interim && source) {
+        // Until the first snapshot, folders are listed over REST as they are opened.
+        auto root = std::make_unique<Node>();
+        root->set(Node::MayHaveChildren);
+        switchSource(Source::Http, interim, store, std::move(root));
+    } else {
+        switchSource(Source::Mirror, nullptr, {}, std::make_unique<Node>());
+    }
     if (!source)
         return;
     m_liveSource = source;
@@ -298,7 +306,7 @@ void StoreTreeModel::setLiveSource(LiveStoreSource *source)
 
 void StoreTreeModel::resync()
 {
-    if (source() != Source::Mirror || !m_liveSource)
+    if (!m_liveSource)
         return;
     // Batches the source emits after the snapshot reach this thread after it, and the
     // rebuild drops those it already holds.

@@ -82,7 +82,12 @@ public:
     // and follows changed() batches in between. A store that cannot be read (refused,
     // unreachable past the read timeout) shows its error on the root (errorText()) and
     // through loadFailed().
-    void setLiveSource(LiveStoreSource *source);
+    // With `interim` (a transport that answers REST listings of `store` at once, not owned,
+    // outliving its use), the tree is listed lazily through it until the first snapshot is
+    // built, so a big store shows its top folders while it is still catching up; the
+    // snapshot then replaces it with one model reset.
+    void setLiveSource(LiveStoreSource *source, Transport *interim = nullptr,
+                       const QString &store = QString());
     // Takes a new snapshot from the live source and rebuilds from it.
     void resync();
 

@@ -5,6 +5,7 @@
 #include "TreeFilterBar.h"
 #include "model/SdkStoreSource.h"
 #include "model/StoreTreeModel.h"
+#include "transport/HttpTransport.h"
 #include "transport/SdkTransport.h"
 #include "transport/Transport.h"
 
@@ -72,6 +73,7 @@ StoreTab::~StoreTab()
     for (const QMetaObject::Connection &c : std::as_const(m_liveConnections))
         disconnect(c);
     m_liveSource.reset();
+    m_interim.reset();
 }
 
 SdkTransport *StoreTab::liveTransport() const
@@ -191,6 +193,21 @@ void StoreTab::build()
                 if (!loading && m_goTo.isValid())
                     continueGoTo();
             });
+    // A rebuild (the first snapshot, a reset) replaces every row: keep what was open and
+    // selected.
+    connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
+        if (!m_restoring) {
+            m_keptExpanded = expandedPaths();
+            m_keptCurrent = currentPath();
+        }
+    });
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        m_restoring = true;
+        QTimer::singleShot(0, this, [this] {
+            m_restoring = false;
+            restoreExpanded();
+        });
+    });
     connect(m_model, &StoreTreeModel::rebuilt, this, [this] {
         if (m_goTo.isValid())
             continueGoTo();
@@ -205,9 +222,12 @@ void StoreTab::startSource()
         setConnectionText(tr("REST · folders load as they open"));
         return;
     }
-    // Live: changes arrive as they happen.
+    // Live: changes arrive as they happen. Until the store has caught up, its folders are
+    // listed over REST, so a big store shows its top at once.
     m_liveSource = std::make_unique<SdkStoreSource>(sdk, m_store);
-    m_model->setLiveSource(m_liveSource.get());
+    m_interim =
+        std::make_unique<HttpTransport>(httpBaseOf(sdk->options().url), sdk->options().token);
+    m_model->setLiveSource(m_liveSource.get(), m_interim.get(), m_store);
     setConnectionText(tr("connecting…"));
     m_liveConnections = {
         connect(m_liveSource.get(), &LiveStoreSource::changed, this,
@@ -248,6 +268,61 @@ void StoreTab::startSource()
                 [this](const QString &, const QString &problem) { emit message(problem, 15000); }),
     };
     sdk->open(m_store);
+}
+
+QUrl StoreTab::httpBaseOf(const QUrl &socketUrl)
+{
+    QUrl base = socketUrl;
+    if (base.scheme() == QLatin1String("ws"))
+        base.setScheme(QStringLiteral("http"));
+    else if (base.scheme() == QLatin1String("wss"))
+        base.setScheme(QStringLiteral("https"));
+    QString path = base.path();
+    if (path.endsWith(QLatin1String("/websocket")))
+        path.chop(10);
+    if (path.endsWith(QLatin1String("/ws/sync")))
+        path.chop(8);
+    base.setPath(path);
+    base.setQuery(QString());
+    return base;
+}
+
+QList<Path> StoreTab::expandedPaths() const
+{
+    QList<Path> paths;
+    std::deque<QModelIndex> queue{QModelIndex()};
+    while (!queue.empty() && paths.size() < kMaxExpand) {
+        const QModelIndex parent = queue.front();
+        queue.pop_front();
+        const int rows = m_model->rowCount(parent);
+        for (int r = 0; r < rows; ++r) {
+            const QModelIndex child = m_model->index(r, 0, parent);
+            if (m_tree->isExpanded(child)) {
+                paths.append(m_model->pathOf(child));
+                queue.push_back(child);
+            }
+        }
+    }
+    return paths;
+}
+
+void StoreTab::restoreExpanded()
+{
+    const QList<Path> paths = std::exchange(m_keptExpanded, {});
+    for (const Path &p : paths) {
+        const QModelIndex index = m_model->index(p);
+        if (index.isValid()) {
+            if (m_model->canFetchMore(index))
+                m_model->fetchMore(index);
+            m_tree->expand(index);
+        }
+    }
+    const Path current = std::exchange(m_keptCurrent, Path());
+    if (current.isValid() && !currentPath().isValid()) {
+        const QModelIndex index = m_model->index(current);
+        if (index.isValid())
+            selectIndex(index);
+    }
 }
 
 void StoreTab::setConnectionText(const QString &text)

@@ -7,6 +7,7 @@
 #include <QMetaObject>
 #include <QPointer>
 #include <QTimer>
+#include <QUrl>
 #include <QWidget>
 
 #include <functional>
@@ -111,6 +112,11 @@ private:
     // Reads the selected entry and gives it to `use` (errors go to message()).
     void withSelectedEntry(const std::function<void(const Entry &)> &use);
     void showContextMenu(const QPoint &pos);
+    // The open folders (breadth first, bounded), and opening them again after a reset.
+    QList<Path> expandedPaths() const;
+    void restoreExpanded();
+    // The HTTP base of a server from its WebSocket URL (ws://h:p/ws/sync -> http://h:p).
+    static QUrl httpBaseOf(const QUrl &socketUrl);
 
     std::unique_ptr<Transport> m_ownedTransport;
     Transport *m_transport;
@@ -118,6 +124,7 @@ private:
     Options m_options;
     bool m_serverReadOnly = false;
     std::unique_ptr<SdkStoreSource> m_liveSource;
+    std::unique_ptr<Transport> m_interim; // REST listings until the live store caught up
     QList<QMetaObject::Connection> m_liveConnections;
 
     StoreTreeModel *m_model = nullptr;
@@ -135,6 +142,9 @@ private:
     bool m_live = false;
     bool m_refreshQueued = false;
     quint64 m_showGeneration = 0;
+    QList<Path> m_keptExpanded;
+    Path m_keptCurrent;
+    bool m_restoring = false;
     Path m_goTo; // a go-to in progress (folders on the way being listed)
     int m_goToSteps = 0;
 };
