@@ -63,6 +63,7 @@ private slots:
     void factoryRefusesCleartextToAnotherHost();
 
     void vaultWriteReadRemove();
+    void vaultMayGoBeforeItsAnswer();
     void sessionTokenComesFromTheKeychain();
     void sessionTokenAsksWhenNothingIsStored();
 
@@ -286,6 +287,22 @@ void TestConnections::vaultWriteReadRemove()
     QCOMPARE(awaitOutcome(vault.remove(name)).status, TokenVault::Status::Ok);
 }
 
+void TestConnections::vaultMayGoBeforeItsAnswer()
+{
+    // A dialog closed while the keychain still works on its read: the answer still arrives
+    // (QtKeychain runs jobs one at a time, so the next one's answer comes after it).
+    QFuture<TokenVault::Outcome> orphan;
+    {
+        TokenVault gone(nullptr, testService());
+        orphan = gone.read(QStringLiteral("Work"));
+    }
+    TokenVault vault(nullptr, testService());
+    QCOMPARE(awaitOutcome(vault.read(QStringLiteral("Work"))).status, TokenVault::Status::NotFound);
+    QTRY_VERIFY(orphan.isFinished());
+    QCOMPARE(orphan.resultCount(), 1);
+    QCOMPARE(orphan.result().status, TokenVault::Status::NotFound);
+}
+
 void TestConnections::sessionTokenComesFromTheKeychain()
 {
     TokenVault vault(nullptr, testService());
@@ -343,6 +360,8 @@ void TestConnections::profileConnectsWithItsKeychainToken()
         fill(dialog, QStringLiteral("Local"), dustlite->baseUrl().toString(), kToken);
         dialog.form()->storeCombo()->setEditText(QStringLiteral("local/demo"));
         QVERIFY(dialog.form()->rememberBox()->isChecked());
+        QVERIFY(dialog.form()->rememberBox()->isEnabled());
+        QVERIFY(dialog.form()->keychainNote()->isHidden());
         QSignalSpy finished(&dialog, &QDialog::finished);
         QTest::mouseClick(dialog.connectButton(), Qt::LeftButton);
         QVERIFY2(finished.count() == 1 || finished.wait(20000), qPrintable(dialog.statusText()));

@@ -30,6 +30,7 @@ private slots:
     void sessionTokenPromptsAndSaysWhy();
     void cancellingThePromptCancels();
     void dialogConnectsForThisSessionOnly();
+    void newProfileSaysThereIsNoKeychain();
 };
 
 void TestConnectionsNoKeychain::initTestCase()
@@ -136,6 +137,21 @@ void TestConnectionsNoKeychain::dialogConnectsForThisSessionOnly()
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
     QCOMPARE(dialog.token(), QStringLiteral("dust_tok_dev"));
     QVERIFY(!file.bytes().contains("dust_tok"));
+}
+
+void TestConnectionsNoKeychain::newProfileSaysThereIsNoKeychain()
+{
+    ProfilesFile file;
+    ProfileStore profiles(file.settings());
+    TokenVault vault(nullptr, testService());
+    ConnectionDialog dialog(profiles, vault); // no profiles: a new one
+    QSignalSpy tokenLoaded(&dialog, &ConnectionDialog::tokenLoaded);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QVERIFY(tokenLoaded.count() == 1 || tokenLoaded.wait(20000));
+    QVERIFY(!dialog.form()->rememberBox()->isEnabled());
+    QVERIFY(!dialog.form()->rememberBox()->isChecked());
+    QVERIFY(dialog.form()->keychainNote()->text().contains(QStringLiteral("No system keychain")));
 }
 
 QTEST_MAIN(TestConnectionsNoKeychain)

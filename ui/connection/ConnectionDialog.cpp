@@ -17,10 +17,14 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <chrono>
 
 namespace dust {
 
 namespace {
+
+// A test should not leave the user waiting as long as a big listing may take.
+constexpr std::chrono::milliseconds kProbeTimeout{15000};
 
 QString hostOf(const ConnectionProfile &profile)
 {
@@ -192,10 +196,21 @@ void ConnectionDialog::newProfile()
         m_form->setRememberToken(true);
     m_current.clear();
     m_dirty = true;
-    ++m_tokenRead;
     reloadList({});
     showStatus(tr("A new connection: fill in the server and the token, then Save or Connect."),
                false);
+    // Whether "Remember" can work, before the user relies on it.
+    const quint64 run = ++m_tokenRead;
+    m_vault.read(profile.name).then(this, [this, run](const TokenVault::Outcome &outcome) {
+        if (run != m_tokenRead)
+            return;
+        if (outcome.status == TokenVault::Status::Unavailable ||
+            outcome.status == TokenVault::Status::Denied)
+            m_form->setKeychainState(outcome.status, outcome.message);
+        else
+            m_form->setKeychainState(TokenVault::Status::NotFound, {});
+        emit tokenLoaded(outcome.status);
+    });
     m_form->nameEdit()->setFocus();
     m_form->nameEdit()->selectAll();
 }
@@ -335,6 +350,7 @@ QString ConnectionDialog::makeProbe()
     if (!made.error.isEmpty())
         return made.error;
     m_probe = std::move(made.transport);
+    m_probe->setTransferTimeout(kProbeTimeout);
     m_probeWarning = made.warning;
     return {};
 }

@@ -29,8 +29,12 @@ TokenVault::Status statusOf(QKeychain::Error error)
     return TokenVault::Status::Unavailable;
 }
 
-// Starts `job` (owned by the vault, deleted once finished) and finishes the returned
-// future with its outcome; `removing` makes "nothing stored" a success.
+// Starts `job` and finishes the returned future with its outcome; `onDone` adjusts it.
+//
+// The job has no parent and deletes itself once finished (autoDelete): QtKeychain's
+// libsecret backend calls back into a job even after it was deleted, so a job must live
+// until its answer, even when the vault (a dialog's, say) is gone by then. Nothing here
+// refers to the vault.
 template <typename Job, typename Done>
 QFuture<TokenVault::Outcome> run(Job *job, const QString &profile, Done onDone)
 {
@@ -66,7 +70,7 @@ TokenVault::~TokenVault() = default;
 
 QFuture<TokenVault::Outcome> TokenVault::read(const QString &profile)
 {
-    return run(new QKeychain::ReadPasswordJob(m_service, this), profile,
+    return run(new QKeychain::ReadPasswordJob(m_service), profile,
                [](QKeychain::ReadPasswordJob &job, Outcome &outcome) {
                    if (outcome.ok())
                        outcome.token = job.textData();
@@ -75,14 +79,14 @@ QFuture<TokenVault::Outcome> TokenVault::read(const QString &profile)
 
 QFuture<TokenVault::Outcome> TokenVault::write(const QString &profile, const QString &token)
 {
-    auto *job = new QKeychain::WritePasswordJob(m_service, this);
+    auto *job = new QKeychain::WritePasswordJob(m_service);
     job->setTextData(token);
     return run(job, profile, [](QKeychain::WritePasswordJob &, Outcome &) {});
 }
 
 QFuture<TokenVault::Outcome> TokenVault::remove(const QString &profile)
 {
-    return run(new QKeychain::DeletePasswordJob(m_service, this), profile,
+    return run(new QKeychain::DeletePasswordJob(m_service), profile,
                [](QKeychain::DeletePasswordJob &, Outcome &outcome) {
                    if (outcome.status == Status::NotFound) {
                        outcome.status = Status::Ok;
