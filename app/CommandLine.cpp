@@ -17,6 +17,8 @@ ConnectionProfile LaunchOptions::applyTo(ConnectionProfile base) const
 {
     if (hasServer())
         base.url = url;
+    if (base.name.isEmpty()) // an ad-hoc --url connection is named for its server
+        base.name = base.url.toDisplayString(QUrl::RemoveUserInfo | QUrl::RemovePath);
     if (!store.isEmpty())
         base.defaultStore = store;
     if (lazy)

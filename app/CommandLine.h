@@ -29,7 +29,8 @@ struct LaunchOptions
 
     bool hasServer() const { return !url.isEmpty(); }
     // `base` (a saved profile, or an empty one for --url) with the command line's
-    // overrides: URL, store, --lazy, --read-only.
+    // overrides: URL, store, --lazy, --read-only. A profile without a name (--url) is named
+    // for its server, so it can go straight to TransportFactory::create.
     ConnectionProfile applyTo(ConnectionProfile base) const;
 };
 

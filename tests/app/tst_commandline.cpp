@@ -214,7 +214,10 @@ void TestCommandLine::overridesApplyToAProfile()
 
     LaunchOptions adHoc =
         CommandLine::parse(argv({"--url", "http://localhost:7755"}), environment());
-    QCOMPARE(adHoc.applyTo({}).url, QUrl(QStringLiteral("http://localhost:7755")));
+    const ConnectionProfile adHocProfile = adHoc.applyTo({});
+    QCOMPARE(adHocProfile.url, QUrl(QStringLiteral("http://localhost:7755")));
+    QCOMPARE(adHocProfile.name, QStringLiteral("http://localhost:7755"));
+    QCOMPARE(adHocProfile.problem(), QString()); // ready for TransportFactory::create
 }
 
 void TestCommandLine::onlyPrintsHelpAndVersion_data()
