@@ -75,6 +75,11 @@ MainWindow::MainWindow(QWidget *parent)
 MainWindow::~MainWindow()
 {
     // Tabs first: their views and models go before anything they read.
+    closeAllTabs();
+}
+
+void MainWindow::closeAllTabs()
+{
     while (m_tabs->count() > 0)
         delete m_tabs->widget(0);
 }

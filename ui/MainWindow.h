@@ -35,6 +35,8 @@ public:
                        const StoreTab::Options &options);
     // Opens `store` in a new tab through `transport` (not owned; it must outlive the tab).
     StoreTab *openStore(Transport *transport, const QString &store, const QString &serverLabel);
+    // Closes every tab (their transports go with them).
+    void closeAllTabs();
     // Shown while no store is open and none could be opened.
     void showConnectionError(const QString &message);
 
