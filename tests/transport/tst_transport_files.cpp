@@ -49,7 +49,6 @@ private slots:
     void reportsProgress();
     void errors_data();
     void errors();
-    void cancelAbortsTheDownload();
     void httpBaseUrl_data();
     void httpBaseUrl();
 
@@ -191,21 +190,6 @@ void TestTransportFiles::errors()
     const auto fetched = await(client->fetchFile(hash));
     EXPECT_ERROR(fetched, expected);
     QVERIFY2(fetched.error().message().contains(words), qPrintable(fetched.error().message()));
-}
-
-void TestTransportFiles::cancelAbortsTheDownload()
-{
-    const QByteArray content = randomBytes(4 * 1024 * 1024, 13);
-    const auto uploaded =
-        test::uploadFile(m_server.wsUrl(), store(), QStringLiteral("files/cancelled"), content,
-                         QStringLiteral("c.bin"), QStringLiteral("x-test/blob"), kToken);
-    QVERIFY2(uploaded.error.isEmpty(), qPrintable(uploaded.error));
-    HttpTransport client(m_server.baseUrl(), kToken);
-    QFuture<Result<QByteArray>> future = client.fetchFile(uploaded.hash);
-    future.cancel();
-    QTRY_VERIFY(future.isFinished());
-    QVERIFY(future.isCanceled());
-    QCOMPARE(future.resultCount(), 0);
 }
 
 void TestTransportFiles::httpBaseUrl_data()
