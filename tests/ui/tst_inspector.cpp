@@ -642,6 +642,11 @@ void TestInspector::bigValueStreamsInChunks()
     QVERIFY(!view->wasCancelled());
     // On screen, every line is short enough to lay out.
     QVERIFY(view->editor()->document()->blockCount() > 1000);
+
+    // Shown again unchanged (a live refresh), it is not formatted again.
+    panel.showEntry(entry);
+    QVERIFY(!formatter->isRunning());
+    QVERIFY(panel.valueText() == expected);
 }
 
 void TestInspector::cancelStopsFormatting()
