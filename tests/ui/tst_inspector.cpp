@@ -362,10 +362,12 @@ void TestInspector::pageForEachType()
     const QStringList header = panel.headerText().split(QLatin1Char('\n'));
     QCOMPARE(header.value(0), QStringLiteral("path: ") + readAt);
     QCOMPARE(header.value(1), QStringLiteral("segments: ") + quotedSegments(where));
-    QVERIFY2(header.value(2).startsWith(QStringLiteral("type: %1 · revision: %2 · size: %3 bytes")
-                                            .arg(type)
-                                            .arg(seq)
-                                            .arg(expectedSize)),
+    QVERIFY2(header.value(2).startsWith(
+                 QStringLiteral("type: %1 · revision: %2 · size: %3")
+                     .arg(type)
+                     .arg(seq)
+                     .arg(expectedSize == 1 ? QStringLiteral("1 byte")
+                                            : QStringLiteral("%1 bytes").arg(expectedSize))),
              qPrintable(header.value(2)));
 }
 

@@ -119,6 +119,8 @@ void EntryHeader::updateDetails()
     QString size;
     if (m_size < 0)
         size = tr("measuring…");
+    else if (m_size == 1)
+        size = tr("1 byte");
     else if (m_size < 1024)
         size = tr("%1 bytes").arg(m_size);
     else

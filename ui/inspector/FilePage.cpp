@@ -100,7 +100,8 @@ void FilePage::showEntry(const Entry &entry)
         cancelDownload();
     m_hash->setText(field(ref, "hash"));
     const qint64 size = ref.value(QLatin1String("size")).toInteger(-1);
-    m_size->setText(size < 0 ? tr("unknown")
+    m_size->setText(size < 0    ? tr("unknown")
+                    : size == 1 ? tr("1 byte")
                     : size < 1024
                         ? tr("%1 bytes").arg(size)
                         : tr("%1 bytes (%2)").arg(size).arg(QLocale().formattedDataSize(size)));

@@ -21,6 +21,17 @@
 
 namespace dust {
 
+namespace {
+
+// Cheap fields first; the value last (equal revisions do not prove equal values: removing a
+// leaf under a map leaves its highest revision as it was).
+bool isSameEntry(const Entry &a, const Entry &b)
+{
+    return a.revision == b.revision && a.path == b.path && a.type == b.type && a.value == b.value;
+}
+
+} // namespace
+
 InspectorPanel::InspectorPanel(QWidget *parent)
     : QWidget(parent)
     , m_header(new EntryHeader(this))
@@ -135,6 +146,11 @@ InspectorPage *InspectorPanel::pageFor(const Entry &entry) const
 
 void InspectorPanel::showEntry(const Entry &entry)
 {
+    // The same entry again (a live refresh after a change elsewhere): nothing to redo, and
+    // a big value is not formatted twice.
+    if (const auto *shown = qobject_cast<const InspectorPage *>(m_pages->currentWidget());
+        shown && shown != m_messagePage && isSameEntry(shown->entry(), entry))
+        return;
     m_formatter->cancel(); // a newer entry: the older formatting stops
     m_formatTarget = nullptr;
 

@@ -58,7 +58,9 @@ public:
     void showNothing();
     // `path` is being read.
     void showLoading(const Path &path);
-    // Shows `entry` on the page for its type.
+    // Shows `entry` on the page for its type. An entry equal to the one shown (same path,
+    // type, revision and value) changes nothing: its page, a formatting in progress or
+    // cancelled, the Raw toggle and a download stay as they are.
     void showEntry(const Entry &entry);
     // Reading `path` failed; `message` says why in words.
     void showError(const Path &path, const QString &message);
