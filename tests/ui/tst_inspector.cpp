@@ -444,7 +444,7 @@ void TestInspector::leaseCountsDown()
 {
     const Path where = path(u"jobs/short"_s);
     const qint64 seq = write(QStringLiteral("lease"), where,
-                             QJsonObject{{u"ttl"_s, 2500}, {u"holder"_s, u"node-b"_s}});
+                             QJsonObject{{u"ttl"_s, 4000}, {u"holder"_s, u"node-b"_s}});
     QVERIFY(seq > 0);
     InspectorPanel panel;
     panel.showEntry(read(where));
