@@ -167,6 +167,9 @@ void HttpExchange::send(const HttpRequest &request, Handler onDone)
         }
     });
 
+    if (request.onProgress)
+        connect(reply, &QNetworkReply::downloadProgress, reply, request.onProgress);
+
     if (request.cancelWith.isValid()) {
         auto *watcher = new QFutureWatcher<void>(reply);
         connect(watcher, &QFutureWatcher<void>::canceled, reply, [reply, flags] {

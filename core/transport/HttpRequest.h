@@ -6,6 +6,8 @@
 #include <QString>
 #include <QUrl>
 
+#include <functional>
+
 #include <utility>
 
 namespace dust {
@@ -26,6 +28,9 @@ struct HttpRequest
     QList<std::pair<QByteArray, QByteArray>> headers;
     QString subject;          // the entry path or store the request is about, for messages
     QFuture<void> cancelWith; // aborting the request when this future is cancelled
+    // Called as the answer's body arrives: bytes received so far, and the total (-1 while
+    // the server has not said).
+    std::function<void(qint64 received, qint64 total)> onProgress;
 };
 
 } // namespace dust

@@ -13,6 +13,7 @@
 #include <QPointer>
 #include <QUuid>
 
+#include <algorithm>
 #include <utility>
 
 namespace dust {
@@ -610,6 +611,50 @@ QFuture<Result<QList<StoreInfo>>> HttpTransport::listStores()
     request.subject = QStringLiteral("list");
     return call<QList<StoreInfo>>(
         request, [](const HttpResponse &response) { return restreplies::stores(response.body); });
+}
+
+QFuture<Result<QByteArray>> HttpTransport::fetchFile(const QString &hash)
+{
+    if (hash.trimmed().isEmpty())
+        return failed<QByteArray>(
+            Error::invalidParams(QStringLiteral("a file hash is needed (\"sha256:…\")")));
+
+    auto promise = std::make_shared<QPromise<Result<QByteArray>>>();
+    promise->start();
+    promise->setProgressRange(0, 0);
+    QFuture<Result<QByteArray>> future = promise->future();
+
+    HttpRequest request;
+    request.verb = "GET";
+    request.url =
+        makeUrl(QByteArrayLiteral("/api/files/") + QUrl::toPercentEncoding(hash, "!$&'()*,;=:@"));
+    request.route = Route::Read;
+    request.subject = hash;
+    request.cancelWith = QFuture<void>(future);
+    request.onProgress = [promise](qint64 received, qint64 total) {
+        if (total <= 0)
+            return;
+        if (promise->future().progressMaximum() != 1000)
+            promise->setProgressRange(0, 1000);
+        promise->setProgressValue(
+            static_cast<int>(std::clamp<qint64>(received * 1000 / total, 0, 1000)));
+    };
+    m_exchange->send(request, [promise, hash](const HttpResponse &response) {
+        if (response.succeeded()) {
+            promise->addResult(Result<QByteArray>(response.body));
+        } else {
+            Error error = resterrors::errorOf(response);
+            if (error.kind() == Error::Kind::NotFound)
+                error.setDetail(
+                    QStringLiteral("no store this token can read references the file %1")
+                        .arg(hash));
+            else if (error.kind() == Error::Kind::Forbidden && error.detail().isEmpty())
+                error.setDetail(QStringLiteral("downloading files needs the files:read scope"));
+            promise->addResult(Result<QByteArray>::failure(error));
+        }
+        promise->finish();
+    });
+    return future;
 }
 
 } // namespace dust

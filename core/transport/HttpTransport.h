@@ -122,6 +122,12 @@ public:
                                             qint64 toSeq) override;
     // `GET /api/stores` (scope stores:read).
     QFuture<Result<QList<StoreInfo>>> listStores() override;
+    // `GET /api/files/{hash}` (scope files:read), the hash percent-encoded as one path
+    // segment (':' kept). 404 → NotFound ("no store … references the file"), 403 →
+    // Forbidden, a 404 without the API's body → NotImplemented (a server without the
+    // route); a file larger than maxResponseBytes() fails with Protocol. Progress as
+    // Transport::fetchFile says, from the answer's Content-Length.
+    QFuture<Result<QByteArray>> fetchFile(const QString &hash) override;
 
 private:
     // Sends `request` and finishes the returned future with `parse` of a successful answer,

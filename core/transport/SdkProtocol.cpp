@@ -72,6 +72,34 @@ QUrl socketUrl(const QUrl &url, const QString &token, const QString &deviceId)
     return result;
 }
 
+QUrl httpBaseUrl(const QUrl &url)
+{
+    if (!url.isValid() || url.host().isEmpty())
+        return {};
+    QUrl result = url.adjusted(QUrl::RemoveQuery | QUrl::RemoveFragment | QUrl::RemoveUserInfo);
+    const QString scheme = url.scheme().toLower();
+    if (scheme == QLatin1String("ws"))
+        result.setScheme(QStringLiteral("http"));
+    else if (scheme == QLatin1String("wss"))
+        result.setScheme(QStringLiteral("https"));
+    else if (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+        return {};
+
+    QString path = result.path();
+    const auto chopTrailing = [&path](QLatin1String tail) {
+        while (path.endsWith(QLatin1Char('/')))
+            path.chop(1);
+        if (path.endsWith(tail))
+            path.chop(tail.size());
+    };
+    chopTrailing(QLatin1String("/websocket"));
+    chopTrailing(QLatin1String("/ws/sync"));
+    while (path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    result.setPath(path);
+    return result;
+}
+
 QString topicFor(const QString &store)
 {
     return QStringLiteral("store:") + store;

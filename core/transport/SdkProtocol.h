@@ -26,6 +26,11 @@ QString makeClientOpId();
 // URL has no path, "/websocket" appended unless already there, and the query
 // token, device_id, capver=3, vsn=2.0.0. An invalid URL stays invalid.
 QUrl socketUrl(const QUrl &url, const QString &token, const QString &deviceId);
+// The server's HTTP base for the SdkOptions `url` (where REST routes such as file downloads
+// live): ws/wss become http/https, a trailing "/websocket" and then "/ws/sync" are taken off
+// the path (the rest of it is kept as a prefix), query and fragment dropped. An invalid URL or
+// another scheme gives an invalid QUrl.
+QUrl httpBaseUrl(const QUrl &url);
 
 // The channel topic of a store: "store:org/name".
 QString topicFor(const QString &store);

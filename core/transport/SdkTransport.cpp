@@ -1,5 +1,6 @@
 #include "SdkTransport.h"
 
+#include "HttpTransport.h"
 #include "SdkSession.h"
 #include "SdkWriteRequest.h"
 #include "protocol/Values.h"
@@ -435,6 +436,19 @@ void SdkTransport::onStoreJoined(const QString &store, const sdk::StorePermissio
 {
     m_permissions.insert(store, permissions);
     emit storeJoined(store, permissions);
+}
+
+QFuture<Result<QByteArray>> SdkTransport::fetchFile(const QString &hash)
+{
+    if (!m_files) {
+        const QUrl base = sdk::httpBaseUrl(m_options.url);
+        if (!base.isValid())
+            return failed<QByteArray>(Error::invalidParams(
+                QStringLiteral("no HTTP address can be derived from %1 to download files from")
+                    .arg(m_options.url.toDisplayString(QUrl::RemoveUserInfo | QUrl::RemoveQuery))));
+        m_files = new HttpTransport(base, m_options.token, this);
+    }
+    return m_files->fetchFile(hash);
 }
 
 } // namespace dust

@@ -19,6 +19,7 @@
 
 namespace dust {
 
+class HttpTransport;
 class Mirror;
 class SdkSession;
 struct SdkWriteRequest;
@@ -163,6 +164,10 @@ public:
                                           qint64 toSeq) override;
     // The `status` event: current seq, counts, permissions (raw holds every field).
     QFuture<Result<StoreStatus>> status(const QString &store) override;
+    // Files are downloaded over REST (there is no WebSocket download): `GET /api/files/{hash}`
+    // at sdk::httpBaseUrl(options().url) with the same token, through an HttpTransport made
+    // on first use (a child of this object, on this thread). Errors as HttpTransport's.
+    QFuture<Result<QByteArray>> fetchFile(const QString &hash) override;
 
     // Leases (§5.6): extra holds token, expires_at and holder; release a lease not held
     // gives extra {"released": false} and storeSeq 0.
@@ -235,7 +240,8 @@ private:
     ConnectionState m_state = ConnectionState::Disconnected;
     QHash<QString, QList<std::shared_ptr<Subscription>>> m_subscriptions; // by store
     QThread m_thread;
-    SdkSession *m_session; // lives on m_thread; deleted there when it finishes
+    SdkSession *m_session;            // lives on m_thread; deleted there when it finishes
+    HttpTransport *m_files = nullptr; // a child made by fetchFile(), for REST downloads
 };
 
 } // namespace dust

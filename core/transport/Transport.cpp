@@ -90,6 +90,11 @@ QFuture<Result<QList<StoreInfo>>> Transport::listStores()
     return unsupported<QList<StoreInfo>>("listing stores");
 }
 
+QFuture<Result<QByteArray>> Transport::fetchFile(const QString &)
+{
+    return unsupported<QByteArray>("downloading files");
+}
+
 QString unwritableValue(const QJsonValue &value)
 {
     if (value.isUndefined())

@@ -181,6 +181,13 @@ public:
     virtual QFuture<Result<QList<DiffChange>>> diff(const QString &store, qint64 fromSeq,
                                                     qint64 toSeq);
     virtual QFuture<Result<QList<StoreInfo>>> listStores();
+    // The bytes of an uploaded file: `hash` is a file reference's "hash" ("sha256:<hex>",
+    // dust-protocol.md §3.5). Over REST this is `GET /api/files/{hash}` (scope files:read):
+    // NotFound when no store the token can read references the hash, Forbidden without the
+    // scope. While the bytes arrive the future reports progress: progressMaximum() is 1000
+    // and progressValue() the per-mille received once the server announced the size (both 0
+    // until then). Cancelling the future aborts the download. Default: NotSupported.
+    virtual QFuture<Result<QByteArray>> fetchFile(const QString &hash);
 
     // A future that is already finished with `error` (for arguments rejected up front).
     template <typename T> static QFuture<Result<T>> failed(const Error &error);

@@ -1,0 +1,107 @@
+#pragma once
+
+#include "protocol/Entry.h"
+
+#include <QPointer>
+#include <QString>
+#include <QWidget>
+
+class QStackedWidget;
+
+namespace dust {
+
+class BooleanPage;
+class ChunkedTextView;
+class EntryHeader;
+class FilePage;
+class InspectorPage;
+class JsonPage;
+class LeasePage;
+class MessagePage;
+class NullPage;
+class NumberPage;
+class SetPage;
+class StringPage;
+class Transport;
+class ValueFormatter;
+
+// The inspector: a header (EntryHeader: path, segments with their escaping, type, revision,
+// size) over one page per kind of value, in a QStackedWidget:
+//   string (also decimal, datetime) → StringPage     integer, float, counter → NumberPage
+//   boolean → BooleanPage   null → NullPage   set → SetPage   file → FilePage
+//   lease → LeasePage       map, an array typed "string", any other type or a value whose
+//   shape does not fit its type → JsonPage (tree + Raw)
+// Big values (over ValueFormatter::kInlineLimit) are measured and formatted off the UI thread
+// and stream into the page in chunks, with Cancel; showing another entry (or nothing, or
+// loading, or an error) cancels a formatting still running. The panel never fetches: the
+// caller reads the entry (Transport::get) and hands it over; the transport given to
+// setSource() is used only to download files.
+//
+// Wiring it into a window: make it, setSource(transport, store) when a store opens, then per
+// selection showLoading(path) → get → showEntry(entry) or showError(path, message), and
+// showNothing() when nothing is selected. Re-showing the same entry (a live refresh) keeps
+// the page's state (the Raw toggle, a download in progress).
+class InspectorPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit InspectorPanel(QWidget *parent = nullptr);
+    ~InspectorPanel() override;
+
+    // Where file downloads come from (not owned; may be null: Download… is then disabled).
+    // `store` is the store shown ("org/name"), kept for what acts on entries later.
+    void setSource(Transport *transport, const QString &store);
+    Transport *transport() const { return m_transport; }
+    QString store() const { return m_store; }
+
+    // Nothing selected.
+    void showNothing();
+    // `path` is being read.
+    void showLoading(const Path &path);
+    // Shows `entry` on the page for its type. An entry equal to the one shown (same path,
+    // type, revision and value) changes nothing: its page, a formatting in progress or
+    // cancelled, the Raw toggle and a download stay as they are.
+    void showEntry(const Entry &entry);
+    // Reading `path` failed; `message` says why in words.
+    void showError(const Path &path, const QString &message);
+
+    // The header as plain text (EntryHeader::text()) and the shown value as plain text (the
+    // page's valueText(); a message when no value is shown). For tests and accessibility.
+    QString headerText() const;
+    QString valueText() const;
+    // The page shown now (one of the pages below, or the message page).
+    QWidget *currentPage() const;
+
+    EntryHeader *header() const { return m_header; }
+    ValueFormatter *formatter() const { return m_formatter; }
+    StringPage *stringPage() const { return m_stringPage; }
+    NumberPage *numberPage() const { return m_numberPage; }
+    BooleanPage *booleanPage() const { return m_booleanPage; }
+    NullPage *nullPage() const { return m_nullPage; }
+    JsonPage *jsonPage() const { return m_jsonPage; }
+    SetPage *setPage() const { return m_setPage; }
+    FilePage *filePage() const { return m_filePage; }
+    LeasePage *leasePage() const { return m_leasePage; }
+
+private:
+    InspectorPage *pageFor(const Entry &entry) const;
+    void showMessage(const QString &message);
+
+    EntryHeader *m_header;
+    QStackedWidget *m_pages;
+    MessagePage *m_messagePage;
+    StringPage *m_stringPage;
+    NumberPage *m_numberPage;
+    BooleanPage *m_booleanPage;
+    NullPage *m_nullPage;
+    JsonPage *m_jsonPage;
+    SetPage *m_setPage;
+    FilePage *m_filePage;
+    LeasePage *m_leasePage;
+    ValueFormatter *m_formatter;              // a child: big values, off the UI thread
+    QPointer<ChunkedTextView> m_formatTarget; // where the running formatting goes
+    QPointer<Transport> m_transport;
+    QString m_store;
+};
+
+} // namespace dust

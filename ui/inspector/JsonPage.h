@@ -1,0 +1,50 @@
+#pragma once
+
+#include "inspector/InspectorPage.h"
+
+class QCheckBox;
+class QLabel;
+class QStackedWidget;
+class QTreeView;
+
+namespace dust {
+
+class JsonTreeModel;
+
+// A map (an assembled subtree, or a typed envelope), an array (which the server types
+// "string") or a value of a type this browser does not know: a collapsible tree over the
+// JSON (JsonTreeModel, built lazily), and with Raw the indented JSON text, which streams in
+// for a big value.
+class JsonPage : public InspectorPage
+{
+    Q_OBJECT
+public:
+    explicit JsonPage(QWidget *parent = nullptr);
+
+    // The raw text instead of the tree (kept from one entry to the next).
+    void setRaw(bool raw);
+    bool isRaw() const;
+
+    // The indented JSON text (also while the tree is shown).
+    QString valueText() const override;
+    QString noteText() const override;
+    ChunkedTextView *textView() const override { return m_text; }
+    ValueFormatter::Style textStyle() const override { return ValueFormatter::Style::Json; }
+
+    JsonTreeModel *model() const { return m_model; }
+    QTreeView *tree() const { return m_tree; }
+    QCheckBox *rawToggle() const { return m_raw; }
+
+protected:
+    void showEntry(const Entry &entry) override;
+
+private:
+    QLabel *m_note;
+    QCheckBox *m_raw;
+    QStackedWidget *m_views;
+    QTreeView *m_tree;
+    ChunkedTextView *m_text;
+    JsonTreeModel *m_model; // a child: the tree's rows
+};
+
+} // namespace dust

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "inspector/InspectorPage.h"
+
+class QLabel;
+
+namespace dust {
+
+// A string value as wrapped text (also decimal and datetime values, which JSON clients see
+// as strings). A big string streams in (see InspectorPage::textView()).
+class StringPage : public InspectorPage
+{
+    Q_OBJECT
+public:
+    explicit StringPage(QWidget *parent = nullptr);
+
+    QString valueText() const override;
+    QString noteText() const override;
+    ChunkedTextView *textView() const override { return m_text; }
+    ValueFormatter::Style textStyle() const override { return ValueFormatter::Style::Text; }
+
+protected:
+    void showEntry(const Entry &entry) override;
+
+private:
+    QLabel *m_note;
+    ChunkedTextView *m_text;
+};
+
+} // namespace dust
