@@ -3,22 +3,21 @@
 #include "PathBreadcrumb.h"
 #include "RecentChangeDelegate.h"
 #include "TreeFilterBar.h"
+#include "inspector/InspectorPanel.h"
 #include "model/SdkStoreSource.h"
 #include "model/StoreTreeModel.h"
 #include "transport/HttpTransport.h"
+#include "transport/SdkProtocol.h"
 #include "transport/SdkTransport.h"
 #include "transport/Transport.h"
 
 #include <QApplication>
 #include <QClipboard>
-#include <QFontDatabase>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
-#include <QPlainTextEdit>
 #include <QSplitter>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -136,22 +135,12 @@ void StoreTab::build()
     connect(m_model, &QAbstractItemModel::dataChanged, this, startFade);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, startFade);
 
-    auto *inspector = new QWidget(m_splitter);
-    auto *inspectorLayout = new QVBoxLayout(inspector);
-    inspectorLayout->setContentsMargins(6, 0, 0, 0);
-    m_entryHeader = new QLabel(tr("Select an entry"), inspector);
-    m_entryHeader->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_entryHeader->setWordWrap(true);
-    m_entryHeader->setAccessibleName(tr("Entry"));
-    m_value = new QPlainTextEdit(inspector);
-    m_value->setReadOnly(true);
-    m_value->setAccessibleName(tr("Value"));
-    m_value->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    inspectorLayout->addWidget(m_entryHeader);
-    inspectorLayout->addWidget(m_value, 1);
+    m_inspector = new InspectorPanel(m_splitter);
+    m_inspector->setSource(m_transport, m_store);
+    m_inspector->showNothing();
 
     m_splitter->addWidget(m_tree);
-    m_splitter->addWidget(inspector);
+    m_splitter->addWidget(m_inspector);
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 2);
     layout->addWidget(m_splitter, 1);
@@ -226,7 +215,7 @@ void StoreTab::startSource()
     // listed over REST, so a big store shows its top at once.
     m_liveSource = std::make_unique<SdkStoreSource>(sdk, m_store);
     m_interim =
-        std::make_unique<HttpTransport>(httpBaseOf(sdk->options().url), sdk->options().token);
+        std::make_unique<HttpTransport>(sdk::httpBaseUrl(sdk->options().url), sdk->options().token);
     m_model->setLiveSource(m_liveSource.get(), m_interim.get(), m_store);
     setConnectionText(tr("connecting…"));
     m_liveConnections = {
@@ -268,23 +257,6 @@ void StoreTab::startSource()
                 [this](const QString &, const QString &problem) { emit message(problem, 15000); }),
     };
     sdk->open(m_store);
-}
-
-QUrl StoreTab::httpBaseOf(const QUrl &socketUrl)
-{
-    QUrl base = socketUrl;
-    if (base.scheme() == QLatin1String("ws"))
-        base.setScheme(QStringLiteral("http"));
-    else if (base.scheme() == QLatin1String("wss"))
-        base.setScheme(QStringLiteral("https"));
-    QString path = base.path();
-    if (path.endsWith(QLatin1String("/websocket")))
-        path.chop(10);
-    if (path.endsWith(QLatin1String("/ws/sync")))
-        path.chop(8);
-    base.setPath(path);
-    base.setQuery(QString());
-    return base;
 }
 
 QList<Path> StoreTab::expandedPaths() const
@@ -345,12 +317,12 @@ Path StoreTab::currentPath() const
 
 QString StoreTab::entryHeaderText() const
 {
-    return m_entryHeader->text();
+    return m_inspector->headerText();
 }
 
 QString StoreTab::entryValueText() const
 {
-    return m_value->toPlainText();
+    return m_inspector->valueText();
 }
 
 void StoreTab::refreshShownEntry()
@@ -364,35 +336,27 @@ void StoreTab::refreshShownEntry()
         m_refreshQueued = false;
         const QModelIndex current = m_tree->currentIndex();
         if (current.isValid())
-            showEntry(current);
+            showEntry(current, true); // the page and a big value's formatting are kept
     });
 }
 
-void StoreTab::showEntry(const QModelIndex &index)
+void StoreTab::showEntry(const QModelIndex &index, bool refresh)
 {
     const quint64 generation = ++m_showGeneration;
     const Path path = m_model->pathOf(index);
     if (!path.isValid()) {
-        m_entryHeader->setText(tr("Select an entry"));
-        m_value->clear();
+        m_inspector->showNothing();
         return;
     }
-    m_entryHeader->setText(tr("<b>%1</b><br>loading…").arg(path.rendered().toHtmlEscaped()));
+    if (!refresh)
+        m_inspector->showLoading(path);
     m_transport->get(m_store, path).then(this, [this, generation, path](const Result<Entry> &r) {
         if (generation != m_showGeneration)
             return; // the selection moved on
-        if (!r) {
-            m_entryHeader->setText(
-                tr("<b>%1</b><br>%2")
-                    .arg(path.rendered().toHtmlEscaped(), r.error().message().toHtmlEscaped()));
-            m_value->clear();
-            return;
-        }
-        const Entry &e = *r;
-        m_entryHeader->setText(tr("<b>%1</b><br>type <i>%2</i> · revision %3")
-                                   .arg(e.path.rendered().toHtmlEscaped(), e.type)
-                                   .arg(e.revision));
-        m_value->setPlainText(jsonText(e.value, QJsonDocument::Indented));
+        if (r)
+            m_inspector->showEntry(*r);
+        else
+            m_inspector->showError(path, r.error().message());
     });
 }
 

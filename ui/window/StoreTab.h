@@ -14,13 +14,12 @@
 #include <memory>
 
 class QAction;
-class QLabel;
-class QPlainTextEdit;
 class QSplitter;
 class QTreeView;
 
 namespace dust {
 
+class InspectorPanel;
 class PathBreadcrumb;
 class RecentChangeDelegate;
 class SdkStoreSource;
@@ -64,6 +63,7 @@ public:
     PathBreadcrumb *breadcrumb() const { return m_crumbs; }
     RecentChangeDelegate *delegate() const { return m_delegate; }
     QSplitter *splitter() const { return m_splitter; }
+    InspectorPanel *inspector() const { return m_inspector; }
     // The selected row's path (invalid when nothing or the top is selected).
     Path currentPath() const;
     // The inspector's header and value text (for tests and accessibility).
@@ -104,7 +104,8 @@ private:
     void build();
     void startSource();
     void setConnectionText(const QString &text);
-    void showEntry(const QModelIndex &index);
+    // Shows the entry of `index`; a refresh keeps the page until the new read answers.
+    void showEntry(const QModelIndex &index, bool refresh = false);
     void refreshShownEntry();
     void showLiveSeq(qint64 seq);
     void continueGoTo();
@@ -115,8 +116,6 @@ private:
     // The open folders (breadth first, bounded), and opening them again after a reset.
     QList<Path> expandedPaths() const;
     void restoreExpanded();
-    // The HTTP base of a server from its WebSocket URL (ws://h:p/ws/sync -> http://h:p).
-    static QUrl httpBaseOf(const QUrl &socketUrl);
 
     std::unique_ptr<Transport> m_ownedTransport;
     Transport *m_transport;
@@ -133,8 +132,7 @@ private:
     TreeFilterBar *m_filter = nullptr;
     PathBreadcrumb *m_crumbs = nullptr;
     QSplitter *m_splitter = nullptr;
-    QLabel *m_entryHeader = nullptr;
-    QPlainTextEdit *m_value = nullptr;
+    InspectorPanel *m_inspector = nullptr;
     QTimer m_fadeTimer;
     QList<QAction *> m_contextActions;
 
