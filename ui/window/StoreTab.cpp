@@ -143,6 +143,9 @@ void StoreTab::build()
     m_splitter->addWidget(m_inspector);
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 2);
+    // The tree gets the larger share whatever the inspector's page would like.
+    m_inspector->setMinimumWidth(240);
+    m_splitter->setSizes({720, 460});
     layout->addWidget(m_splitter, 1);
     setFocusProxy(m_tree);
 
