@@ -45,6 +45,8 @@ public:
     void openStore(const QString &store);
     // Leaves `store`; its waiting reads and queued writes fail with Cancelled.
     void closeStore(const QString &store);
+    // Stops joining or catching up `store` (StoreChannel::cancelCatchUp()).
+    void cancelCatchUp(const QString &store);
     // Whether changes of `store` are delivered as ChangeEvents (subscriptions exist).
     void setWatched(const QString &store, bool watched);
     void whenLive(const QString &store, MirrorTask task);
@@ -71,6 +73,10 @@ signals:
     // The on-disk cache of `store` could not be used (it was deleted and the store loads
     // from the server) or not be written.
     void cacheProblem(const QString &store, const QString &problem);
+    void storeLoadedFromCache(const QString &store, qint64 seq, const QDateTime &savedAt);
+    void catchUpProgress(const QString &store, qint64 received, qint64 expected);
+    void catchUpCancelled(const QString &store, qint64 lastSeq);
+    void reconnectScheduled(qint64 delayMs);
 
 private:
     StoreChannel *channel(const QString &store) const;

@@ -6,6 +6,7 @@
 #include "TransportPicker.h"
 #include "sync/MirrorChangeBatch.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QList>
 #include <QMutex>
@@ -114,10 +115,17 @@ public:
     const QString &deviceId() const { return m_deviceId; }
     ConnectionState connectionState() const { return m_state; }
 
-    // Joins `store` now (otherwise the first call on it does).
+    // Joins `store` now (otherwise the first call on it does); resumes a store whose
+    // catch-up was cancelled, or whose join failed.
     void open(const QString &store);
     // Leaves `store` and drops its mirror; its pending calls end with Cancelled.
     void close(const QString &store);
+    // Stops joining or catching up `store` (a Cancel button on a long catch-up): its channel
+    // is left, its mirror stays as it stands (the cache and the ops caught up so far, which
+    // is the store as it was at that seq) and reads of it are answered from there. It is not
+    // joined again, even after a reconnect, until open(store). catchUpCancelled() follows;
+    // a store that is live (or not open) is left alone.
+    void cancelCatchUp(const QString &store);
     // Drops the connection as a network failure would (it is re-established after backoff).
     void dropConnection();
     // Connects again at once (a "reconnect now" button): no backoff wait; a live connection
@@ -210,6 +218,17 @@ signals:
     // The on-disk cache of `store` (SdkOptions::cacheDirectory) was unusable and is rebuilt
     // from the server, or could not be written.
     void cacheProblem(const QString &store, const QString &problem);
+    // `store` was loaded from its on-disk cache (SdkOptions::cacheDirectory), at `seq`; the
+    // file was last written at `savedAt` (its modification time). Comes before the join.
+    void storeLoadedFromCache(const QString &store, qint64 seq, const QDateTime &savedAt);
+    // Catching up `store`: `received` of `expected` ops (the join reply's store_seq minus the
+    // seq joined from; more if ops committed meanwhile come too). Once when the join reply
+    // arrives (0 of expected), at most every 100 ms while the ops arrive, once at the end.
+    void catchUpProgress(const QString &store, qint64 received, qint64 expected);
+    // cancelCatchUp() took effect: the mirror of `store` stands at `lastSeq`.
+    void catchUpCancelled(const QString &store, qint64 lastSeq);
+    // The connection dropped or failed; the next attempt comes in `delayMs` (the backoff).
+    void reconnectScheduled(qint64 delayMs);
 
 private:
     // Called on the sync thread with the caught-up mirror, or with nullptr and the error.
