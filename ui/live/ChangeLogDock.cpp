@@ -9,8 +9,10 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QScrollBar>
 #include <QTableView>
+#include <QTime>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -100,6 +102,12 @@ ChangeLogDock::ChangeLogDock(ChangeLogModel *model, QWidget *parent)
     m_paused->hide();
     layout->addWidget(m_paused);
 
+    m_skipped = new QLabel(body);
+    m_skipped->setWordWrap(true);
+    m_skipped->setAccessibleName(tr("Changes missing from the log"));
+    m_skipped->hide();
+    layout->addWidget(m_skipped);
+
     m_view = new QTableView(body);
     m_view->setModel(model);
     m_view->setAccessibleName(tr("Changes"));
@@ -140,6 +148,7 @@ ChangeLogDock::ChangeLogDock(ChangeLogModel *model, QWidget *parent)
     if (model) {
         connect(m_pause, &QAction::toggled, model, &ChangeLogModel::setPaused);
         connect(m_clear, &QAction::triggered, model, &ChangeLogModel::clear);
+        connect(m_clear, &QAction::triggered, m_skipped, &QLabel::hide);
         connect(model, &ChangeLogModel::pausedChanged, this, &ChangeLogDock::updatePaused);
         connect(model, &ChangeLogModel::pausedEventCountChanged, this,
                 &ChangeLogDock::updatePaused);
@@ -162,6 +171,20 @@ ChangeLogModel *ChangeLogDock::model() const
 QString ChangeLogDock::filterProblem() const
 {
     return m_filterProblem->isHidden() ? QString() : m_filterProblem->text();
+}
+
+QString ChangeLogDock::skippedText() const
+{
+    return m_skipped->isHidden() ? QString() : m_skipped->text();
+}
+
+void ChangeLogDock::noteEventsSkipped()
+{
+    m_skipped->setText(tr("Some changes are not listed: the store was reloaded at %1 (a "
+                          "snapshot or a long catch-up), so its changes did not arrive one by "
+                          "one.")
+                           .arg(QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+    m_skipped->show();
 }
 
 QString ChangeLogDock::pausedText() const

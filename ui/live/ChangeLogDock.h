@@ -44,6 +44,14 @@ public:
     QString pausedText() const;
     // Whether new rows are scrolled into view (the user has not scrolled up).
     bool isFollowingNewest() const { return m_follow; }
+    // The notice that changes are missing from the log (empty when none is shown).
+    QString skippedText() const;
+
+public slots:
+    // Says that changes are missing from the log: the store was reloaded (a snapshot or a
+    // long catch-up) and its events were not delivered one by one (ChangeFeed::eventsSkipped).
+    // Clear removes the notice.
+    void noteEventsSkipped();
 
 signals:
     void pathActivated(const dust::Path &path);
@@ -62,6 +70,7 @@ private:
     QLineEdit *m_filter = nullptr;
     QLabel *m_filterProblem = nullptr;
     QLabel *m_paused = nullptr;
+    QLabel *m_skipped = nullptr;
     QAction *m_pause = nullptr;
     QAction *m_clear = nullptr;
     bool m_follow = true;
