@@ -311,8 +311,8 @@ void ConnectionStatus::refresh()
     if (text == m_label->text())
         return;
     m_label->setText(text);
-    // Announced: assistive technology reads the status when it changes.
-    m_label->setAccessibleName(text);
+    // Announced: assistive technology reads the status when it changes (a label's accessible
+    // name is its text).
     QAccessibleEvent event(m_label, QAccessible::NameChanged);
     QAccessible::updateAccessibility(&event);
     emit textChanged(text);
