@@ -163,6 +163,22 @@ void SdkSession::whenLive(const QString &store, MirrorTask task)
         ch->whenLive(std::move(task));
 }
 
+void SdkSession::withCurrent(const QString &store, MirrorTask task)
+{
+    if (!sdk::isValidStoreName(store)) {
+        task(nullptr, sdk::invalidStoreName(store));
+        return;
+    }
+    if (m_closing) {
+        task(nullptr, cancelledError(QStringLiteral("the transport was closed")));
+        return;
+    }
+    // Not channelForCall(): a refused connection still leaves the cached copy to show.
+    StoreChannel *ch = ensureChannel(store);
+    ch->reopenIfFailed();
+    ch->withCurrent(task);
+}
+
 void SdkSession::write(const QString &store, SdkWriteRequest request, WriteDone done)
 {
     if (StoreChannel *ch = channelForCall(

@@ -50,6 +50,8 @@ public:
     // Whether changes of `store` are delivered as ChangeEvents (subscriptions exist).
     void setWatched(const QString &store, bool watched);
     void whenLive(const QString &store, MirrorTask task);
+    // Runs `task` at once on the mirror of `store` as it stands (opening the store if needed).
+    void withCurrent(const QString &store, MirrorTask task);
     void write(const QString &store, SdkWriteRequest request, WriteDone done);
     // Pushes `event` on the store's channel once it is live; the reply's response or error.
     void push(const QString &store, const QString &event, const QJsonObject &payload,

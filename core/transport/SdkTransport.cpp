@@ -120,6 +120,13 @@ void SdkTransport::runWhenLive(const QString &store, MirrorTask task)
     });
 }
 
+void SdkTransport::runNow(const QString &store, MirrorTask task)
+{
+    onSession([session = m_session, store, task = std::move(task)]() mutable {
+        session->withCurrent(store, std::move(task));
+    });
+}
+
 // ---- reads ------------------------------------------------------------------------------
 
 namespace {

@@ -230,11 +230,33 @@ signals:
     // The connection dropped or failed; the next attempt comes in `delayMs` (the backoff).
     void reconnectScheduled(qint64 delayMs);
 
+public:
+    // Runs `f(const Mirror &)` on the sync thread on the mirror of `store` as it stands now,
+    // without waiting for a catch-up: the copy loaded from the on-disk cache (see
+    // storeLoadedFromCache()) while the server cannot be reached, or the state a running or
+    // cancelled catch-up has reached (always the store as it was at mirror.lastSeq()), or the
+    // live mirror. Opens the store if needed. How a view shows the cached copy offline.
+    template <typename F>
+    auto withCurrentMirror(const QString &store, F f)
+        -> QFuture<Result<std::invoke_result_t<F &, const Mirror &>>>
+    {
+        using R = std::invoke_result_t<F &, const Mirror &>;
+        auto slot = std::make_shared<detail::PromiseSlot<R>>();
+        runNow(store, [slot, f = std::move(f)](const Mirror *mirror, const Error &error) mutable {
+            if (!mirror)
+                slot->finish(Result<R>::failure(error));
+            else
+                slot->finish(Result<R>(f(*mirror)));
+        });
+        return slot->future();
+    }
+
 private:
     // Called on the sync thread with the caught-up mirror, or with nullptr and the error.
     using MirrorTask = std::function<void(const Mirror *mirror, const Error &error)>;
 
     void runWhenLive(const QString &store, MirrorTask task);
+    void runNow(const QString &store, MirrorTask task);
     QFuture<Result<WriteResult>> enqueueWrite(const QString &store, SdkWriteRequest request);
     // addMember / removeMember: `op` is "add" or "remove".
     QFuture<Result<WriteResult>> memberWrite(const QString &store, const Path &path,

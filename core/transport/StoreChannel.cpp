@@ -156,6 +156,11 @@ void StoreChannel::whenLive(MirrorTask task)
         m_reads.push_back(PendingRead{std::move(task), readDeadline()});
 }
 
+void StoreChannel::withCurrent(const MirrorTask &task)
+{
+    task(m_mirror.get(), Error());
+}
+
 void StoreChannel::write(SdkWriteRequest request, SdkWriteDone done)
 {
     if (m_permissions && !m_permissions->write) {

@@ -71,6 +71,8 @@ public:
     void setWatched(bool watched);
 
     void whenLive(MirrorTask task);
+    // Runs `task` now on the mirror as it stands (cached, caught up so far, or live).
+    void withCurrent(const MirrorTask &task);
     void write(SdkWriteRequest request, SdkWriteDone done);
     // Pushes `event` once the store is live; the reply's response or error.
     void push(const QString &event, const QJsonObject &payload, PushDone done);

@@ -97,6 +97,7 @@ private slots:
     void reconnectIsAnnouncedWithItsDelay();
     void cancelledCatchUpKeepsTheMirrorUntilOpened();
     void cancelLeavesALiveStoreAlone();
+    void cachedCopyIsReadableOffline();
 };
 
 void TstSdkWatch::catchUpProgressIsThrottled()
@@ -320,6 +321,41 @@ void TstSdkWatch::cancelLeavesALiveStoreAlone()
     QVERIFY(t.isLive(kStore));
     // Writes still go through.
     SDK_EXPECT_OK(await(t.put(kStore, path(QStringLiteral("x")), 1)));
+}
+
+void TstSdkWatch::cachedCopyIsReadableOffline()
+{
+    QTemporaryDir dir;
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    QVERIFY(dustlite.store()->bulkSet(numbered(QStringLiteral("a"), 12), QStringLiteral("dev")) >
+            0);
+    SdkOptions o = options(dustlite.wsUrl());
+    o.cacheDirectory = dir.path();
+    {
+        SdkTransport first(o);
+        QVERIFY(waitLive(first, kStore));
+    }
+    dustlite.stop();
+
+    // The server is gone: the cached copy is there to read at once, without a catch-up.
+    SdkTransport t(o);
+    QSignalSpy loaded(&t, &SdkTransport::storeLoadedFromCache);
+    const auto current =
+        await(t.withCurrentMirror(kStore,
+                                  [](const Mirror &mirror) {
+                                      return std::pair(mirror.lastSeq(), mirror.leafCount());
+                                  }),
+              5000);
+    SDK_EXPECT_OK(current);
+    QCOMPARE(current->first, 12);
+    QCOMPARE(current->second, qsizetype(12));
+    QVERIFY(!t.isLive(kStore));
+    QTRY_COMPARE(loaded.size(), 1);
+
+    SDK_EXPECT_ERROR(
+        await(t.withCurrentMirror(QStringLiteral("no-slash"), [](const Mirror &) { return true; })),
+        Error::Kind::InvalidParams);
 }
 
 QTEST_MAIN(TstSdkWatch)
