@@ -33,6 +33,7 @@ SdkSession::SdkSession(const SdkOptions &options, QString deviceId, LiveStores *
 {
     connect(m_socket, &SdkSocket::stateChanged, this, &SdkSession::onSocketState);
     connect(m_socket, &SdkSocket::connectionFailed, this, &SdkSession::onConnectionFailed);
+    connect(m_socket, &SdkSocket::reconnectScheduled, this, &SdkSession::reconnectScheduled);
     connect(m_socket, &SdkSocket::frameReceived, this, &SdkSession::onFrame);
     connect(m_socket, &SdkSocket::protocolError, this, &SdkSession::reportProtocolError);
 
@@ -81,6 +82,9 @@ StoreChannel *SdkSession::ensureChannel(const QString &store)
     connect(ch, &StoreChannel::reset, this, &SdkSession::storeReset);
     connect(ch, &StoreChannel::failed, this, &SdkSession::storeError);
     connect(ch, &StoreChannel::cacheProblem, this, &SdkSession::cacheProblem);
+    connect(ch, &StoreChannel::loadedFromCache, this, &SdkSession::storeLoadedFromCache);
+    connect(ch, &StoreChannel::catchUpProgress, this, &SdkSession::catchUpProgress);
+    connect(ch, &StoreChannel::catchUpCancelled, this, &SdkSession::catchUpCancelled);
     connect(ch, &StoreChannel::changesPending, this, &SdkSession::scheduleFlush);
     connect(ch, &StoreChannel::protocolError, this, &SdkSession::reportProtocolError);
     m_channels.emplace(store, std::move(owned));
@@ -112,7 +116,13 @@ void SdkSession::openStore(const QString &store)
 {
     if (!sdk::isValidStoreName(store) || m_closing)
         return;
-    ensureChannel(store)->reopenIfFailed();
+    ensureChannel(store)->resume();
+}
+
+void SdkSession::cancelCatchUp(const QString &store)
+{
+    if (StoreChannel *ch = channel(store))
+        ch->cancelCatchUp();
 }
 
 void SdkSession::closeStore(const QString &store)
@@ -151,6 +161,22 @@ void SdkSession::whenLive(const QString &store, MirrorTask task)
     if (StoreChannel *ch =
             channelForCall(store, [&task](const Error &error) { task(nullptr, error); }))
         ch->whenLive(std::move(task));
+}
+
+void SdkSession::withCurrent(const QString &store, MirrorTask task)
+{
+    if (!sdk::isValidStoreName(store)) {
+        task(nullptr, sdk::invalidStoreName(store));
+        return;
+    }
+    if (m_closing) {
+        task(nullptr, cancelledError(QStringLiteral("the transport was closed")));
+        return;
+    }
+    // Not channelForCall(): a refused connection still leaves the cached copy to show.
+    StoreChannel *ch = ensureChannel(store);
+    ch->reopenIfFailed();
+    ch->withCurrent(task);
 }
 
 void SdkSession::write(const QString &store, SdkWriteRequest request, WriteDone done)

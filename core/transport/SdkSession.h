@@ -45,9 +45,13 @@ public:
     void openStore(const QString &store);
     // Leaves `store`; its waiting reads and queued writes fail with Cancelled.
     void closeStore(const QString &store);
+    // Stops joining or catching up `store` (StoreChannel::cancelCatchUp()).
+    void cancelCatchUp(const QString &store);
     // Whether changes of `store` are delivered as ChangeEvents (subscriptions exist).
     void setWatched(const QString &store, bool watched);
     void whenLive(const QString &store, MirrorTask task);
+    // Runs `task` at once on the mirror of `store` as it stands (opening the store if needed).
+    void withCurrent(const QString &store, MirrorTask task);
     void write(const QString &store, SdkWriteRequest request, WriteDone done);
     // Pushes `event` on the store's channel once it is live; the reply's response or error.
     void push(const QString &store, const QString &event, const QJsonObject &payload,
@@ -71,6 +75,10 @@ signals:
     // The on-disk cache of `store` could not be used (it was deleted and the store loads
     // from the server) or not be written.
     void cacheProblem(const QString &store, const QString &problem);
+    void storeLoadedFromCache(const QString &store, qint64 seq, const QDateTime &savedAt);
+    void catchUpProgress(const QString &store, qint64 received, qint64 expected);
+    void catchUpCancelled(const QString &store, qint64 lastSeq);
+    void reconnectScheduled(qint64 delayMs);
 
 private:
     StoreChannel *channel(const QString &store) const;

@@ -227,7 +227,9 @@ void SdkSocket::scheduleReconnect()
 {
     if (!m_wanted || m_reconnectTimer->isActive() || !m_url.isValid())
         return;
-    m_reconnectTimer->start(m_backoff.next());
+    const std::chrono::milliseconds delay = m_backoff.next();
+    m_reconnectTimer->start(delay);
+    emit reconnectScheduled(qint64(delay.count()));
 }
 
 void SdkSocket::abort(const QString &why)

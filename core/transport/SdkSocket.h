@@ -82,6 +82,8 @@ signals:
     // The connection failed or dropped (it is retried after the backoff); `refused`: the
     // server refused it (refusal() holds why).
     void connectionFailed(const dust::Error &error, bool refused);
+    // The next connection attempt is due in `delayMs` (the backoff's wait).
+    void reconnectScheduled(qint64 delayMs);
     // A frame that is not a reply, valid until the handler returns.
     void frameReceived(const dust::DecodedFrame &frame);
     // A frame that could not be used.

@@ -54,6 +54,11 @@ SdkTransport::SdkTransport(const SdkOptions &options, QObject *parent)
     connect(m_session, &SdkSession::connectionError, this, &SdkTransport::connectionError);
     connect(m_session, &SdkSession::protocolError, this, &SdkTransport::protocolError);
     connect(m_session, &SdkSession::cacheProblem, this, &SdkTransport::cacheProblem);
+    connect(m_session, &SdkSession::storeLoadedFromCache, this,
+            &SdkTransport::storeLoadedFromCache);
+    connect(m_session, &SdkSession::catchUpProgress, this, &SdkTransport::catchUpProgress);
+    connect(m_session, &SdkSession::catchUpCancelled, this, &SdkTransport::catchUpCancelled);
+    connect(m_session, &SdkSession::reconnectScheduled, this, &SdkTransport::reconnectScheduled);
     m_thread.start();
 }
 
@@ -79,6 +84,11 @@ void SdkTransport::close(const QString &store)
 {
     m_permissions.remove(store);
     onSession([session = m_session, store] { session->closeStore(store); });
+}
+
+void SdkTransport::cancelCatchUp(const QString &store)
+{
+    onSession([session = m_session, store] { session->cancelCatchUp(store); });
 }
 
 void SdkTransport::dropConnection()
@@ -108,6 +118,13 @@ void SdkTransport::runWhenLive(const QString &store, MirrorTask task)
 {
     onSession([session = m_session, store, task = std::move(task)]() mutable {
         session->whenLive(store, std::move(task));
+    });
+}
+
+void SdkTransport::runNow(const QString &store, MirrorTask task)
+{
+    onSession([session = m_session, store, task = std::move(task)]() mutable {
+        session->withCurrent(store, std::move(task));
     });
 }
 

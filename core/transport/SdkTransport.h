@@ -6,6 +6,7 @@
 #include "TransportPicker.h"
 #include "sync/MirrorChangeBatch.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QList>
 #include <QMutex>
@@ -115,10 +116,17 @@ public:
     const QString &deviceId() const { return m_deviceId; }
     ConnectionState connectionState() const { return m_state; }
 
-    // Joins `store` now (otherwise the first call on it does).
+    // Joins `store` now (otherwise the first call on it does); resumes a store whose
+    // catch-up was cancelled, or whose join failed.
     void open(const QString &store);
     // Leaves `store` and drops its mirror; its pending calls end with Cancelled.
     void close(const QString &store);
+    // Stops joining or catching up `store` (a Cancel button on a long catch-up): its channel
+    // is left, its mirror stays as it stands (the cache and the ops caught up so far, which
+    // is the store as it was at that seq) and reads of it are answered from there. It is not
+    // joined again, even after a reconnect, until open(store). catchUpCancelled() follows;
+    // a store that is live (or not open) is left alone.
+    void cancelCatchUp(const QString &store);
     // Drops the connection as a network failure would (it is re-established after backoff).
     void dropConnection();
     // Connects again at once (a "reconnect now" button): no backoff wait; a live connection
@@ -215,12 +223,45 @@ signals:
     // The on-disk cache of `store` (SdkOptions::cacheDirectory) was unusable and is rebuilt
     // from the server, or could not be written.
     void cacheProblem(const QString &store, const QString &problem);
+    // `store` was loaded from its on-disk cache (SdkOptions::cacheDirectory), at `seq`; the
+    // file was last written at `savedAt` (its modification time). Comes before the join.
+    void storeLoadedFromCache(const QString &store, qint64 seq, const QDateTime &savedAt);
+    // Catching up `store`: `received` of `expected` ops (the join reply's store_seq minus the
+    // seq joined from; more if ops committed meanwhile come too). Once when the join reply
+    // arrives (0 of expected), at most every 100 ms while the ops arrive, once at the end.
+    void catchUpProgress(const QString &store, qint64 received, qint64 expected);
+    // cancelCatchUp() took effect: the mirror of `store` stands at `lastSeq`.
+    void catchUpCancelled(const QString &store, qint64 lastSeq);
+    // The connection dropped or failed; the next attempt comes in `delayMs` (the backoff).
+    void reconnectScheduled(qint64 delayMs);
+
+public:
+    // Runs `f(const Mirror &)` on the sync thread on the mirror of `store` as it stands now,
+    // without waiting for a catch-up: the copy loaded from the on-disk cache (see
+    // storeLoadedFromCache()) while the server cannot be reached, or the state a running or
+    // cancelled catch-up has reached (always the store as it was at mirror.lastSeq()), or the
+    // live mirror. Opens the store if needed. How a view shows the cached copy offline.
+    template <typename F>
+    auto withCurrentMirror(const QString &store, F f)
+        -> QFuture<Result<std::invoke_result_t<F &, const Mirror &>>>
+    {
+        using R = std::invoke_result_t<F &, const Mirror &>;
+        auto slot = std::make_shared<detail::PromiseSlot<R>>();
+        runNow(store, [slot, f = std::move(f)](const Mirror *mirror, const Error &error) mutable {
+            if (!mirror)
+                slot->finish(Result<R>::failure(error));
+            else
+                slot->finish(Result<R>(f(*mirror)));
+        });
+        return slot->future();
+    }
 
 private:
     // Called on the sync thread with the caught-up mirror, or with nullptr and the error.
     using MirrorTask = std::function<void(const Mirror *mirror, const Error &error)>;
 
     void runWhenLive(const QString &store, MirrorTask task);
+    void runNow(const QString &store, MirrorTask task);
     QFuture<Result<WriteResult>> enqueueWrite(const QString &store, SdkWriteRequest request);
     // addMember / removeMember: `op` is "add" or "remove".
     QFuture<Result<WriteResult>> memberWrite(const QString &store, const Path &path,

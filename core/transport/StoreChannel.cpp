@@ -7,6 +7,7 @@
 #include "sync/Mirror.h"
 #include "sync/MirrorCache.h"
 
+#include <QFileInfo>
 #include <QPointer>
 #include <QTimer>
 
@@ -70,10 +71,14 @@ void StoreChannel::start()
         // The file is keyed by the server URL without its query, which holds the token.
         m_cache =
             std::make_unique<MirrorCache>(m_socket.serverUrl(), m_store, m_options.cacheDirectory);
+        // The file's time before loading it: when it was last saved.
+        const QFileInfo file(m_cache->filePath());
+        const QDateTime savedAt = file.exists() ? file.lastModified() : QDateTime();
         const MirrorCacheLoad loaded = m_cache->load(*m_mirror);
-        if (loaded.status == MirrorCacheLoad::Status::Loaded)
+        if (loaded.status == MirrorCacheLoad::Status::Loaded) {
             m_cachedSeq = loaded.lastSeq;
-        else if (loaded.status == MirrorCacheLoad::Status::Rebuilt)
+            emit loadedFromCache(m_store, loaded.lastSeq, savedAt);
+        } else if (loaded.status == MirrorCacheLoad::Status::Rebuilt)
             emit cacheProblem(m_store, QStringLiteral("the local cache was unusable and is "
                                                       "rebuilt from the server: %1")
                                            .arg(loaded.problem));
@@ -97,6 +102,37 @@ void StoreChannel::reopenIfFailed()
         m_socket.open();
 }
 
+void StoreChannel::resume()
+{
+    if (m_state == State::Held) {
+        m_state = State::Failed; // rejoins as a failed channel does
+        m_retry.reset();
+    }
+    reopenIfFailed();
+}
+
+void StoreChannel::cancelCatchUp()
+{
+    if (m_state != State::Joining && m_state != State::CatchingUp)
+        return;
+    const bool catchingUp = m_state == State::CatchingUp;
+    leave();
+    m_joinRef.clear();
+    m_liveBuffer.clear();
+    m_statusInFlight = false;
+    m_state = State::Held;
+    m_live.setLive(m_store, false);
+    // What the catch-up applied so far is the store as it was at lastSeq(): end the catch-up
+    // there (a long one emits its reset now), so the mirror can be read.
+    if (catchingUp)
+        m_mirror->endCatchUp(m_mirror->lastSeq());
+    flushChanges();
+    emit catchUpCancelled(m_store, m_mirror->lastSeq());
+    auto reads = std::exchange(m_reads, {});
+    for (PendingRead &read : reads)
+        read.task(m_mirror.get(), Error());
+}
+
 void StoreChannel::setWatched(bool watched)
 {
     m_watched = watched;
@@ -114,10 +150,15 @@ QDeadlineTimer StoreChannel::readDeadline() const
 
 void StoreChannel::whenLive(MirrorTask task)
 {
-    if (m_state == State::Live)
+    if (m_state == State::Live || m_state == State::Held)
         task(m_mirror.get(), Error());
     else
         m_reads.push_back(PendingRead{std::move(task), readDeadline()});
+}
+
+void StoreChannel::withCurrent(const MirrorTask &task)
+{
+    task(m_mirror.get(), Error());
 }
 
 void StoreChannel::write(SdkWriteRequest request, SdkWriteDone done)
@@ -286,7 +327,7 @@ void StoreChannel::onDisconnected()
     m_joinRef.clear();
     m_liveBuffer.clear();
     m_statusInFlight = false;
-    if (m_state != State::Failed)
+    if (m_state != State::Failed && m_state != State::Held)
         m_state = State::Idle;
     m_writes.markAnswersLost();
 }
@@ -335,6 +376,9 @@ void StoreChannel::onJoinReply(const QString &joinRef, bool ok, const QJsonObjec
         return;
     }
     m_state = State::CatchingUp;
+    m_catchUpFrom = m_mirror->lastSeq();
+    m_catchUpExpected = serverSeq ? *serverSeq - m_catchUpFrom : 0;
+    reportProgress(true);
     m_mirror->beginCatchUp();
     if (!permissions.write)
         m_writes.failAll(readOnlyError(m_store));
@@ -401,6 +445,7 @@ void StoreChannel::onFrame(const DecodedFrame &frame)
         if (m_state == State::CatchingUp) {
             m_mirror->applySnapshot(frame.snapshot);
             m_snapshotSeq = std::max(m_snapshotSeq, frame.snapshot.snapshotSeq);
+            reportProgress(false);
         } else
             emit protocolError(
                 QStringLiteral("%1: a snapshot outside catch-up was ignored").arg(m_store));
@@ -432,14 +477,17 @@ void StoreChannel::onEvent(const DecodedFrame &frame)
     case State::CatchingUp:
         if (live)
             m_liveBuffer.push_back(RawEvent::fromView(event));
-        else if (m_state == State::CatchingUp)
+        else if (m_state == State::CatchingUp) {
             applyToMirror(event, false);
+            reportProgress(false);
+        }
         break;
     case State::Live:
         applyLive(event);
         break;
     case State::Idle:
     case State::Failed:
+    case State::Held:
         break;
     }
 }
@@ -479,9 +527,21 @@ void StoreChannel::applyLive(const EventView &event)
     applyToMirror(event, true);
 }
 
+void StoreChannel::reportProgress(bool force)
+{
+    if (!force && m_progressClock.isValid() && m_progressClock.elapsed() < kProgressIntervalMs)
+        return;
+    m_progressClock.start();
+    const qint64 received = std::max<qint64>(0, m_mirror->lastSeq() - m_catchUpFrom);
+    // Ops committed after the join reply may come with the catch-up too.
+    m_catchUpExpected = std::max(m_catchUpExpected, received);
+    emit catchUpProgress(m_store, received, m_catchUpExpected);
+}
+
 void StoreChannel::finishCatchUp(qint64 throughSeq)
 {
     m_mirror->endCatchUp(throughSeq);
+    reportProgress(true);
     std::vector<RawEvent> buffered = std::exchange(m_liveBuffer, {});
     std::stable_sort(buffered.begin(), buffered.end(),
                      [](const RawEvent &a, const RawEvent &b) { return a.storeSeq < b.storeSeq; });

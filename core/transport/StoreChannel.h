@@ -9,7 +9,9 @@
 #include "sync/MirrorChangeBatch.h"
 #include "sync/RawEvent.h"
 
+#include <QDateTime>
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
@@ -38,6 +40,9 @@ class StoreChannel : public QObject
 {
     Q_OBJECT
 public:
+    // catchUpProgress() comes at most this often (but always at the start and the end).
+    static constexpr qint64 kProgressIntervalMs = 100;
+
     // Called once with the caught-up mirror, or with nullptr and the error that prevents it.
     using MirrorTask = std::function<void(const Mirror *mirror, const Error &error)>;
     using PushDone = std::function<void(Result<QJsonObject>)>;
@@ -54,10 +59,20 @@ public:
     void start();
     // A channel whose join failed is tried again (a new call on the store).
     void reopenIfFailed();
+    // SdkTransport::open(): a failed channel is tried again, a held one (cancelCatchUp())
+    // joins again from the mirror's seq.
+    void resume();
+    // Stops a join or catch-up in progress: the channel is left and held, its mirror stays
+    // as it stands (the cache and the ops caught up so far: the store as it was at
+    // lastSeq()) and reads are answered from it. It is not joined again, even after a
+    // reconnect, until resume(). Emits catchUpCancelled(). Nothing happens otherwise.
+    void cancelCatchUp();
     // Whether changes are also delivered as ChangeEvents (the store has subscriptions).
     void setWatched(bool watched);
 
     void whenLive(MirrorTask task);
+    // Runs `task` now on the mirror as it stands (cached, caught up so far, or live).
+    void withCurrent(const MirrorTask &task);
     void write(SdkWriteRequest request, SdkWriteDone done);
     // Pushes `event` once the store is live; the reply's response or error.
     void push(const QString &event, const QJsonObject &payload, PushDone done);
@@ -92,12 +107,21 @@ signals:
     void reset(const QString &store);
     void failed(const QString &store, const dust::Error &error);
     void cacheProblem(const QString &store, const QString &problem);
+    // The mirror was loaded from its cache file (written at `savedAt`), at `seq`.
+    void loadedFromCache(const QString &store, qint64 seq, const QDateTime &savedAt);
+    // Catching up: `received` of the `expected` ops since the join's seq are applied. Once at
+    // the join reply (0 of the store_seq it gave minus the seq joined from), then at most
+    // every kProgressIntervalMs, and once at the end.
+    void catchUpProgress(const QString &store, qint64 received, qint64 expected);
+    // cancelCatchUp() held the channel; the mirror stands at `lastSeq`.
+    void catchUpCancelled(const QString &store, qint64 lastSeq);
     // Changes were collected: flushChanges() soon.
     void changesPending();
     void protocolError(const QString &detail);
 
 private:
-    enum class State { Idle, Joining, CatchingUp, Live, Failed };
+    // Held: cancelCatchUp() stopped the catch-up; the mirror is read as it stands.
+    enum class State { Idle, Joining, CatchingUp, Live, Failed, Held };
 
     struct PendingRead
     {
@@ -126,6 +150,8 @@ private:
     void applyToMirror(const EventView &event, bool live);
     void applyLive(const EventView &event);
     void finishCatchUp(qint64 throughSeq);
+    // Emits catchUpProgress() if kProgressIntervalMs has passed since the last one (or `force`).
+    void reportProgress(bool force);
     void goLive();
     void sendPush(PendingPush pending);
     bool sendWrite(WriteQueue::Write &write);
@@ -153,6 +179,11 @@ private:
     // The seq of the last snapshot a catch-up brought: the ops it covers (and their
     // client_op_ids) were never seen one by one.
     qint64 m_snapshotSeq = 0;
+    // The catch-up in progress: the mirror's seq at the join, the ops the join reply promised,
+    // and the time since the last progress report.
+    qint64 m_catchUpFrom = 0;
+    qint64 m_catchUpExpected = 0;
+    QElapsedTimer m_progressClock;
 
     WriteQueue m_writes;
     std::vector<PendingRead> m_reads;
