@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "RecentChangeDelegate.h"
+#include "live/ChangeLogDock.h"
 #include "model/StoreTreeModel.h"
 #include "transport/Transport.h"
 #include "window/GoToPathDialog.h"
@@ -32,8 +33,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_pages(new QStackedWidget(this))
     , m_empty(new QLabel(this))
     , m_tabs(new QTabWidget(this))
-    , m_connection(new QLabel(this))
     , m_readOnly(new QLabel(this))
+    , m_changeLog(new ChangeLogDock(nullptr, this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Dust Browser"));
@@ -58,13 +59,28 @@ MainWindow::MainWindow(QWidget *parent)
     toolBar->setAccessibleName(tr("Main toolbar"));
     toolBar->setIconSize(QSize(20, 20));
     m_actions->fillToolBar(toolBar);
-    m_actions->fillMenus(menuBar(), {toolBar->toggleViewAction()});
 
-    m_connection->setAccessibleName(tr("Connection state"));
+    // The current store's change log, at the bottom.
+    addDockWidget(Qt::BottomDockWidgetArea, m_changeLog);
+    resizeDocks({m_changeLog}, {180}, Qt::Vertical);
+    QAction *showLog = m_changeLog->toggleViewAction();
+    showLog->setText(tr("Change &Log"));
+    showLog->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_J));
+    showLog->setStatusTip(tr("Show or hide the store's change log"));
+    addAction(showLog);
+    auto *separator = new QAction(this);
+    separator->setSeparator(true);
+    m_actions->fillMenus(menuBar(),
+                         {showLog, m_changeLog->pauseAction(), m_changeLog->clearAction(),
+                          separator, toolBar->toggleViewAction()});
+    connect(m_changeLog, &ChangeLogDock::pathActivated, this, [this](const Path &path) {
+        if (StoreTab *tab = currentTab())
+            tab->goToPath(path);
+    });
+
     m_readOnly->setAccessibleName(tr("Write access"));
     m_readOnly->hide();
     statusBar()->addPermanentWidget(m_readOnly);
-    statusBar()->addPermanentWidget(m_connection);
     statusBar()->setAccessibleName(tr("Status"));
 
     wireActions();
@@ -81,7 +97,7 @@ MainWindow::~MainWindow()
 void MainWindow::closeAllTabs()
 {
     while (m_tabs->count() > 0)
-        delete m_tabs->widget(0);
+        closeTab(0);
 }
 
 void MainWindow::wireActions()
@@ -150,9 +166,9 @@ StoreTab *MainWindow::insertTab(StoreTab *tab)
     const QString &store = tab->store();
     tab->setContextActions(m_actions->rowActions());
     applyTabSettings(tab);
-    connect(tab, &StoreTab::connectionTextChanged, this, [this, tab](const QString &text) {
+    connect(tab, &StoreTab::changesSkipped, this, [this, tab] {
         if (tab == currentTab())
-            m_connection->setText(text);
+            m_changeLog->noteEventsSkipped();
     });
     connect(tab, &StoreTab::readOnlyChanged, this, [this, tab] {
         if (tab == currentTab())
@@ -227,9 +243,19 @@ QString MainWindow::emptyText() const
 void MainWindow::currentTabChanged()
 {
     StoreTab *tab = currentTab();
+    // The status bar shows the current store's connection.
+    if (m_shownStatus && (!tab || m_shownStatus != tab->statusWidget())) {
+        statusBar()->removeWidget(m_shownStatus);
+        m_shownStatus->hide();
+    }
+    m_shownStatus = tab ? tab->statusWidget() : nullptr;
+    if (m_shownStatus) {
+        statusBar()->addPermanentWidget(m_shownStatus);
+        m_shownStatus->show();
+    }
+    m_changeLog->setModel(tab ? tab->changeLog() : nullptr);
     if (!tab) {
         setWindowTitle(tr("Dust Browser"));
-        m_connection->clear();
         m_pages->setCurrentWidget(m_empty);
         m_empty->setText(
             tr("No store is open.<br>Open one with File › Open Connection… (%1).")
@@ -238,7 +264,6 @@ void MainWindow::currentTabChanged()
         return;
     }
     setWindowTitle(tr("%1 — Dust Browser").arg(tab->store()));
-    m_connection->setText(tab->connectionText());
     updateActions();
 }
 
@@ -249,6 +274,10 @@ void MainWindow::closeTab(int index)
         return;
     if (m_tabs->count() == 1)
         saveSettings(); // the last tab's splitter and columns are kept for the next one
+    if (m_shownStatus == tab->statusWidget()) {
+        statusBar()->removeWidget(m_shownStatus);
+        m_shownStatus = nullptr;
+    }
     m_tabs->removeTab(index);
     delete tab;
 }

@@ -4,6 +4,7 @@
 #include "window/Theme.h"
 
 #include <QMainWindow>
+#include <QPointer>
 #include <QString>
 
 #include <memory>
@@ -15,6 +16,7 @@ class QTreeView;
 
 namespace dust {
 
+class ChangeLogDock;
 class RecentChangeDelegate;
 class StoreTreeModel;
 class Transport;
@@ -42,6 +44,7 @@ public:
 
     WindowActions *actions() const { return m_actions; }
     QTabWidget *tabs() const { return m_tabs; }
+    ChangeLogDock *changeLogDock() const { return m_changeLog; }
     StoreTab *currentTab() const;
     // The current tab's pieces (null without a tab), for tests and tools.
     StoreTreeModel *treeModel() const;
@@ -79,8 +82,9 @@ private:
     QStackedWidget *m_pages;
     QLabel *m_empty;
     QTabWidget *m_tabs;
-    QLabel *m_connection;
     QLabel *m_readOnly;
+    ChangeLogDock *m_changeLog;
+    QPointer<QWidget> m_shownStatus; // the current tab's status widget, in the status bar
 };
 
 } // namespace dust

@@ -145,19 +145,45 @@ ChangeLogDock::ChangeLogDock(ChangeLogModel *model, QWidget *parent)
             scroll->setValue(max);
     });
 
+    connect(m_pause, &QAction::toggled, this, [this](bool paused) {
+        if (m_model)
+            m_model->setPaused(paused);
+    });
+    connect(m_clear, &QAction::triggered, this, [this] {
+        if (m_model)
+            m_model->clear();
+        m_skipped->hide();
+    });
+    m_model = nullptr;
+    setModel(model);
+}
+
+void ChangeLogDock::setModel(ChangeLogModel *model)
+{
+    for (const QMetaObject::Connection &c : std::as_const(m_modelConnections))
+        disconnect(c);
+    m_modelConnections.clear();
+    m_model = model;
+    m_view->setModel(model);
+    m_skipped->hide();
+    const bool usable = model != nullptr;
+    m_pause->setEnabled(usable);
+    m_clear->setEnabled(usable);
+    m_filter->setEnabled(usable);
     if (model) {
-        connect(m_pause, &QAction::toggled, model, &ChangeLogModel::setPaused);
-        connect(m_clear, &QAction::triggered, model, &ChangeLogModel::clear);
-        connect(m_clear, &QAction::triggered, m_skipped, &QLabel::hide);
-        connect(model, &ChangeLogModel::pausedChanged, this, &ChangeLogDock::updatePaused);
-        connect(model, &ChangeLogModel::pausedEventCountChanged, this,
-                &ChangeLogDock::updatePaused);
+        m_modelConnections = {
+            connect(model, &ChangeLogModel::pausedChanged, this, &ChangeLogDock::updatePaused),
+            connect(model, &ChangeLogModel::pausedEventCountChanged, this,
+                    &ChangeLogDock::updatePaused),
+        };
+        const QSignalBlocker blocker(m_filter);
         m_filter->setText(model->filter());
+        sizeColumns();
     } else {
-        m_pause->setEnabled(false);
-        m_clear->setEnabled(false);
-        m_filter->setEnabled(false);
+        const QSignalBlocker blocker(m_filter);
+        m_filter->clear();
     }
+    m_filterProblem->hide();
     updatePaused();
 }
 
@@ -261,6 +287,8 @@ bool ChangeLogDock::eventFilter(QObject *watched, QEvent *event)
 
 void ChangeLogDock::sizeColumns()
 {
+    if (!m_view->model())
+        return; // no sections yet
     QHeaderView *header = m_view->horizontalHeader();
     const QFontMetrics metrics = m_view->fontMetrics();
     const int pad = 16;

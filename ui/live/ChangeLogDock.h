@@ -3,6 +3,8 @@
 #include "protocol/Path.h"
 
 #include <QDockWidget>
+#include <QList>
+#include <QMetaObject>
 #include <QPointer>
 #include <QString>
 
@@ -30,6 +32,8 @@ public:
     ~ChangeLogDock() override;
 
     ChangeLogModel *model() const;
+    // Shows `model` (not owned; null shows nothing), e.g. the current tab's log.
+    void setModel(ChangeLogModel *model);
     QTableView *view() const { return m_view; }
     QLineEdit *filterEdit() const { return m_filter; }
     // Checkable: checked = paused (Ctrl+Shift+P while the dock has focus). Its text says
@@ -66,6 +70,7 @@ private:
     void sizeColumns();
 
     QPointer<ChangeLogModel> m_model;
+    QList<QMetaObject::Connection> m_modelConnections;
     QTableView *m_view = nullptr;
     QLineEdit *m_filter = nullptr;
     QLabel *m_filterProblem = nullptr;

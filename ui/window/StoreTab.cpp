@@ -4,6 +4,9 @@
 #include "RecentChangeDelegate.h"
 #include "TreeFilterBar.h"
 #include "inspector/InspectorPanel.h"
+#include "live/ChangeFeed.h"
+#include "live/ConnectionStatus.h"
+#include "model/ChangeLogModel.h"
 #include "model/SdkStoreSource.h"
 #include "model/StoreTreeModel.h"
 #include "transport/HttpTransport.h"
@@ -16,6 +19,7 @@
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
 #include <QSplitter>
@@ -65,7 +69,10 @@ StoreTab::StoreTab(Transport *transport, const QString &store, const Options &op
 
 StoreTab::~StoreTab()
 {
-    // The view and the model go before the source and the transport they read.
+    // The view and the model go before the source and the transport they read; the status
+    // bar's widget and the change feed too.
+    delete m_statusWidget;
+    m_feed.reset();
     m_tree->setModel(nullptr);
     delete m_model;
     m_model = nullptr;
@@ -73,6 +80,11 @@ StoreTab::~StoreTab()
         disconnect(c);
     m_liveSource.reset();
     m_interim.reset();
+}
+
+ConnectionStatus *StoreTab::connectionStatus() const
+{
+    return m_status;
 }
 
 SdkTransport *StoreTab::liveTransport() const
@@ -102,6 +114,7 @@ void StoreTab::build()
     m_splitter = new QSplitter(this);
     m_splitter->setObjectName(QStringLiteral("storeSplitter"));
     m_model = new StoreTreeModel(this);
+    m_changeLog = new ChangeLogModel(this);
     m_tree = new QTreeView(m_splitter);
     m_tree->setObjectName(QStringLiteral("storeTree"));
     m_tree->setAccessibleName(tr("Store tree"));
@@ -211,23 +224,35 @@ void StoreTab::startSource()
     auto *sdk = liveTransport();
     if (!sdk) {
         m_model->setHttpSource(m_transport, m_store);
-        setConnectionText(tr("REST · folders load as they open"));
+        auto *label = new QLabel(tr("REST · folders load as they open"));
+        label->setAccessibleName(tr("Connection state"));
+        m_statusWidget = label;
+        setConnectionText(label->text());
         return;
     }
+    // The status first: it hears the store being loaded from the cache.
+    auto *status = new ConnectionStatus(sdk, m_store);
+    status->setReadOnlyProfile(m_options.readOnly);
+    m_status = status;
+    m_statusWidget = status;
+    connect(status, &ConnectionStatus::textChanged, this, &StoreTab::setConnectionText);
+    setConnectionText(status->text());
+
     // Live: changes arrive as they happen. Until the store has caught up, its folders are
     // listed over REST, so a big store shows its top at once.
     m_liveSource = std::make_unique<SdkStoreSource>(sdk, m_store);
     m_interim =
         std::make_unique<HttpTransport>(sdk::httpBaseUrl(sdk->options().url), sdk->options().token);
     m_model->setLiveSource(m_liveSource.get(), m_interim.get(), m_store);
-    setConnectionText(tr("connecting…"));
+
+    // The change log of this store, fed in batches.
+    m_feed = std::make_unique<ChangeFeed>(sdk, m_store, m_changeLog);
+    connect(m_feed.get(), &ChangeFeed::rateChanged, status, &ConnectionStatus::showRate);
+    connect(m_feed.get(), &ChangeFeed::eventsSkipped, this, &StoreTab::changesSkipped);
+
     m_liveConnections = {
         connect(m_liveSource.get(), &LiveStoreSource::changed, this,
-                [this](const MirrorChangeBatch &batch) {
-                    if (m_live && batch.lastSeq() > 0)
-                        showLiveSeq(batch.lastSeq());
-                    refreshShownEntry();
-                }),
+                [this](const MirrorChangeBatch &) { refreshShownEntry(); }),
         connect(sdk, &SdkTransport::storeJoined, this,
                 [this](const QString &store, const sdk::StorePermissions &permissions) {
                     if (store != m_store)
@@ -236,25 +261,6 @@ void StoreTab::startSource()
                     m_serverReadOnly = permissions.reported && !permissions.write;
                     if (was != isReadOnly())
                         emit readOnlyChanged(isReadOnly());
-                }),
-        connect(sdk, &SdkTransport::storeLive, this,
-                [this](const QString &live, qint64 seq) {
-                    if (live != m_store)
-                        return;
-                    m_live = true;
-                    showLiveSeq(seq);
-                }),
-        connect(sdk, &SdkTransport::connectionError, this,
-                [this](const Error &error) {
-                    m_live = false;
-                    setConnectionText(tr("offline: %1 — reconnecting").arg(error.message()));
-                }),
-        connect(sdk, &SdkTransport::storeError, this,
-                [this](const QString &failed, const Error &error) {
-                    if (failed != m_store)
-                        return;
-                    m_live = false;
-                    setConnectionText(tr("not readable: %1").arg(error.message()));
                 }),
         connect(sdk, &SdkTransport::cacheProblem, this,
                 [this](const QString &, const QString &problem) { emit message(problem, 15000); }),
@@ -306,11 +312,6 @@ void StoreTab::setConnectionText(const QString &text)
         return;
     m_connectionText = text;
     emit connectionTextChanged(text);
-}
-
-void StoreTab::showLiveSeq(qint64 seq)
-{
-    setConnectionText(tr("live · seq %1").arg(seq));
 }
 
 Path StoreTab::currentPath() const
@@ -373,8 +374,7 @@ void StoreTab::focusFilter()
 void StoreTab::refresh()
 {
     if (auto *sdk = liveTransport()) {
-        m_live = false;
-        setConnectionText(tr("reconnecting…"));
+        sdk->open(m_store); // resumes a cancelled catch-up
         sdk->reconnect();
     } else {
         m_model->reload();

@@ -19,6 +19,9 @@ class QTreeView;
 
 namespace dust {
 
+class ChangeFeed;
+class ChangeLogModel;
+class ConnectionStatus;
 class InspectorPanel;
 class PathBreadcrumb;
 class RecentChangeDelegate;
@@ -69,6 +72,13 @@ public:
     // The inspector's header and value text (for tests and accessibility).
     QString entryHeaderText() const;
     QString entryValueText() const;
+    // The store's change log (fed while the store is live).
+    ChangeLogModel *changeLog() const { return m_changeLog; }
+    // The status bar's widget for this store (its connection state), owned by the tab; the
+    // window shows the current tab's.
+    QWidget *statusWidget() const { return m_statusWidget; }
+    ConnectionStatus *connectionStatus() const;
+    ChangeFeed *changeFeed() const { return m_feed.get(); }
     // The store's connection state in words ("live · seq 12", "reconnecting …").
     const QString &connectionText() const { return m_connectionText; }
 
@@ -97,6 +107,8 @@ signals:
     void currentPathChanged(const dust::Path &path);
     void connectionTextChanged(const QString &text);
     void readOnlyChanged(bool readOnly);
+    // The store was reloaded: the change log misses the changes in between.
+    void changesSkipped();
     // Something to tell the user in the status bar (`timeoutMs` 0 = until replaced).
     void message(const QString &text, int timeoutMs);
 
@@ -107,7 +119,6 @@ private:
     // Shows the entry of `index`; a refresh keeps the page until the new read answers.
     void showEntry(const QModelIndex &index, bool refresh = false);
     void refreshShownEntry();
-    void showLiveSeq(qint64 seq);
     void continueGoTo();
     void selectIndex(const QModelIndex &index);
     // Reads the selected entry and gives it to `use` (errors go to message()).
@@ -124,6 +135,10 @@ private:
     bool m_serverReadOnly = false;
     std::unique_ptr<SdkStoreSource> m_liveSource;
     std::unique_ptr<Transport> m_interim; // REST listings until the live store caught up
+    std::unique_ptr<ChangeFeed> m_feed;
+    ChangeLogModel *m_changeLog = nullptr;
+    QPointer<QWidget> m_statusWidget;
+    QPointer<ConnectionStatus> m_status;
     QList<QMetaObject::Connection> m_liveConnections;
 
     StoreTreeModel *m_model = nullptr;
@@ -137,7 +152,6 @@ private:
     QList<QAction *> m_contextActions;
 
     QString m_connectionText;
-    bool m_live = false;
     bool m_refreshQueued = false;
     quint64 m_showGeneration = 0;
     QList<Path> m_keptExpanded;
