@@ -29,8 +29,9 @@ class StoreReader;
 class StoreSql;
 
 // One store's database: op log keyed by store_seq, materialized leaves, snapshots, all in one
-// SQLite file (WAL) or in memory. Every write or batch is one transaction, committed before it
-// returns, so an acknowledged write survives kill -9.
+// SQLite file (WAL) or in memory. Every write or batch is committed in a transaction before it
+// returns (writeGroupWith() commits several writes in one), so an acknowledged write survives
+// kill -9.
 //
 // Threads: its own connection belongs to the thread that opened it (the server's). Every
 // method uses that connection under the store's write lock, and writeWith() applies writes
