@@ -100,6 +100,8 @@ void StoreRegistry::write(const QString &fullName, const WriteRequest &request, 
     // whatever waits once it holds the lock (perhaps nothing, when an earlier job took it).
     m_pool->start(
         ReaderPool::Lane::Write, [this, db, fullName, pending = slot]() -> ReaderPool::Completion {
+            if (pending->size() == 0)
+                return {}; // an earlier job took this write along: no need to wait for the lock
             const auto held = db->lockWrites();
             const QList<PendingWrites::Write> group = pending->take(kMaxGroupWrites);
             if (group.isEmpty())
