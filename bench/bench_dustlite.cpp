@@ -14,7 +14,9 @@
 // S/6 seconds (at least 5): their write p99.
 // Usage: bench_dustlite [leaves] [--seconds S] [--rest-writers N] [--ws-writers N]
 // [--dustlite PATH] (writers default to 10 and 10); DUST_SOAK_SECONDS=S also sets the soak's
-// length (e.g. 10 for a smoke run). Prints "name: value" lines and, last, one
+// length (e.g. 10 for a smoke run). DUST_BENCH_WS_ALONE=1 runs only the "10 WebSocket writers
+// alone" phase (for quick before/after comparisons of the write path); the soak's figures are
+// then 0. Prints "name: value" lines and, last, one
 // "FIGURE key value unit" line per figure for bench/run.sh.
 
 #include "BenchSupport.h"
@@ -380,53 +382,57 @@ int main(int argc, char **argv)
                 double(seedClock.elapsed()) / 1000.0, seconds, port);
 
     const QByteArray store = "/api/stores/local/demo";
-    const qint64 joinSeq = currentSeq(port);
+    const bool aloneOnly = qEnvironmentVariableIntValue("DUST_BENCH_WS_ALONE") != 0;
     Samples restWrites, wsWrites, scans, diffs, health;
     std::vector<std::unique_ptr<HttpLoop>> loops;
     std::vector<std::unique_ptr<WsWriter>> writers;
     std::vector<std::unique_ptr<SlowReader>> readers;
-    for (int i = 0; i < restWriterCount; ++i) {
-        auto counter = std::make_shared<int>(0);
+    qint64 errors = 0;
+    qint64 slowBytes = 0;
+    if (!aloneOnly) {
+        const qint64 joinSeq = currentSeq(port);
+        for (int i = 0; i < restWriterCount; ++i) {
+            auto counter = std::make_shared<int>(0);
+            loops.push_back(std::make_unique<HttpLoop>(
+                port,
+                [store, i, counter] {
+                    ++*counter;
+                    return request("PUT",
+                                   store + "/entries/soak/rest" + QByteArray::number(i) + "/n" +
+                                       QByteArray::number(*counter % 100),
+                                   QByteArray::number(*counter));
+                },
+                restWrites));
+        }
+        for (int i = 0; i < wsWriterCount; ++i)
+            writers.push_back(std::make_unique<WsWriter>(port, i, joinSeq, wsWrites));
+        for (int i = 0; i < 10; ++i)
+            readers.push_back(std::make_unique<SlowReader>(port, joinSeq));
         loops.push_back(std::make_unique<HttpLoop>(
             port,
-            [store, i, counter] {
-                ++*counter;
-                return request("PUT",
-                               store + "/entries/soak/rest" + QByteArray::number(i) + "/n" +
-                                   QByteArray::number(*counter % 100),
-                               QByteArray::number(*counter));
-            },
-            restWrites));
-    }
-    for (int i = 0; i < wsWriterCount; ++i)
-        writers.push_back(std::make_unique<WsWriter>(port, i, joinSeq, wsWrites));
-    for (int i = 0; i < 10; ++i)
-        readers.push_back(std::make_unique<SlowReader>(port, joinSeq));
-    loops.push_back(std::make_unique<HttpLoop>(
-        port, [store] { return request("GET", store + "/entries?pattern=tenants/*/nothing/*"); },
-        scans));
-    loops.push_back(std::make_unique<HttpLoop>(
-        port, [store] { return request("GET", store + "/diff?from_seq=0"); }, diffs));
-    loops.push_back(std::make_unique<HttpLoop>(
-        port, [] { return request("GET", "/healthz"); }, health, 10));
+            [store] { return request("GET", store + "/entries?pattern=tenants/*/nothing/*"); },
+            scans));
+        loops.push_back(std::make_unique<HttpLoop>(
+            port, [store] { return request("GET", store + "/diff?from_seq=0"); }, diffs));
+        loops.push_back(std::make_unique<HttpLoop>(
+            port, [] { return request("GET", "/healthz"); }, health, 10));
 
-    runFor(seconds * 1000);
-    for (auto &loop : loops)
-        loop->stop();
-    for (auto &writer : writers)
-        writer->stop();
-    runFor(200);
-    qint64 errors = 0;
-    for (auto &loop : loops)
-        errors += loop->errors();
-    for (auto &writer : writers)
-        errors += writer->errors();
-    qint64 slowBytes = 0;
-    for (auto &reader : readers)
-        slowBytes += reader->bytesRead();
-    loops.clear();
-    writers.clear();
-    readers.clear();
+        runFor(seconds * 1000);
+        for (auto &loop : loops)
+            loop->stop();
+        for (auto &writer : writers)
+            writer->stop();
+        runFor(200);
+        for (auto &loop : loops)
+            errors += loop->errors();
+        for (auto &writer : writers)
+            errors += writer->errors();
+        for (auto &reader : readers)
+            slowBytes += reader->bytesRead();
+        loops.clear();
+        writers.clear();
+        readers.clear();
+    }
 
     const double acked = double(restWrites.ms.size() + wsWrites.ms.size()) / seconds;
     // The same 10 WebSocket writers alone.
@@ -438,6 +444,8 @@ int main(int argc, char **argv)
     for (auto &writer : writers)
         writer->stop();
     runFor(200);
+    for (auto &writer : writers)
+        errors += writer->errors();
     writers.clear();
     const double peakMb = dust::bench::mb(double(peakRssKbOf(server.processId())));
 

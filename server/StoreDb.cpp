@@ -1,5 +1,6 @@
 #include "StoreDb.h"
 
+#include "GroupCommit.h"
 #include "LeafOps.h"
 #include "PathOrder.h"
 #include "StoreLog.h"
@@ -42,6 +43,7 @@ struct StoreDb::Private
     // so the server's thread never waits for a commit in progress to take them.
     std::mutex committedLock;
     QList<Committed> committed;
+    GroupStats groupStats; // under `lock`
 
     std::unique_lock<std::recursive_mutex> guard() const
     {
@@ -279,6 +281,46 @@ WriteResult StoreDb::rollbackWith(StoreSql &sql, const std::optional<Path> &path
         // A whole-store rollback's result has no event: its ops are not announced.
         return StoreReplay(via).rollback(path, toSeq, nowMs, reply);
     });
+}
+
+QList<WriteResult> StoreDb::writeGroupWith(StoreSql &sql, const QList<GroupedWrite> &writes)
+{
+    if (writes.isEmpty())
+        return {};
+    const auto held = d->guard();
+    sql.adoptCounters(*d->sql);
+    const qint64 nowMs = d->clock();
+    QList<WriteResult> results;
+    if (writes.size() == 1) {
+        results.append(sql.write(writes.constFirst().request, nowMs));
+    } else {
+        QList<WriteRequest> requests;
+        requests.reserve(writes.size());
+        for (const GroupedWrite &write : writes)
+            requests.append(write.request);
+        results = GroupCommit::apply(sql, requests, nowMs);
+    }
+    d->sql->adoptCounters(sql);
+    ++d->groupStats.groups;
+    d->groupStats.writes += writes.size();
+    // Only now, after the COMMIT: a write of a group that failed to commit has no event.
+    for (qsizetype i = 0; i < results.size(); ++i) {
+        const WriteResult &result = results.at(i);
+        if (result.ok && result.event)
+            d->queueCommitted(Committed{*result.event, writes.at(i).viaSocket});
+    }
+    return results;
+}
+
+std::unique_lock<std::recursive_mutex> StoreDb::lockWrites() const
+{
+    return d->guard();
+}
+
+StoreDb::GroupStats StoreDb::groupStats() const
+{
+    const auto held = d->guard();
+    return d->groupStats;
 }
 
 WriteResult StoreDb::withOwnConnection(const std::function<WriteResult(StoreSql &sql)> &body)

@@ -14,6 +14,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 namespace dust::lite {
@@ -28,8 +29,9 @@ class StoreReader;
 class StoreSql;
 
 // One store's database: op log keyed by store_seq, materialized leaves, snapshots, all in one
-// SQLite file (WAL) or in memory. Every write or batch is one transaction, committed before it
-// returns, so an acknowledged write survives kill -9.
+// SQLite file (WAL) or in memory. Every write or batch is committed in a transaction before it
+// returns (writeGroupWith() commits several writes in one), so an acknowledged write survives
+// kill -9.
 //
 // Threads: its own connection belongs to the thread that opened it (the server's). Every
 // method uses that connection under the store's write lock, and writeWith() applies writes
@@ -121,6 +123,24 @@ public:
                             bool viaSocket = false);
     WriteResult rollbackWith(StoreSql &sql, const std::optional<Path> &path, qint64 toSeq,
                              QJsonObject *reply, bool viaSocket = false);
+    // Group commit through `sql` (as writeWith()): `writes` in one transaction, each in its own
+    // savepoint (GroupCommit), so one COMMIT makes them all durable; a lone write commits as
+    // writeWith() does. One result per write, in order. The events of what committed queue up
+    // for takeCommitted() only once the COMMIT succeeded, in seq order, each with its
+    // `viaSocket`.
+    QList<WriteResult> writeGroupWith(StoreSql &sql, const QList<GroupedWrite> &writes);
+    // Holds the store's write lock while the returned guard lives, for a caller that decides
+    // under it what to write (group commit: the writes waiting once it has the lock). The
+    // methods above take it again; it is recursive.
+    [[nodiscard]] std::unique_lock<std::recursive_mutex> lockWrites() const;
+    // How writeGroupWith() grouped: its transactions (calls) and the writes they carried.
+    struct GroupStats
+    {
+        qint64 groups = 0;
+        qint64 writes = 0;
+    };
+    GroupStats groupStats() const;
+
     // Runs `body` with the store's own connection, under the write lock: for a store with no
     // other connection (in memory), what a pool thread does with its writer, so the *With()
     // methods serve it too.

@@ -1,5 +1,6 @@
 #include "StoreRegistry.h"
 
+#include "PendingWrites.h"
 #include "ReaderPool.h"
 
 #include <QDir>
@@ -81,12 +82,53 @@ void StoreRegistry::commit(const QString &fullName, Commit body, WriteDone done)
 void StoreRegistry::write(const QString &fullName, const WriteRequest &request, bool viaSocket,
                           WriteDone done)
 {
-    commit(
-        fullName,
-        [request, viaSocket](StoreDb &db, StoreSql &sql) {
-            return db.writeWith(sql, request, viaSocket);
-        },
-        std::move(done));
+    StoreDb *db = find(fullName);
+    if (!db || db->file().isEmpty()) {
+        commit(
+            fullName,
+            [request, viaSocket](StoreDb &store, StoreSql &sql) {
+                return store.writeWith(sql, request, viaSocket);
+            },
+            std::move(done));
+        return;
+    }
+    std::shared_ptr<PendingWrites> &slot = m_pending[fullName];
+    if (!slot)
+        slot = std::make_shared<PendingWrites>();
+    slot->push({GroupedWrite{request, viaSocket}, std::move(done)});
+    // One job per write, so there are always as many jobs as writes waiting: each job takes
+    // whatever waits once it holds the lock (perhaps nothing, when an earlier job took it).
+    m_pool->start(
+        ReaderPool::Lane::Write, [this, db, fullName, pending = slot]() -> ReaderPool::Completion {
+            if (pending->size() == 0)
+                return {}; // an earlier job took this write along: no need to wait for the lock
+            const auto held = db->lockWrites();
+            const QList<PendingWrites::Write> group = pending->take(kMaxGroupWrites);
+            if (group.isEmpty())
+                return {};
+            QList<GroupedWrite> writes;
+            writes.reserve(group.size());
+            for (const PendingWrites::Write &write : group)
+                writes.append(write.write);
+            QString error;
+            StoreSql *writer = m_pool->writer(*db, &error);
+            const QList<WriteResult> results =
+                writer ? db->writeGroupWith(*writer, writes)
+                       : QList<WriteResult>(
+                             group.size(),
+                             WriteResult::failed(QStringLiteral("storage_error: ") + error));
+            return [this, fullName, group, results] {
+                deliverCommitted(fullName);
+                for (qsizetype i = 0; i < group.size(); ++i)
+                    group.at(i).done(results.at(i));
+            };
+        });
+}
+
+qsizetype StoreRegistry::queuedWrites(const QString &fullName) const
+{
+    const auto found = m_pending.constFind(fullName);
+    return found == m_pending.cend() ? 0 : (*found)->size();
 }
 
 bool StoreRegistry::isValidFullName(QStringView fullName)

@@ -13,6 +13,7 @@
 
 namespace dust::lite {
 
+class PendingWrites;
 class ReaderPool;
 class StoreSql;
 
@@ -68,9 +69,19 @@ public:
     using Commit = std::function<WriteResult(StoreDb &db, StoreSql &sql)>;
     using WriteDone = std::function<void(const WriteResult &result)>;
     void commit(const QString &fullName, Commit body, WriteDone done);
-    // commit() of one write (StoreDb::writeWith).
+    // One write, committed and announced as commit() does, with group commit: the write
+    // waits in the store's PendingWrites, and the pool thread that next gets the store's write
+    // lock commits every write waiting by then in one transaction (StoreDb::writeGroupWith),
+    // each in its own savepoint, so concurrent writers share one fsync. A write arriving while
+    // nothing commits goes at once, alone: a group only takes what is already waiting. Every
+    // write of a group is answered, and its event announced, only after the group's COMMIT.
+    // (In-memory stores: at once, here.) The order of two writes given at once is not fixed.
     void write(const QString &fullName, const WriteRequest &request, bool viaSocket,
                WriteDone done);
+    // The writes to `fullName` given to write() and not yet taken by a pool thread (for tests).
+    qsizetype queuedWrites(const QString &fullName) const;
+    // The most writes one group commit takes; the rest wait for the next.
+    static constexpr qsizetype kMaxGroupWrites = 256;
 
 signals:
     void committed(const QString &fullName, const dust::ChangeEvent &event, bool viaSocket);
@@ -80,6 +91,8 @@ private:
 
     QString m_dataDir;
     QHash<QString, std::shared_ptr<StoreDb>> m_stores;
+    // By store: the writes waiting to be committed in a group; shared with the pool's jobs.
+    QHash<QString, std::shared_ptr<PendingWrites>> m_pending;
     qint64 m_compactAfter = 0;
     std::unique_ptr<ReaderPool> m_pool; // last: goes first, waiting for the jobs on the stores
 };

@@ -387,6 +387,47 @@ WriteResult StoreSql::transact(const std::function<WriteResult()> &body)
     return result;
 }
 
+namespace {
+constexpr QLatin1String kSavepoint("dustlite_write");
+} // namespace
+
+bool StoreSql::savepoint()
+{
+    if (!m_inTransaction || m_failed)
+        return false;
+    if (!execDirect(QStringLiteral("SAVEPOINT ") + kSavepoint))
+        return false;
+    m_savepointSeq = m_currentSeq;
+    m_savepointEntryCount = m_entryCount;
+    return true;
+}
+
+bool StoreSql::releaseSavepoint()
+{
+    return !m_failed && execDirect(QStringLiteral("RELEASE ") + kSavepoint);
+}
+
+bool StoreSql::rollbackToSavepoint()
+{
+    for (auto &entry : m_queries)
+        entry.second->finish();
+    // sqlite3_get_autocommit() is not reachable through QSqlDatabase: a ROLLBACK TO that
+    // fails says as much (no such savepoint once SQLite dropped the transaction).
+    const bool failedBefore = m_failed;
+    const QString errorBefore = m_error;
+    clearFailure();
+    if (!execDirect(QStringLiteral("ROLLBACK TO ") + kSavepoint) ||
+        !execDirect(QStringLiteral("RELEASE ") + kSavepoint)) {
+        if (failedBefore) { // report the first error, the one that lost the transaction
+            m_error = errorBefore;
+        }
+        return false;
+    }
+    m_currentSeq = m_savepointSeq;
+    m_entryCount = m_savepointEntryCount;
+    return true;
+}
+
 // --- leaves
 
 std::optional<LeafRow> StoreSql::leaf(const QString &path)

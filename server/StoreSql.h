@@ -93,6 +93,17 @@ public:
     // Runs `body` in a transaction; commits if it reports success.
     WriteResult transact(const std::function<WriteResult()> &body);
 
+    // One savepoint at a time inside the open transaction, so one write of several can be
+    // undone alone (GroupCommit). savepoint() keeps the counters to restore; false on a
+    // storage error, or when an earlier statement of the transaction failed.
+    bool savepoint();
+    // Keeps what was written since savepoint(); false on a storage error.
+    bool releaseSavepoint();
+    // Undoes what was written since savepoint(), restores the counters and clears the failure
+    // it left, so the transaction goes on. False when that is not possible (SQLite gave up the
+    // whole transaction, as it may on an I/O error): then only rollback() is left.
+    bool rollbackToSavepoint();
+
     // --- leaves
 
     std::optional<LeafRow> leaf(const QString &path) override;
@@ -181,6 +192,9 @@ private:
     bool m_inTransaction = false;
     qint64 m_savedSeq = 0;
     qint64 m_savedEntryCount = 0;
+    // The same at savepoint().
+    qint64 m_savepointSeq = 0;
+    qint64 m_savepointEntryCount = 0;
 
     // The statements every write runs, prepared once.
     struct Hot

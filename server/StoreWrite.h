@@ -59,6 +59,14 @@ struct WriteResult
     }
 };
 
+// One write of a group commit (StoreDb::writeGroupWith), with where it came from: `viaSocket`
+// goes with its event to StoreRegistry::committed.
+struct GroupedWrite
+{
+    WriteRequest request;
+    bool viaSocket = false;
+};
+
 struct BatchResult
 {
     bool ok = false;

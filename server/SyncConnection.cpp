@@ -467,12 +467,9 @@ void SyncConnection::handleWrite(const PhoenixMessage &message, const Channel &c
     if (!storeOf(channel))
         return;
     if (!upload) {
-        startCommit(
-            message, channel.store,
-            [request = *request](StoreDb &db, StoreSql &sql) {
-                return db.writeWith(sql, request, true);
-            },
-            &sync::writeResponse);
+        // Group commit: committed with the other sockets' writes waiting for the store then.
+        m_waiting.startWrite();
+        m_registry.write(channel.store, *request, true, answerTo(message, &sync::writeResponse));
         return;
     }
     startCommit(
@@ -496,12 +493,16 @@ void SyncConnection::startCommit(const PhoenixMessage &message, const QString &s
     // Committed on a pool thread (in-memory stores: here, at once); the broadcast and then the
     // reply come back on this thread. Later frames wait until then.
     m_waiting.startWrite();
-    m_registry.commit(store, std::move(body),
-                      [self = QPointer<SyncConnection>(this), message,
-                       respond = std::move(respond)](const WriteResult &done) {
-                          if (self)
-                              self->finishCommit(message, done, respond);
-                      });
+    m_registry.commit(store, std::move(body), answerTo(message, std::move(respond)));
+}
+
+StoreRegistry::WriteDone SyncConnection::answerTo(const PhoenixMessage &message, Respond respond)
+{
+    return [self = QPointer<SyncConnection>(this), message,
+            respond = std::move(respond)](const WriteResult &done) {
+        if (self)
+            self->finishCommit(message, done, respond);
+    };
 }
 
 void SyncConnection::finishCommit(const PhoenixMessage &message, const WriteResult &result,

@@ -38,10 +38,11 @@ namespace dust::lite {
 // message over `config.maxWsMessageBytes` (1009).
 //
 // A `write` commits on a pool thread (StoreRegistry::write; in-memory stores at once), so a
-// big or slow commit never holds up the server's event loop; its event is broadcast, then the
-// reply sent, back on the server's thread. Until then the frames the socket sends next wait
-// (SyncWriteQueue, at most `config.maxWsPendingWrites` of them, refused past that with
-// too_many_pending_writes), so a socket's requests are still handled and answered in order;
+// big or slow commit never holds up the server's event loop, together with the other sockets'
+// writes to the store waiting by then (group commit: one fsync for all); its event is
+// broadcast, then the reply sent, back on the server's thread. Until then the frames the socket
+// sends next wait (SyncWriteQueue, at most `config.maxWsPendingWrites` of them, refused past that
+// with too_many_pending_writes), so a socket's requests are still handled and answered in order;
 // heartbeats are answered at once. put_file (the event, or a `write` with op put_file) and
 // rollback commit the same way.
 class SyncConnection : public QObject
@@ -120,6 +121,9 @@ private:
     // (StoreRegistry::commit); the frames the socket sends meanwhile wait for its answer.
     void startCommit(const PhoenixMessage &message, const QString &store,
                      StoreRegistry::Commit body, Respond respond);
+    // What StoreRegistry calls back with a commit's result: finishCommit() while this
+    // connection lives.
+    StoreRegistry::WriteDone answerTo(const PhoenixMessage &message, Respond respond);
     // The answer to a commit, after its broadcast; then the frames that waited for it.
     void finishCommit(const PhoenixMessage &message, const WriteResult &result,
                       const Respond &respond);

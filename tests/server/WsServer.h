@@ -50,9 +50,11 @@ struct JoinOptions
 class WsServer
 {
 public:
-    explicit WsServer(ServerConfig config = {})
+    // `dataDir` empty = the stores in memory (committed at once on this thread); else their
+    // files there, committed on the registry's pool threads.
+    explicit WsServer(ServerConfig config = {}, const QString &dataDir = {})
         : config(std::move(config))
-        , registry(QString())
+        , registry(dataDir)
     {
         auth.addToken({QString(kToken), QStringLiteral("acme"), {}});
         auth.addToken(
