@@ -5,20 +5,25 @@
 //   2. 50,000 live events written by other clients while the window shows the store: the
 //      longest stall while they arrive and the time until the tree has them all;
 //   3. from the cache (a second window, as after a restart): first rows and full tree live;
-//   4. the client's peak RSS over all of it.
+//   4. a 10 MB value written over REST, then opened: until all of it is shown, and the
+//      longest stall meanwhile;
+//   5. the client's peak RSS over all of it.
 // Usage: bench_window [leaves] [--dustlite PATH]. DUST_BENCH_LIVE_EVENTS=N changes the
 // number of live events. Prints readable lines and, last, "FIGURE key value unit" lines.
 
 #include "BenchSupport.h"
 #include "MainWindow.h"
+#include "inspector/InspectorPanel.h"
+#include "inspector/ValueFormatter.h"
 #include "model/StoreTreeModel.h"
+#include "transport/HttpTransport.h"
 #include "transport/SdkTransport.h"
 #include "window/StoreTab.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEvent>
-#include <QFutureSynchronizer>
+#include <QJsonArray>
 #include <QProcess>
 #include <QSettings>
 #include <QTemporaryDir>
