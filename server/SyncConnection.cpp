@@ -650,6 +650,7 @@ void SyncConnection::catchUpStep()
                             QJsonObject{{QStringLiteral("snapshot_seq"), snapshot->snapshotSeq},
                                         {QStringLiteral("entries"), snapshot->entries}}});
         channel.position = snapshot->snapshotSeq;
+        channel.unsent.clear(); // older than the snapshot
         channel.sentAny = true;
         m_catchUpQueue.append(topic);
         scheduleCatchUp();
@@ -658,14 +659,17 @@ void SyncConnection::catchUpStep()
 
     // Replayed events are framed from the op log's text as it is: with a million ops to
     // send, parsing each value only to write it out again would be most of the work.
-    const QList<StoreDb::EventPayload> events =
-        db->eventPayloadsSince(channel.position, kCatchUpBatch);
+    if (channel.unsent.isEmpty()) {
+        channel.unsent = db->eventPayloadsSince(channel.position, kCatchUpBatch);
+        channel.moreInLog = channel.unsent.size() >= kCatchUpBatch;
+    }
     bool pausedEarly = false;
-    if (!events.isEmpty()) {
+    qsizetype sent = 0;
+    if (!channel.unsent.isEmpty()) {
         const QByteArray head = PhoenixMessage::encodeHead(channel.joinRef, std::nullopt, topic,
                                                            QStringLiteral("event"));
         QByteArray frame;
-        for (const StoreDb::EventPayload &event : events) {
+        for (const StoreDb::EventPayload &event : std::as_const(channel.unsent)) {
             // A batch is cut short at the high mark; the rest follows once it drained.
             if (m_socket->bytesToWrite() > highWater) {
                 pausedEarly = true;
@@ -678,10 +682,12 @@ void SyncConnection::catchUpStep()
             frame += ']';
             sendFrame(QString::fromUtf8(frame));
             channel.position = std::max(channel.position, event.storeSeq);
+            ++sent;
         }
+        channel.unsent.remove(0, sent);
         channel.sentAny = true;
     }
-    if (pausedEarly || events.size() >= kCatchUpBatch) {
+    if (pausedEarly || !channel.unsent.isEmpty() || channel.moreInLog) {
         m_catchUpQueue.append(topic);
     } else {
         channel.catchingUp = false;

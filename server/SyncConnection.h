@@ -83,6 +83,10 @@ private:
         qint64 position = 0;  // catch-up: the highest seq sent so far
         bool sentAny = false; // catch-up sent a snapshot or an event
         bool catchingUp = false;
+        // Events read for the catch-up and not sent yet (a batch cut short at the socket's
+        // high mark): sent first next time, so no row is read twice.
+        QList<StoreDb::EventPayload> unsent;
+        bool moreInLog = false; // the last read filled a whole batch
     };
 
     void onTextMessage(const QString &text);
