@@ -17,7 +17,10 @@ if (!url || !token) {
 }
 const writes = Number(writesArg);
 const perSecond = Number(rateArg);
-const socket = new Socket(url, { transport: WebSocket, params: { token } });
+const socket = new Socket(url, {
+  transport: WebSocket,
+  params: { token, device_id: `dev_burst_${process.pid}`, capver: 3 },
+});
 socket.connect();
 const channel = socket.channel(`store:${store}`, { last_store_seq: 0 });
 let sent = 0;

@@ -248,7 +248,11 @@ void StoreTab::startSource()
     // The change log of this store, fed in batches.
     m_feed = std::make_unique<ChangeFeed>(sdk, m_store, m_changeLog);
     connect(m_feed.get(), &ChangeFeed::rateChanged, status, &ConnectionStatus::showRate);
-    connect(m_feed.get(), &ChangeFeed::eventsSkipped, this, &StoreTab::changesSkipped);
+    // The first load is no gap in the log; a reload after the store was live is.
+    connect(m_feed.get(), &ChangeFeed::eventsSkipped, this, [this] {
+        if (m_wasLive)
+            emit changesSkipped();
+    });
 
     m_liveConnections = {
         connect(m_liveSource.get(), &LiveStoreSource::changed, this,
@@ -261,6 +265,11 @@ void StoreTab::startSource()
                     m_serverReadOnly = permissions.reported && !permissions.write;
                     if (was != isReadOnly())
                         emit readOnlyChanged(isReadOnly());
+                }),
+        connect(sdk, &SdkTransport::storeLive, this,
+                [this](const QString &store) {
+                    if (store == m_store)
+                        m_wasLive = true;
                 }),
         connect(sdk, &SdkTransport::cacheProblem, this,
                 [this](const QString &, const QString &problem) { emit message(problem, 15000); }),
@@ -533,6 +542,8 @@ void StoreTab::continueGoTo()
         m_tree->setFocus();
         return;
     }
+    if (m_model->isRebuilding())
+        return; // the tree is being replaced (the store caught up): rebuilt() continues
     if (m_model->isFiltered()) {
         // Hidden by the filter: show everything, then look again (filterApplied).
         m_filter->setText(QString());

@@ -153,6 +153,7 @@ private:
 
     QString m_connectionText;
     bool m_refreshQueued = false;
+    bool m_wasLive = false; // the store has been live once (a later reload skips changes)
     quint64 m_showGeneration = 0;
     QList<Path> m_keptExpanded;
     Path m_keptCurrent;
