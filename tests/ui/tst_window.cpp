@@ -24,6 +24,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QImage>
+#include <QJsonValue>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QSettings>
@@ -101,6 +102,7 @@ private slots:
     void restWriteShowsWithoutAPush();
     void closedFolderGlowsWhenSomethingBelowChanges();
     void tabsOfSeveralStores();
+    void bigFolderIsNotAssembled();
     void everyControlHasAName();
 };
 
@@ -385,6 +387,33 @@ void TestWindow::tabsOfSeveralStores()
     QCOMPARE(window.tabs()->count(), 0);
     QVERIFY(window.emptyText().contains(QStringLiteral("Open Connection")));
     QVERIFY(!window.actions()->refresh->isEnabled());
+}
+
+void TestWindow::bigFolderIsNotAssembled()
+{
+    Fixture f;
+    QVERIFY(f.start());
+    QList<std::pair<Path, QJsonValue>> leaves;
+    for (int i = 0; i < 20001; ++i)
+        leaves.append({path(QStringLiteral("big/k%1").arg(i)), i});
+    QVERIFY(f.dustlite.store()->bulkSet(leaves, QStringLiteral("dev")) > 0);
+    MainWindow window;
+    window.show();
+    StoreTab *tab =
+        window.addStore(liveTransport(f.dustlite.wsUrl()), kStore, {QStringLiteral("test")});
+    QVERIFY(waitForLeaves(tab, 5 + 20001));
+
+    // A folder with more than 20,000 paths below: a summary, not one assembled value.
+    tab->goToPath(path(QStringLiteral("big")));
+    QTRY_COMPARE(tab->currentPath().rendered(), QStringLiteral("big"));
+    QTRY_VERIFY2(tab->entryValueText().contains(QStringLiteral("more than 20,000 paths")),
+                 qPrintable(tab->entryValueText()));
+    QVERIFY(tab->entryValueText().contains(QStringLiteral("20,001 items")));
+
+    // A small folder is shown whole.
+    tab->goToPath(path(QStringLiteral("users/alice")));
+    QTRY_VERIFY2(tab->entryValueText().contains(QStringLiteral("a@x")),
+                 qPrintable(tab->entryValueText()));
 }
 
 namespace {

@@ -120,6 +120,14 @@ void InspectorPanel::showError(const Path &path, const QString &message)
     showMessage(tr("%1 could not be read: %2").arg(path.rendered(), message));
 }
 
+void InspectorPanel::showFolder(const Path &path, const QString &summary)
+{
+    m_header->showState(path, summary);
+    showMessage(tr("%1\n\nOpen it in the tree to see what is inside; its values are not "
+                   "assembled into one here.")
+                    .arg(summary));
+}
+
 InspectorPage *InspectorPanel::pageFor(const Entry &entry) const
 {
     const QString &type = entry.type;

@@ -64,6 +64,9 @@ public:
     void showEntry(const Entry &entry);
     // Reading `path` failed; `message` says why in words.
     void showError(const Path &path, const QString &message);
+    // `path` is a folder too big to assemble into one value here; `summary` says what it
+    // holds.
+    void showFolder(const Path &path, const QString &summary);
 
     // The header as plain text (EntryHeader::text()) and the shown value as plain text (the
     // page's valueText(); a message when no value is shown). For tests and accessibility.

@@ -20,6 +20,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
 #include <QSplitter>
@@ -35,6 +36,8 @@ namespace {
 // Folders opened at most by one "expand subtree", so a million-path store cannot freeze the
 // window.
 constexpr int kMaxExpand = 2000;
+// Paths below a folder the inspector still assembles into one value.
+constexpr int kMaxAssembled = 20000;
 
 QString jsonText(const QJsonValue &value, QJsonDocument::JsonFormat format)
 {
@@ -277,6 +280,24 @@ void StoreTab::startSource()
     sdk->open(m_store);
 }
 
+qsizetype StoreTab::countBelow(const QModelIndex &folder, qsizetype cap) const
+{
+    qsizetype count = 0;
+    std::deque<QModelIndex> queue{folder};
+    while (!queue.empty() && count < cap) {
+        const QModelIndex parent = queue.front();
+        queue.pop_front();
+        const int rows = m_model->rowCount(parent);
+        count += rows;
+        for (int r = 0; r < rows && count < cap; ++r) {
+            const QModelIndex child = m_model->index(r, 0, parent);
+            if (child.data(StoreTreeModel::ChildCountRole).toInt() > 0)
+                queue.push_back(child);
+        }
+    }
+    return count;
+}
+
 QList<Path> StoreTab::expandedPaths() const
 {
     QList<Path> paths;
@@ -360,6 +381,17 @@ void StoreTab::showEntry(const QModelIndex &index, bool refresh)
     if (!path.isValid()) {
         m_inspector->showNothing();
         return;
+    }
+    // A big folder is not assembled into one value (a million-path store would read it all).
+    if (!index.data(StoreTreeModel::HasValueRole).toBool()) {
+        const qsizetype below = countBelow(index.siblingAtColumn(0), kMaxAssembled + 1);
+        if (below > kMaxAssembled) {
+            m_inspector->showFolder(
+                path, tr("A folder of %1, with more than %2 paths below it.")
+                          .arg(index.siblingAtColumn(StoreTreeModel::ValueColumn).data().toString(),
+                               QLocale().toString(kMaxAssembled)));
+            return;
+        }
     }
     if (!refresh)
         m_inspector->showLoading(path);

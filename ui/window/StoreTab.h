@@ -126,6 +126,8 @@ private:
     void showContextMenu(const QPoint &pos);
     // The open folders (breadth first, bounded), and opening them again after a reset.
     QList<Path> expandedPaths() const;
+    // Paths below `folder` (rows of every depth), counting up to `cap` at most.
+    qsizetype countBelow(const QModelIndex &folder, qsizetype cap) const;
     void restoreExpanded();
 
     std::unique_ptr<Transport> m_ownedTransport;
