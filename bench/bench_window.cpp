@@ -1,15 +1,14 @@
 // The real MainWindow, offscreen, on a separate dustlite process seeded with N leaves
-// (default 1,000,000):
-//   1. from an empty cache: time from start to the first rows painted and to the full tree
-//      live, the longest event-loop stall meanwhile;
-//   2. 50,000 live events written by other clients while the window shows the store: the
-//      longest stall while they arrive and the time until the tree has them all;
-//   3. from the cache (a second window, as after a restart): first rows and full tree live;
-//   4. a 10 MB value written over REST, then opened: until all of it is shown, and the
-//      longest stall meanwhile;
-//   5. the client's peak RSS over all of it.
+// (default 1,000,000) and a 10 MB value:
+//   1. from an empty cache: time from start to the first rows painted, to caught up and to
+//      the full tree live, the longest event-loop stall meanwhile, the peak RSS;
+//   2. 50,000 live events written by ten other clients while the window shows the store:
+//      the longest stall while they arrive and the time until the tree has them all;
+//   3. in a second process, as after a restart: the window from the cache (first rows, full
+//      tree live), then the 10 MB value opened until the inspector shows all of it, and that
+//      process's peak RSS.
 // Usage: bench_window [leaves] [--dustlite PATH]. DUST_BENCH_LIVE_EVENTS=N changes the
-// number of live events. Prints readable lines and, last, "FIGURE key value unit" lines.
+// number of live events. Prints readable lines and "FIGURE key value unit" lines.
 
 #include "BenchSupport.h"
 #include "MainWindow.h"
