@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <QElapsedTimer>
+#include <QObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTimer>
 #include <QtGlobal>
 
 #include <ctime>
@@ -46,6 +48,43 @@ inline qint64 cpuNs(clockid_t clock)
     clock_gettime(clock, &ts);
     return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
+
+// Measures how long the event loop is kept from running: a 1 ms timer notes the longest gap
+// between its ticks.
+class StallMeter : public QObject
+{
+public:
+    StallMeter()
+    {
+        m_timer.setInterval(1);
+        m_timer.setTimerType(Qt::PreciseTimer);
+        connect(&m_timer, &QTimer::timeout, this, [this] {
+            const qint64 now = m_clock.nsecsElapsed();
+            m_longest = std::max(m_longest, now - m_last);
+            m_last = now;
+        });
+    }
+    void start()
+    {
+        m_clock.start();
+        m_last = 0;
+        m_longest = 0;
+        m_timer.start();
+    }
+    double stop()
+    {
+        m_timer.stop();
+        const qint64 now = m_clock.nsecsElapsed();
+        m_longest = std::max(m_longest, now - m_last);
+        return double(m_longest) / 1e6;
+    }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_last = 0;
+    qint64 m_longest = 0;
+};
 
 // Starts a dustlite process and waits for its ready line; the port it listens on, or 0.
 inline quint16 startDustlite(QProcess &process, const QString &program, const QStringList &args,

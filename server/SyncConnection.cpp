@@ -663,7 +663,6 @@ void SyncConnection::catchUpStep()
         channel.unsent = db->eventPayloadsSince(channel.position, kCatchUpBatch);
         channel.moreInLog = channel.unsent.size() >= kCatchUpBatch;
     }
-    bool pausedEarly = false;
     qsizetype sent = 0;
     if (!channel.unsent.isEmpty()) {
         const QByteArray head = PhoenixMessage::encodeHead(channel.joinRef, std::nullopt, topic,
@@ -671,10 +670,8 @@ void SyncConnection::catchUpStep()
         QByteArray frame;
         for (const StoreDb::EventPayload &event : std::as_const(channel.unsent)) {
             // A batch is cut short at the high mark; the rest follows once it drained.
-            if (m_socket->bytesToWrite() > highWater) {
-                pausedEarly = true;
+            if (m_socket->bytesToWrite() > highWater)
                 break;
-            }
             frame.clear();
             frame.reserve(head.size() + event.json.size() + 1);
             frame += head;
@@ -687,7 +684,7 @@ void SyncConnection::catchUpStep()
         channel.unsent.remove(0, sent);
         channel.sentAny = true;
     }
-    if (pausedEarly || !channel.unsent.isEmpty() || channel.moreInLog) {
+    if (!channel.unsent.isEmpty() || channel.moreInLog) {
         m_catchUpQueue.append(topic);
     } else {
         channel.catchingUp = false;
