@@ -409,6 +409,13 @@ void TestWindow::bigFolderIsNotAssembled()
     QTRY_VERIFY2(tab->entryValueText().contains(QStringLiteral("more than 20,000 paths")),
                  qPrintable(tab->entryValueText()));
     QVERIFY(tab->entryValueText().contains(QStringLiteral("20,001 items")));
+    // Nor is it copied: the window says why.
+    QApplication::clipboard()->setText(QStringLiteral("before"));
+    QSignalSpy messages(tab, &StoreTab::message);
+    window.actions()->copyAsJson->trigger();
+    QCOMPARE(messages.count(), 1);
+    QVERIFY(messages.at(0).at(0).toString().contains(QStringLiteral("too big to copy")));
+    QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("before"));
 
     // A small folder is shown whole.
     tab->goToPath(path(QStringLiteral("users/alice")));

@@ -485,9 +485,19 @@ void StoreTab::copyPath()
 
 void StoreTab::withSelectedEntry(const std::function<void(const Entry &)> &use)
 {
-    const Path path = currentPath();
+    const QModelIndex index = m_tree->currentIndex().siblingAtColumn(0);
+    const Path path = m_model->pathOf(index);
     if (!path.isValid())
         return;
+    // Assembling and writing out a huge folder would hold the window for seconds.
+    if (!index.data(StoreTreeModel::HasValueRole).toBool() &&
+        countBelow(index, kMaxAssembled + 1) > kMaxAssembled) {
+        emit message(tr("%1 has more than %2 paths below it: too big to copy; choose a smaller "
+                        "folder")
+                         .arg(path.rendered(), QLocale().toString(kMaxAssembled)),
+                     8000);
+        return;
+    }
     m_transport->get(m_store, path).then(this, [this, path, use](const Result<Entry> &r) {
         if (!r) {
             emit message(tr("Could not read %1: %2").arg(path.rendered(), r.error().message()), 0);
