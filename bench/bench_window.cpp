@@ -277,7 +277,7 @@ int fromCache(const QUrl &ws, const QString &store, const QString &cacheDir, qsi
         const bool opened = waitFor([&] { return done; }, 120000);
         const double stallMs = stall.stop();
         figures.add("window_open_10mb_s", opened ? double(clock.nsecsElapsed()) / 1e9 : -1, "s",
-                    "open a 10 MB value until it is all shown");
+                    "open a 10 MB value (its tree shown, its size measured)");
         figures.add("window_open_10mb_stall_ms", stallMs, "ms",
                     "longest UI stall opening it (target <= 50)");
     }

@@ -23,6 +23,7 @@
 #include "transport/SdkTransport.h"
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFileDialog>
@@ -128,6 +129,7 @@ private slots:
     void bigValueStreamsInChunks();
     void cancelStopsFormatting();
     void newerEntryCancelsOlderFormatting();
+    void bigArrayTextOnlyForRaw();
     void formatterWritesWhatQtWrites_data();
     void formatterWritesWhatQtWrites();
     void jsonTreeModel();
@@ -620,6 +622,7 @@ void TestInspector::bigValueStreamsInChunks()
 
     InspectorPanel panel;
     panel.show();
+    panel.jsonPage()->setRaw(true); // the JSON page makes a big value's text for Raw only
     ValueFormatter *formatter = panel.formatter();
     QSignalSpy chunks(formatter, &ValueFormatter::chunkReady);
     QSignalSpy finished(formatter, &ValueFormatter::finished);
@@ -664,10 +667,10 @@ void TestInspector::cancelStopsFormatting()
     QSignalSpy chunks(formatter, &ValueFormatter::chunkReady);
     QSignalSpy cancelled(formatter, &ValueFormatter::cancelled);
     QSignalSpy finished(formatter, &ValueFormatter::finished);
+    panel.jsonPage()->setRaw(true);
     panel.showEntry(entry);
     QVERIFY(chunks.wait(60000));
     ChunkedTextView *view = panel.jsonPage()->textView();
-    panel.jsonPage()->setRaw(true);
     QTRY_VERIFY(view->cancelButton()->isVisible());
     QTest::mouseClick(view->cancelButton(), Qt::LeftButton);
     QCOMPARE(cancelled.count(), 1);
@@ -694,6 +697,7 @@ void TestInspector::newerEntryCancelsOlderFormatting()
     const Entry small = read(path(u"small"_s));
 
     InspectorPanel panel;
+    panel.jsonPage()->setRaw(true);
     ValueFormatter *formatter = panel.formatter();
     QSignalSpy chunks(formatter, &ValueFormatter::chunkReady);
     QSignalSpy cancelled(formatter, &ValueFormatter::cancelled);
@@ -717,6 +721,33 @@ void TestInspector::newerEntryCancelsOlderFormatting()
     QCOMPARE(cancelled.count(), 2);
     QVERIFY(finished.wait(120000));
     QVERIFY(panel.valueText() == indented(bigArrayEntry.value));
+}
+
+void TestInspector::bigArrayTextOnlyForRaw()
+{
+    const Entry entry = bigEntry(u"array"_s);
+    QVERIFY(entry.path.isValid());
+    InspectorPanel panel;
+    panel.show();
+    panel.jsonPage()->setRaw(false);
+    ValueFormatter *formatter = panel.formatter();
+    QSignalSpy chunks(formatter, &ValueFormatter::chunkReady);
+    QSignalSpy sized(formatter, &ValueFormatter::sized);
+    panel.showEntry(entry);
+    // As a tree, the value is measured, and no text is made.
+    QVERIFY(sized.wait(60000));
+    QTRY_VERIFY(!formatter->isRunning());
+    QCOMPARE(chunks.count(), 0);
+    QVERIFY(panel.valueText().isEmpty());
+    QVERIFY(panel.jsonPage()->model()->rowCount() > 1000);
+
+    // Raw asks for it: it streams in, whole.
+    QSignalSpy finished(formatter, &ValueFormatter::finished);
+    panel.jsonPage()->rawToggle()->click();
+    QVERIFY(panel.jsonPage()->isRaw());
+    QVERIFY(finished.wait(120000));
+    QVERIFY(chunks.count() > 10);
+    QVERIFY(panel.valueText() == indented(entry.value));
 }
 
 void TestInspector::formatterWritesWhatQtWrites_data()

@@ -83,6 +83,13 @@ InspectorPanel::InspectorPanel(QWidget *parent)
          {static_cast<InspectorPage *>(m_stringPage), static_cast<InspectorPage *>(m_jsonPage)})
         connect(page->textView(), &ChunkedTextView::cancelRequested, m_formatter,
                 &ValueFormatter::cancel);
+    // A big value's raw text, asked for after it was shown as a tree.
+    connect(m_jsonPage, &JsonPage::rawTextWanted, this, [this] {
+        m_formatTarget = nullptr; // whatever ran before no longer reaches a view
+        m_formatter->cancel();
+        m_formatTarget = m_jsonPage->textView();
+        m_formatter->start(m_jsonPage->entry().value, m_jsonPage->textStyle());
+    });
     showNothing();
 }
 

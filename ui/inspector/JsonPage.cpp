@@ -76,6 +76,12 @@ void JsonPage::setRaw(bool raw)
 {
     m_raw->setChecked(raw);
     m_views->setCurrentWidget(raw ? static_cast<QWidget *>(m_text) : m_tree);
+    if (raw && m_rawPending) {
+        // A big value's text is made only once it is asked for.
+        m_rawPending = false;
+        fillText(m_text, entry().value, textStyle());
+        emit rawTextWanted();
+    }
 }
 
 bool JsonPage::isRaw() const
@@ -100,7 +106,15 @@ void JsonPage::showEntry(const Entry &entry)
         m_note->setText(
             tr("Type \"%1\" is not one this browser knows; shown as JSON.").arg(entry.type));
     m_model->setValue(value);
-    fillText(m_text, value, textStyle());
+    // A big value is shown as the tree; its text (megabytes, and many more as an on-screen
+    // document) is formatted only when Raw is chosen.
+    const bool big = ValueFormatter::roughSize(value, ValueFormatter::kInlineLimit) >
+                     ValueFormatter::kInlineLimit;
+    m_rawPending = big && !isRaw();
+    if (m_rawPending)
+        m_text->setText(QString());
+    else
+        fillText(m_text, value, textStyle());
 }
 
 QString JsonPage::valueText() const

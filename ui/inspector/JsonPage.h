@@ -14,7 +14,7 @@ class JsonTreeModel;
 // A map (an assembled subtree, or a typed envelope), an array (which the server types
 // "string") or a value of a type this browser does not know: a collapsible tree over the
 // JSON (JsonTreeModel, built lazily), and with Raw the indented JSON text, which streams in
-// for a big value.
+// for a big value (and is made only once Raw is chosen).
 class JsonPage : public InspectorPage
 {
     Q_OBJECT
@@ -25,7 +25,8 @@ public:
     void setRaw(bool raw);
     bool isRaw() const;
 
-    // The indented JSON text (also while the tree is shown).
+    // The indented JSON text (also while the tree is shown; for a big value only once Raw
+    // was chosen: until then it is not made).
     QString valueText() const override;
     QString noteText() const override;
     ChunkedTextView *textView() const override { return m_text; }
@@ -34,6 +35,11 @@ public:
     JsonTreeModel *model() const { return m_model; }
     QTreeView *tree() const { return m_tree; }
     QCheckBox *rawToggle() const { return m_raw; }
+
+signals:
+    // Raw was chosen for a big value whose text was not made yet: the text view is waiting
+    // for it (ChunkedTextView::isReceiving()).
+    void rawTextWanted();
 
 protected:
     void showEntry(const Entry &entry) override;
@@ -44,7 +50,8 @@ private:
     QStackedWidget *m_views;
     QTreeView *m_tree;
     ChunkedTextView *m_text;
-    JsonTreeModel *m_model; // a child: the tree's rows
+    JsonTreeModel *m_model;    // a child: the tree's rows
+    bool m_rawPending = false; // a big value's text is not made until Raw is chosen
 };
 
 } // namespace dust
