@@ -18,16 +18,6 @@ namespace dust {
 
 namespace {
 
-QLabel *fieldLabel(QWidget *parent, const QString &accessibleName)
-{
-    auto *label = new QLabel(parent);
-    label->setTextFormat(Qt::PlainText);
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    label->setAccessibleName(accessibleName);
-    label->setWordWrap(true);
-    return label;
-}
-
 QString field(const QJsonObject &ref, const char *name)
 {
     return ref.value(QLatin1String(name)).toString();

@@ -2,6 +2,7 @@
 
 #include "inspector/ChunkedTextView.h"
 
+#include <QLabel>
 #include <QLocale>
 
 namespace dust {
@@ -21,6 +22,16 @@ void InspectorPage::fillText(ChunkedTextView *view, const QJsonValue &value,
     else
         view->begin(tr("a value of more than %1")
                         .arg(QLocale().formattedDataSize(ValueFormatter::kInlineLimit)));
+}
+
+QLabel *InspectorPage::fieldLabel(QWidget *parent, const QString &accessibleName)
+{
+    auto *label = new QLabel(parent);
+    label->setTextFormat(Qt::PlainText);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    label->setAccessibleName(accessibleName);
+    label->setWordWrap(true);
+    return label;
 }
 
 QString InspectorPage::textOf(const ChunkedTextView *view)

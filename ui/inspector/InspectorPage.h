@@ -6,6 +6,8 @@
 #include <QString>
 #include <QWidget>
 
+class QLabel;
+
 namespace dust {
 
 class ChunkedTextView;
@@ -41,6 +43,9 @@ protected:
                          ValueFormatter::Style style);
     // The text of `view` and, when it was cut short, a line that says so.
     static QString textOf(const ChunkedTextView *view);
+    // A read-only field of a page's form: plain text, selectable, wrapped, named for
+    // assistive technology.
+    static QLabel *fieldLabel(QWidget *parent, const QString &accessibleName);
 
 private:
     Entry m_entry;

@@ -10,15 +10,6 @@ namespace dust {
 
 namespace {
 
-QLabel *fieldLabel(QWidget *parent, const QString &accessibleName)
-{
-    auto *label = new QLabel(parent);
-    label->setTextFormat(Qt::PlainText);
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    label->setAccessibleName(accessibleName);
-    return label;
-}
-
 // "1 h 02 min", "3 min 05 s", "42 s".
 QString duration(qint64 ms)
 {

@@ -26,6 +26,7 @@
 #include <QSplitter>
 #include <QTreeView>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <deque>
 
@@ -510,17 +511,27 @@ void StoreTab::withSelectedEntry(const std::function<void(const Entry &)> &use)
 void StoreTab::copyValue()
 {
     withSelectedEntry([this](const Entry &e) {
-        QApplication::clipboard()->setText(
-            e.value.isString() ? e.value.toString() : jsonText(e.value, QJsonDocument::Compact));
-        emit message(tr("Copied the value of %1").arg(e.path.rendered()), 3000);
+        copyText(e, tr("Copied the value of %1"), [value = e.value] {
+            return value.isString() ? value.toString() : jsonText(value, QJsonDocument::Compact);
+        });
     });
 }
 
 void StoreTab::copyAsJson()
 {
     withSelectedEntry([this](const Entry &e) {
-        QApplication::clipboard()->setText(jsonText(e.value, QJsonDocument::Indented));
-        emit message(tr("Copied %1 as JSON").arg(e.path.rendered()), 3000);
+        copyText(e, tr("Copied %1 as JSON"),
+                 [value = e.value] { return jsonText(value, QJsonDocument::Indented); });
+    });
+}
+
+void StoreTab::copyText(const Entry &entry, const QString &done,
+                        const std::function<QString()> &make)
+{
+    // A value of megabytes is written out off the UI thread; the clipboard is set on it.
+    QtConcurrent::run(make).then(this, [this, done, path = entry.path](const QString &text) {
+        QApplication::clipboard()->setText(text);
+        emit message(done.arg(path.rendered()), 3000);
     });
 }
 
@@ -545,6 +556,8 @@ void StoreTab::deleteSelected()
         this, tr("Delete"), question, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
     if (answer != QMessageBox::Yes)
         return;
+    // Offline, the delete waits for the connection: say it is on its way until it commits.
+    emit message(tr("Deleting %1…").arg(path.rendered()), 0);
     m_transport->remove(m_store, path).then(this, [this, path](const Result<WriteResult> &r) {
         if (!r) {
             emit message(tr("Could not delete %1: %2").arg(path.rendered(), r.error().message()),

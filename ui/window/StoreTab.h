@@ -123,6 +123,9 @@ private:
     void selectIndex(const QModelIndex &index);
     // Reads the selected entry and gives it to `use` (errors go to message()).
     void withSelectedEntry(const std::function<void(const Entry &)> &use);
+    // Puts `make()` (run on a worker thread) on the clipboard; `done` (with %1 the path)
+    // goes to the status bar.
+    void copyText(const Entry &entry, const QString &done, const std::function<QString()> &make);
     void showContextMenu(const QPoint &pos);
     // The open folders (breadth first, bounded), and opening them again after a reset.
     QList<Path> expandedPaths() const;
