@@ -20,7 +20,7 @@ packages=(
     g++ cmake ninja-build ccache pkg-config git ca-certificates
     qt6-base-dev qt6-websockets-dev qt6-httpserver-dev libqt6sql6-sqlite qt6-svg-dev
     libqt6svg6 qt6-qpa-plugins libgl-dev libsimdjson-dev
-    qtkeychain-qt6-dev gnome-keyring dbus
+    qtkeychain-qt6-dev libqscintilla2-qt6-dev gnome-keyring dbus
     nodejs npm xvfb xauth fonts-dejavu-core
 )
 

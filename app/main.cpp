@@ -1,4 +1,6 @@
 #include "CommandLine.h"
+#include "ExportCommand.h"
+#include "ImportCommand.h"
 #include "Launcher.h"
 #include "MainWindow.h"
 
@@ -21,6 +23,15 @@ void nameApplication()
 
 int main(int argc, char *argv[])
 {
+    // Headless subcommands: no display, no window.
+    const QByteArray subcommand = argc > 1 ? QByteArray(argv[1]) : QByteArray();
+    if (subcommand == "export" || subcommand == "import") {
+        QCoreApplication app(argc, argv);
+        nameApplication();
+        return subcommand == "export" ? dust::runExportCommand(QCoreApplication::arguments())
+                                      : dust::runImportCommand(QCoreApplication::arguments());
+    }
+
     if (dust::CommandLine::onlyPrints(argc, argv)) {
         // --help and --version print and exit, without a display.
         QCoreApplication app(argc, argv);
