@@ -9,6 +9,7 @@
 #include "TestHttp.h"
 #include "edit/CreateCommand.h"
 #include "edit/DeleteConfirmDialog.h"
+#include "edit/MoveDialog.h"
 #include "edit/NewEntryDialog.h"
 #include "edit/PasteSubtreeDialog.h"
 #include "edit/PathField.h"
@@ -65,6 +66,8 @@ private slots:
     void pasteSubtree();
     void pasteShowsWhereJsonBreaks();
     void deleteConfirmNamesWhatGoes();
+    void moveDialogTarget_data();
+    void moveDialogTarget();
 };
 
 void TestStructureEdits::pathFieldShowsEscapingAndErrors_data()
@@ -355,6 +358,64 @@ void TestStructureEdits::deleteConfirmNamesWhatGoes()
     QVERIFY(one.messageText().contains(QStringLiteral("Delete a~1b?")));
     QTest::mouseClick(one.deleteButton(), Qt::LeftButton);
     QCOMPARE(one.result(), int(QDialog::Accepted));
+}
+
+void TestStructureEdits::moveDialogTarget_data()
+{
+    QTest::addColumn<int>("mode");
+    QTest::addColumn<QString>("from");
+    QTest::addColumn<QString>("typed");
+    QTest::addColumn<QString>("to"); // empty = refused
+    QTest::addColumn<QString>("problem");
+
+    const int rename = int(MoveDialog::Mode::Rename);
+    const int move = int(MoveDialog::Mode::Move);
+    QTest::newRow("rename") << rename << u"users/alice"_s << u"alicia"_s << u"users/alicia"_s
+                            << QString();
+    QTest::newRow("rename with slash")
+        << rename << u"users/alice"_s << u"a/b~"_s << u"users/a~1b~0"_s << QString();
+    QTest::newRow("rename at the top") << rename << u"top"_s << u"new"_s << u"new"_s << QString();
+    QTest::newRow("rename to itself")
+        << rename << u"users/alice"_s << u"alice"_s << QString() << u"where"_s;
+    QTest::newRow("rename empty") << rename << u"users/alice"_s << QString() << QString()
+                                  << u"at least one character"_s;
+    QTest::newRow("move") << move << u"users/alice"_s << u"archive/2026/alice"_s
+                          << u"archive/2026/alice"_s << QString();
+    QTest::newRow("move inside itself")
+        << move << u"users"_s << u"users/old"_s << QString() << u"inside itself"_s;
+    QTest::newRow("move bad path") << move << u"users"_s << u"a//b"_s << QString() << u"'//'"_s;
+}
+
+void TestStructureEdits::moveDialogTarget()
+{
+    QFETCH(int, mode);
+    QFETCH(QString, from);
+    QFETCH(QString, typed);
+    QFETCH(QString, to);
+    QFETCH(QString, problem);
+
+    MoveDialog dialog(MoveDialog::Mode(mode), path(from));
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    // The field has the focus with its text selected: typing replaces it.
+    QTRY_VERIFY(dialog.field()->lineEdit()->hasFocus());
+    QVERIFY(dialog.field()->lineEdit()->hasSelectedText());
+    if (typed.isEmpty())
+        QTest::keyClick(dialog.field()->lineEdit(), Qt::Key_Backspace);
+    else
+        QTest::keyClicks(dialog.field()->lineEdit(), typed);
+    if (to.isEmpty()) {
+        QVERIFY(!dialog.destination().isValid());
+        QVERIFY2(dialog.problem().contains(problem), qPrintable(dialog.problem()));
+        QTest::keyClick(dialog.field()->lineEdit(), Qt::Key_Return);
+        QVERIFY(dialog.isVisible()); // Enter does nothing while the target is refused
+        return;
+    }
+    QVERIFY2(dialog.destination().isValid(), qPrintable(dialog.problem()));
+    QCOMPARE(dialog.destination().rendered(), to);
+    QVERIFY(dialog.previewText().contains(to));
+    QTest::keyClick(dialog.field()->lineEdit(), Qt::Key_Return);
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
 }
 
 QTEST_MAIN(TestStructureEdits)

@@ -12,6 +12,7 @@
 #include "TestHttp.h"
 #include "edit/DeleteConfirmDialog.h"
 #include "edit/DeleteSubtreeCommand.h"
+#include "edit/JobProgressDialog.h"
 #include "edit/MoveCommand.h"
 #include "edit/SubtreeDelete.h"
 #include "edit/SubtreeListing.h"
@@ -80,6 +81,7 @@ private slots:
     void largeMoveLosesNothingWhenServerDies();
     void largeMoveCancelledHalfWay_data();
     void largeMoveCancelledHalfWay();
+    void progressDialogCancelsWithEscape();
     void bulkDeleteSelectionAndUndo();
     void deleteKeepsALeafChangedAfterCounting();
 };
@@ -387,6 +389,42 @@ void TestSubtreeJobs::largeMoveCancelledHalfWay()
     } else {
         QVERIFY(atSource > 0 && atSource < 2500);
     }
+}
+
+void TestSubtreeJobs::progressDialogCancelsWithEscape()
+{
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    lite::StoreDb *db = dustlite.store();
+    const auto leaves = manyLeaves(QStringLiteral("big"), 2500);
+    QVERIFY(db->bulkSet(leaves, QStringLiteral("dev")) > 0);
+    HttpTransport transport(dustlite.baseUrl(), kToken);
+
+    SubtreeMove move(&transport, kStore, path(QStringLiteral("big")),
+                     path(QStringLiteral("moved")));
+    JobProgressDialog dialog(QStringLiteral("Moving"));
+    dialog.follow(&move);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    bool pressed = false;
+    connect(&move, &SubtreeMove::progress, this, [&](qint64 done, qint64, const QString &) {
+        if (!pressed && move.phase() == SubtreeMove::Phase::Copying && done > 0) {
+            pressed = true;
+            QVERIFY(dialog.phaseText().startsWith(QStringLiteral("Copying")));
+            QTest::keyClick(&dialog, Qt::Key_Escape); // Cancel
+            QVERIFY(dialog.isVisible());              // waits for the job's report
+        }
+    });
+    const auto [ok, report] = run(move);
+    QVERIFY(pressed);
+    QVERIFY(!ok);
+    QVERIFY(dialog.isFinished());
+    QCOMPARE(dialog.reportText(), report);
+    QVERIFY2(report.contains(QStringLiteral("Nothing was deleted")), qPrintable(report));
+    for (const auto &[leaf, value] : leaves)
+        QCOMPARE(valueAt(db, leaf.rendered()), value);
+    QTest::keyClick(&dialog, Qt::Key_Escape); // Close
+    QVERIFY(!dialog.isVisible());
 }
 
 void TestSubtreeJobs::bulkDeleteSelectionAndUndo()
