@@ -185,6 +185,7 @@ void TestSubtreeJobs::moveRefusals_data()
     QTest::newRow("into itself") << u"a"_s << u"a/b/c"_s << u"into itself"_s;
     QTest::newRow("onto itself") << u"a"_s << u"a"_s << u"already there"_s;
     QTest::newRow("target exists") << u"a"_s << u"b"_s << u"already exists"_s;
+    QTest::newRow("set inside") << u"e"_s << u"f"_s << u"e/members"_s;
     QTest::newRow("counter inside") << u"c"_s << u"d"_s << u"c/count"_s;
     QTest::newRow("nothing there") << u"none"_s << u"z"_s << u"nothing at none"_s;
 }
@@ -210,6 +211,12 @@ void TestSubtreeJobs::moveRefusals()
     increment.deviceId = QStringLiteral("dev");
     increment.clientOpId = QStringLiteral("op-1");
     QVERIFY(db->write(increment).ok);
+    lite::WriteRequest add = increment;
+    add.op = Op::Add;
+    add.path = path(QStringLiteral("e/members"));
+    add.value = QStringLiteral("m");
+    add.clientOpId = QStringLiteral("op-2");
+    QVERIFY(db->write(add).ok);
 
     SubtreeMove move(&transport, kStore, path(from), path(to));
     const auto [ok, report] = run(move);
@@ -219,7 +226,10 @@ void TestSubtreeJobs::moveRefusals()
     QCOMPARE(valueAt(db, QStringLiteral("b/y")).toInt(), 2);
     QCOMPARE(valueAt(db, QStringLiteral("c/plain")).toInt(), 3);
     QVERIFY(!db->get(path(QStringLiteral("d"))));
+    QVERIFY(!db->get(path(QStringLiteral("f"))));
     QVERIFY(!db->get(path(QStringLiteral("z"))));
+    QCOMPARE(leafAt(db, QStringLiteral("c/count"))->type, QStringLiteral("counter"));
+    QCOMPARE(leafAt(db, QStringLiteral("e/members"))->type, QStringLiteral("set"));
 }
 
 void TestSubtreeJobs::largeMoveCopiesVerifiesThenDeletes()
@@ -440,6 +450,13 @@ void TestSubtreeJobs::bulkDeleteSelectionAndUndo()
                          {path(QStringLiteral("c")), 6},
                          {path(QStringLiteral("d/keep")), 7}},
                         QStringLiteral("dev")) > 0);
+    lite::WriteRequest increment;
+    increment.op = Op::Increment;
+    increment.path = path(QStringLiteral("a/count"));
+    increment.value = 5;
+    increment.deviceId = QStringLiteral("dev");
+    increment.clientOpId = QStringLiteral("op-1");
+    QVERIFY(db->write(increment).ok);
     HttpTransport transport(dustlite.baseUrl(), kToken);
 
     // A selection of 3 nodes (and one under a selected node, counted once).
@@ -450,15 +467,15 @@ void TestSubtreeJobs::bulkDeleteSelectionAndUndo()
     QSignalSpy counted(&job, &SubtreeDelete::counted);
     job.countLeaves();
     QVERIFY(counted.wait(10000));
-    QCOMPARE(counted.first().at(0).toLongLong(), 4);
+    QCOMPARE(counted.first().at(0).toLongLong(), 5);
     DeleteConfirmDialog confirm(job.nodes(), counted.first().at(0).toLongLong());
     QVERIFY2(confirm.messageText().contains(QStringLiteral("a, b/x, c")),
              qPrintable(confirm.messageText()));
-    QVERIFY(confirm.messageText().contains(QStringLiteral("4 leaves")));
+    QVERIFY(confirm.messageText().contains(QStringLiteral("5 leaves")));
 
     const auto [ok, report] = run(job);
     QVERIFY2(ok, qPrintable(report));
-    QVERIFY2(report.contains(QStringLiteral("4 leaves")), qPrintable(report));
+    QVERIFY2(report.contains(QStringLiteral("5 leaves")), qPrintable(report));
     QVERIFY(!db->get(path(QStringLiteral("a"))));
     QVERIFY(!db->get(path(QStringLiteral("b/x"))));
     QVERIFY(!db->get(path(QStringLiteral("c"))));
@@ -477,9 +494,14 @@ void TestSubtreeJobs::bulkDeleteSelectionAndUndo()
     stack.undo();
     QVERIFY(finished.wait(10000));
     const QString undone = finished.last().at(1).toString();
-    QVERIFY2(undone.contains(QStringLiteral("restored 3 leaves")), qPrintable(undone));
+    QVERIFY2(undone.contains(QStringLiteral("restored 4 leaves")), qPrintable(undone));
     QVERIFY2(undone.contains(QStringLiteral("skipped")) && undone.contains(QStringLiteral(": c")),
              qPrintable(undone));
+    // The counter comes back as its number, and the report says its type is lost.
+    QVERIFY2(undone.contains(QStringLiteral("without their type")) &&
+                 undone.contains(QStringLiteral("a/count")),
+             qPrintable(undone));
+    QCOMPARE(valueAt(db, QStringLiteral("a/count")).toInt(), 5);
     QCOMPARE(valueAt(db, QStringLiteral("a/1")).toInt(), 1);
     QCOMPARE(valueAt(db, QStringLiteral("a/2")).toInt(), 2);
     QCOMPARE(valueAt(db, QStringLiteral("b/x/y")).toInt(), 4);

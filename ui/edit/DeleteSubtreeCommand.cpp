@@ -3,6 +3,7 @@
 #include "edit/PathListText.h"
 #include "edit/SubtreeDelete.h"
 #include "edit/SubtreeListing.h"
+#include "edit/SubtreeMove.h"
 
 #include <QSet>
 #include <QStringList>
@@ -86,13 +87,13 @@ void DeleteSubtreeCommand::restore(QList<Entry> pending, QList<Entry> restored,
                                            .arg(pathlist::names(skipped));
         QStringList retyped;
         for (const Entry &leaf : written) {
-            if (leaf.type == QLatin1String("counter") || leaf.type == QLatin1String("set") ||
-                leaf.type == QLatin1String("lease"))
+            if (!SubtreeMove::setKeepsType(leaf))
                 retyped.append(leaf.path.rendered());
         }
         if (!retyped.isEmpty())
             text += QLatin1Char(' ') +
-                    tr("Came back as plain values, not as counters, sets or leases: %1.")
+                    tr("Came back as plain values, without their type (counter, set, lease "
+                       "...): %1.")
                         .arg(pathlist::names(retyped));
         return text;
     };

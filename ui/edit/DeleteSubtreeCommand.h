@@ -16,8 +16,8 @@ class SubtreeDelete;
 // the deleted leaves from the values saved before deleting, only where nothing exists now:
 // it lists the nodes first and skips every leaf whose path, or anything under it, was
 // written since (a set there would replace it), and says what it skipped. The rest is set
-// in batch_writes of up to 1,000, in path order. Counters, sets and leases come back as
-// plain values (a set cannot give them their type); the report says so. Redo deletes
+// in batch_writes of up to 1,000, in path order. Counters, sets, leases and imported types
+// come back as plain values (a set cannot give them their type); the report says so. Redo deletes
 // the re-created leaves again, each on its revision (SubtreeDelete). Push it after the delete
 // finished with ok (StructureCommand: the first redo does nothing).
 class DeleteSubtreeCommand : public StructureCommand

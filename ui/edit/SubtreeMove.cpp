@@ -3,6 +3,7 @@
 #include "edit/LeafDeleter.h"
 #include "edit/PathListText.h"
 #include "edit/SubtreeListing.h"
+#include "protocol/Values.h"
 
 #include <QHash>
 #include <QStringList>
@@ -26,12 +27,6 @@ QStringList renderedPaths(const QList<Entry> &entries)
     return paths;
 }
 
-bool cannotBeSet(const QString &type)
-{
-    return type == QLatin1String("counter") || type == QLatin1String("set") ||
-           type == QLatin1String("lease");
-}
-
 } // namespace
 
 SubtreeMove::SubtreeMove(Transport *transport, QString store, Path from, Path to, QObject *parent)
@@ -47,6 +42,20 @@ SubtreeMove::~SubtreeMove() = default;
 void SubtreeMove::setLeaves(QList<Entry> leaves)
 {
     m_given = std::move(leaves);
+}
+
+bool SubtreeMove::setKeepsType(const Entry &leaf)
+{
+    if (leaf.type == QLatin1String("lease"))
+        return false; // a lease guards its own path: at another path it guards nothing
+    const QString written = values::detectType(leaf.value);
+    if (written == leaf.type)
+        return true;
+    const auto isNumber = [](const QString &type) {
+        return type == QLatin1String("integer") || type == QLatin1String("float");
+    };
+    // 2.0 travels as 2: a float that is whole may come back as an integer, same number.
+    return isNumber(written) && isNumber(leaf.type);
 }
 
 Path SubtreeMove::destination(const Path &from, const Path &to, const Path &source)
@@ -139,17 +148,16 @@ void SubtreeMove::listed(QList<Entry> leaves)
         return finish(false, tr("There is nothing at %1 to move.").arg(m_from.rendered()));
     QList<Entry> typed;
     for (const Entry &leaf : std::as_const(leaves)) {
-        if (cannotBeSet(leaf.type))
+        if (!setKeepsType(leaf))
             typed.append(leaf);
     }
     if (!typed.isEmpty())
         return finish(
-            false,
-            tr("Nothing was moved: %n leaves are counters, sets or leases, which a move cannot "
-               "re-create with their type (a counter would become a plain number, a set a "
-               "list, a lease would stop guarding its path): %1. Move or convert them first.",
-               nullptr, int(typed.size()))
-                .arg(pathlist::names(renderedPaths(typed))));
+            false, tr("Nothing was moved: %n leaves have a type a move cannot re-create (a counter "
+                      "would become a plain number, a set a list, a lease would stop guarding its "
+                      "path, an imported type a plain value): %1. Move or convert them first.",
+                      nullptr, int(typed.size()))
+                       .arg(pathlist::names(renderedPaths(typed))));
     m_sources = std::move(leaves);
     checkDestination();
 }
@@ -244,8 +252,8 @@ QString SubtreeMove::stoppedWhileCopying(const QString &why) const
             .arg(m_from.rendered());
     if (m_copied > 0)
         text += QLatin1Char(' ') +
-                tr("%n copies were written under %1 and remain there; delete %1 if you do not "
-                   "want them.",
+                tr("Up to %n copies were written under %1 and may remain there; delete %1 if "
+                   "you do not want them.",
                    nullptr, int(m_copied))
                     .arg(m_to.rendered());
     return text;
@@ -354,8 +362,9 @@ void SubtreeMove::deleteSources()
                                       .arg(m_deleter->error() ? m_deleter->error()->message()
                                                               : tr("unknown error"));
         text = why + QLatin1Char(' ') +
-               tr("All %1 leaves were copied to %2 and verified; %3 sources were deleted and "
-                  "the other %4 are still at %5.")
+               tr("All %1 leaves were copied to %2 and verified before any source was deleted; "
+                  "%3 sources were deleted (and maybe those of a batch that got no answer), the "
+                  "other %4 are still at %5.")
                    .arg(total)
                    .arg(m_to.rendered())
                    .arg(deleted)

@@ -22,11 +22,12 @@ class LeafDeleter;
 // REST only, dust-protocol.md §4.6).
 //
 // Refused before anything is written, with the reason: `to` inside `from` (or equal), `to`
-// already existing (a move never overwrites), nothing at `from`, and leaves of type counter,
-// set or lease. A plain `set` cannot re-create those types — a counter's number would become
-// an integer, a set's array a string, and a lease held under the old path would stop
-// guarding anything — so moving them "as values" would silently change what they are; the
-// report lists them so the person can decide (files and other envelopes move unchanged).
+// already existing (a move never overwrites), nothing at `from`, and leaves whose type a
+// plain `set` cannot re-create (setKeepsType): a counter's number would become an integer, a
+// set's array a string, an imported "decimal" a string, and a lease held under the old path
+// would stop guarding anything — moving them "as values" would silently change what they
+// are, so the report lists them and the person decides (files and other envelopes move
+// unchanged).
 //
 // Up to 500 leaves (1,000 ops) the move is ONE atomic batch_write: the sets at the new
 // paths, then a delete of every source leaf with if_match its listed revision. If any source
@@ -78,6 +79,9 @@ public:
     const QList<Entry> &changedSources() const { return m_changed; }
     const QString &report() const { return m_report; }
 
+    // Whether a plain `set` of the leaf's value gives back its type (dust-protocol.md §3.3):
+    // not for counters, sets, leases and imported types such as "decimal".
+    static bool setKeepsType(const Entry &leaf);
     // Where `source` (at or under `from`) goes under `to`.
     static Path destination(const Path &from, const Path &to, const Path &source);
 
