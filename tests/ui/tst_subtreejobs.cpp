@@ -495,7 +495,7 @@ void TestSubtreeJobs::bulkDeleteSelectionAndUndo()
     QVERIFY(finished.wait(10000));
     const QString undone = finished.last().at(1).toString();
     QVERIFY2(undone.contains(QStringLiteral("restored 4 leaves")), qPrintable(undone));
-    QVERIFY2(undone.contains(QStringLiteral("skipped")) && undone.contains(QStringLiteral(": c")),
+    QVERIFY2(undone.contains(QStringLiteral("Skipped")) && undone.contains(QStringLiteral(": c")),
              qPrintable(undone));
     // The counter comes back as its number, and the report says its type is lost.
     QVERIFY2(undone.contains(QStringLiteral("without their type")) &&

@@ -82,7 +82,7 @@ void DeleteSubtreeCommand::restore(QList<Entry> pending, QList<Entry> restored,
                       int(written.size()))
                        .arg(failure);
         if (!skipped.isEmpty())
-            text += QLatin1Char(' ') + tr("%n were skipped because something exists there now: %1.",
+            text += QLatin1Char(' ') + tr("Skipped because something exists there now (%n): %1.",
                                           nullptr, int(skipped.size()))
                                            .arg(pathlist::names(skipped));
         QStringList retyped;
