@@ -77,6 +77,8 @@ private slots:
     void moveRefusals_data();
     void moveRefusals();
     void largeMoveCopiesVerifiesThenDeletes();
+    void largeMoveAsksFirst_data();
+    void largeMoveAsksFirst();
     void largeMoveLosesNothingWhenServerDies_data();
     void largeMoveLosesNothingWhenServerDies();
     void largeMoveCancelledHalfWay_data();
@@ -276,6 +278,52 @@ void TestSubtreeJobs::largeMoveCopiesVerifiesThenDeletes()
     for (const auto &[leaf, value] : leaves)
         QCOMPARE(valueAt(db, leaf.rendered()), value);
     QVERIFY(!db->get(path(QStringLiteral("moved"))));
+}
+
+void TestSubtreeJobs::largeMoveAsksFirst_data()
+{
+    QTest::addColumn<bool>("proceed");
+    QTest::newRow("proceed") << true;
+    QTest::newRow("cancel") << false;
+}
+
+void TestSubtreeJobs::largeMoveAsksFirst()
+{
+    QFETCH(bool, proceed);
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    lite::StoreDb *db = dustlite.store();
+    const auto leaves = manyLeaves(QStringLiteral("big"), 600);
+    QVERIFY(db->bulkSet(leaves, QStringLiteral("dev")) > 0);
+    HttpTransport transport(dustlite.baseUrl(), kToken);
+
+    SubtreeMove move(&transport, kStore, path(QStringLiteral("big")),
+                     path(QStringLiteral("moved")));
+    move.setConfirmNonAtomic(true);
+    QString question;
+    connect(&move, &SubtreeMove::needsConfirmation, this, [&](qint64 count, const QString &text) {
+        QCOMPARE(count, 600);
+        question = text;
+        QVERIFY(!db->get(path(QStringLiteral("moved")))); // nothing written yet
+        if (proceed)
+            move.proceed();
+        else
+            move.cancel();
+    });
+    const auto [ok, report] = run(move);
+    QVERIFY2(question.contains(QStringLiteral("600 leaves")) &&
+                 question.contains(QStringLiteral("more than one atomic write")),
+             qPrintable(question));
+    QCOMPARE(ok, proceed);
+    if (proceed) {
+        QVERIFY(!db->get(path(QStringLiteral("big"))));
+        QCOMPARE(valueAt(db, QStringLiteral("moved/g0/k0")), QJsonValue(u"v0"_s));
+    } else {
+        QVERIFY2(report.contains(QStringLiteral("before anything was written")),
+                 qPrintable(report));
+        QVERIFY(!db->get(path(QStringLiteral("moved"))));
+        QCOMPARE(valueAt(db, QStringLiteral("big/g0/k0")), QJsonValue(u"v0"_s));
+    }
 }
 
 void TestSubtreeJobs::largeMoveLosesNothingWhenServerDies_data()

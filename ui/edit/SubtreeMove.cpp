@@ -125,9 +125,21 @@ void SubtreeMove::start()
         });
 }
 
+void SubtreeMove::proceed()
+{
+    if (!m_waitingForConfirmation)
+        return;
+    m_waitingForConfirmation = false;
+    copyNext();
+}
+
 void SubtreeMove::cancel()
 {
     m_cancelRequested = true;
+    if (m_waitingForConfirmation) {
+        m_waitingForConfirmation = false;
+        return finish(false, tr("Cancelled before anything was written."));
+    }
     if (m_phase == Phase::Idle)
         return finish(false, tr("Cancelled before anything was written."));
     if (m_deleter)
@@ -176,9 +188,22 @@ void SubtreeMove::checkDestination()
                                     "overwrites. Choose another name or delete %1 first.")
                                      .arg(m_to.rendered()));
         if (m_sources.size() <= m_maxAtomic)
-            moveAtomically();
-        else
-            copyNext();
+            return moveAtomically();
+        if (m_confirmNonAtomic) {
+            m_waitingForConfirmation = true;
+            emit needsConfirmation(
+                m_sources.size(),
+                tr("%1 holds %2 leaves: more than one atomic write can move (%3). The move "
+                   "will copy them in batches, read every copy back, and only then delete the "
+                   "sources; if it stops half way, nothing is lost, but copies may remain "
+                   "under %4.")
+                    .arg(m_from.rendered())
+                    .arg(m_sources.size())
+                    .arg(m_maxAtomic)
+                    .arg(m_to.rendered()));
+            return;
+        }
+        copyNext();
     });
 }
 

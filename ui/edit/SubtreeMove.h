@@ -63,7 +63,14 @@ public:
     // Splitting point between the atomic batch and copy-verify-delete (tests use a small one).
     void setMaxAtomicLeaves(int leaves) { m_maxAtomic = leaves; }
 
+    // With this on, a move too big for one atomic batch stops before its first write and
+    // emits needsConfirmation() saying so; proceed() goes on, cancel() ends it with nothing
+    // written. Off by default.
+    void setConfirmNonAtomic(bool on) { m_confirmNonAtomic = on; }
+
     void start();
+    // After needsConfirmation(): copy, verify, delete.
+    void proceed();
     // Stops at the next step; the batch on the wire is answered first.
     void cancel();
 
@@ -86,6 +93,9 @@ public:
     static Path destination(const Path &from, const Path &to, const Path &source);
 
 signals:
+    // The move of `leaves` leaves cannot be one atomic write: `text` says so and how it will
+    // be done instead, for a question to the person (see setConfirmNonAtomic).
+    void needsConfirmation(qint64 leaves, const QString &text);
     void progress(qint64 done, qint64 total, const QString &phase);
     void finished(bool ok, const QString &report);
 
@@ -111,6 +121,8 @@ private:
     int m_maxAtomic = kMaxAtomicLeaves;
     Phase m_phase = Phase::Idle;
     bool m_cancelRequested = false;
+    bool m_confirmNonAtomic = false;
+    bool m_waitingForConfirmation = false;
     QList<Entry> m_sources; // path order
     QList<Entry> m_copies;
     QList<Entry> m_changed;
