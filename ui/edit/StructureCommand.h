@@ -1,0 +1,51 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QUndoCommand>
+
+namespace dust {
+
+// The base of the undo commands of structure edits (CreateCommand, MoveCommand,
+// DeleteSubtreeCommand): asynchronous writes behind QUndoCommand's synchronous redo()/undo().
+//
+// How it is honest about time: a command is made from a change that has ALREADY committed
+// (the create, move or delete job finished with ok), and QUndoStack::push() calls redo()
+// at once — that first redo() does nothing. Every later undo()/redo() starts the writes and
+// returns; busyChanged(true) comes at once, and finished(ok, report) with busyChanged(false)
+// when the server answered. While a command is busy the lead disables Undo and Redo (the
+// stack cannot wait). Every write an undo or redo makes is conditional on what the command
+// saw (revisions, absence), so a failed one changes nothing it should not; the report says
+// what happened, and the stack's position stays where the person moved it, so trying again
+// is one more undo or redo.
+class StructureCommand : public QObject, public QUndoCommand
+{
+    Q_OBJECT
+public:
+    explicit StructureCommand(const QString &text, QUndoCommand *parent = nullptr);
+
+    void redo() final;
+    void undo() final;
+
+    bool isBusy() const { return m_busy; }
+    const QString &lastReport() const { return m_lastReport; }
+
+signals:
+    void busyChanged(bool busy);
+    void finished(bool ok, const QString &report);
+
+protected:
+    virtual void startRedo() = 0;
+    virtual void startUndo() = 0;
+    // Subclasses call this exactly once per startRedo()/startUndo().
+    void done(bool ok, const QString &report);
+
+private:
+    void begin();
+
+    bool m_firstRedo = true;
+    bool m_busy = false;
+    QString m_lastReport;
+};
+
+} // namespace dust
