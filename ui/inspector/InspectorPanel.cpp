@@ -2,10 +2,13 @@
 
 #include "inspector/BooleanPage.h"
 #include "inspector/ChunkedTextView.h"
+#include "inspector/EntryEditor.h"
 #include "inspector/EntryHeader.h"
 #include "inspector/FilePage.h"
+#include "inspector/JsonForm.h"
 #include "inspector/JsonPage.h"
 #include "inspector/LeasePage.h"
+#include "inspector/MapForm.h"
 #include "inspector/MessagePage.h"
 #include "inspector/NullPage.h"
 #include "inspector/NumberPage.h"
@@ -16,6 +19,8 @@
 
 #include <QFrame>
 #include <QJsonObject>
+#include <QListView>
+#include <QSplitter>
 #include <QStackedWidget>
 #include <QVBoxLayout>
 
@@ -35,7 +40,8 @@ bool isSameEntry(const Entry &a, const Entry &b)
 InspectorPanel::InspectorPanel(QWidget *parent)
     : QWidget(parent)
     , m_header(new EntryHeader(this))
-    , m_pages(new QStackedWidget(this))
+    , m_split(new QSplitter(Qt::Vertical, this))
+    , m_pages(new QStackedWidget(m_split))
     , m_messagePage(new MessagePage(m_pages))
     , m_stringPage(new StringPage(m_pages))
     , m_numberPage(new NumberPage(m_pages))
@@ -45,6 +51,7 @@ InspectorPanel::InspectorPanel(QWidget *parent)
     , m_setPage(new SetPage(m_pages))
     , m_filePage(new FilePage(m_pages))
     , m_leasePage(new LeasePage(m_pages))
+    , m_editor(new EntryEditor(m_split))
     , m_formatter(new ValueFormatter(this))
 {
     setAccessibleName(tr("Inspector"));
@@ -64,7 +71,16 @@ InspectorPanel::InspectorPanel(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_header);
     layout->addWidget(line);
-    layout->addWidget(m_pages, 1);
+    m_split->addWidget(m_pages);
+    m_split->addWidget(m_editor);
+    m_split->setChildrenCollapsible(false);
+    m_split->setStretchFactor(0, 1);
+    m_split->setStretchFactor(1, 0);
+    layout->addWidget(m_split, 1);
+
+    m_editor->setMembersView(m_setPage->list());
+    connect(m_editor, &EntryEditor::editRequested, this, &InspectorPanel::editRequested);
+    connect(m_editor, &EntryEditor::formChanged, this, &InspectorPanel::fitEditor);
 
     connect(m_formatter, &ValueFormatter::sized, m_header, &EntryHeader::setSize);
     connect(m_formatter, &ValueFormatter::chunkReady, this, [this](const QString &text) {
@@ -102,8 +118,49 @@ void InspectorPanel::setSource(Transport *transport, const QString &store)
     m_filePage->setSource(transport);
 }
 
+void InspectorPanel::setWritePolicy(std::function<QString(EditRequest::Kind)> whyNot)
+{
+    m_editor->setWritePolicy(std::move(whyNot));
+}
+
+void InspectorPanel::editSucceeded(const EditRequest &request)
+{
+    m_editor->editSucceeded(request);
+}
+
+void InspectorPanel::editFailed(const EditRequest &request, const QString &words)
+{
+    m_editor->editFailed(request, words);
+}
+
+void InspectorPanel::keepEditing(const EditRequest &request)
+{
+    m_editor->keepEditing(request);
+}
+
+void InspectorPanel::noteRemoteChange(const Entry &now, const QString &deviceId)
+{
+    const auto *shown = qobject_cast<const InspectorPage *>(m_pages->currentWidget());
+    if (!shown || shown == m_messagePage || shown->entry().path != now.path)
+        return;
+    m_editor->noteRemoteChange(now, deviceId); // before the page: the banner names the device
+    showEntry(now);
+}
+
+void InspectorPanel::fitEditor(EditForm *form)
+{
+    // A JSON text or a form of fields gets most of the height; a one-line form only its own.
+    const int total = m_split->height();
+    if (total <= 0)
+        return;
+    const bool roomy = form == m_editor->jsonForm() || form == m_editor->mapForm();
+    const int editor = roomy ? total * 3 / 5 : qMin(m_editor->sizeHint().height(), total / 2);
+    m_split->setSizes({total - editor, editor});
+}
+
 void InspectorPanel::showMessage(const QString &message)
 {
+    m_editor->clear();
     m_formatter->cancel();
     m_messagePage->setMessage(message);
     m_pages->setCurrentWidget(m_messagePage);
@@ -176,6 +233,7 @@ void InspectorPanel::showEntry(const Entry &entry)
     InspectorPage *page = pageFor(entry);
     page->setEntry(entry);
     m_pages->setCurrentWidget(page);
+    m_editor->showEntry(entry);
     if (ChunkedTextView *view = page->textView(); view && view->isReceiving()) {
         m_formatTarget = view;
         m_formatter->start(entry.value, page->textStyle());
