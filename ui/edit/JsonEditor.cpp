@@ -11,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QPushButton>
 #include <QVBoxLayout>
@@ -85,6 +86,7 @@ JsonEditor::JsonEditor(QWidget *parent)
     m_checkLater.setInterval(kCheckDelayMs);
     connect(&m_checkLater, &QTimer::timeout, this, &JsonEditor::check);
     connect(m_editor, &QsciScintilla::textChanged, this, &JsonEditor::onTextChanged);
+    m_editor->installEventFilter(this);
 
     auto *row = new QHBoxLayout;
     row->addWidget(m_status, 1);
@@ -256,6 +258,18 @@ void JsonEditor::updateButtons()
     const bool enabled = m_valid && !m_editor->isReadOnly();
     m_format->setEnabled(enabled);
     m_compact->setEnabled(enabled);
+}
+
+bool JsonEditor::eventFilter(QObject *watched, QEvent *event)
+{
+    // Scintilla claims Escape for itself (SCI_CANCEL, which has nothing to cancel here):
+    // leave it to the window's shortcuts, so Escape cancels an edit from inside the text.
+    if (watched == m_editor && event->type() == QEvent::ShortcutOverride) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        if (key->key() == Qt::Key_Escape && key->modifiers() == Qt::NoModifier)
+            return true;
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void JsonEditor::changeEvent(QEvent *event)

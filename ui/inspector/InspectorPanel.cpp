@@ -20,7 +20,6 @@
 #include <QFrame>
 #include <QJsonObject>
 #include <QListView>
-#include <QSplitter>
 #include <QStackedWidget>
 #include <QVBoxLayout>
 
@@ -40,8 +39,7 @@ bool isSameEntry(const Entry &a, const Entry &b)
 InspectorPanel::InspectorPanel(QWidget *parent)
     : QWidget(parent)
     , m_header(new EntryHeader(this))
-    , m_split(new QSplitter(Qt::Vertical, this))
-    , m_pages(new QStackedWidget(m_split))
+    , m_pages(new QStackedWidget(this))
     , m_messagePage(new MessagePage(m_pages))
     , m_stringPage(new StringPage(m_pages))
     , m_numberPage(new NumberPage(m_pages))
@@ -51,7 +49,7 @@ InspectorPanel::InspectorPanel(QWidget *parent)
     , m_setPage(new SetPage(m_pages))
     , m_filePage(new FilePage(m_pages))
     , m_leasePage(new LeasePage(m_pages))
-    , m_editor(new EntryEditor(m_split))
+    , m_editor(new EntryEditor(this))
     , m_formatter(new ValueFormatter(this))
 {
     setAccessibleName(tr("Inspector"));
@@ -71,12 +69,9 @@ InspectorPanel::InspectorPanel(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_header);
     layout->addWidget(line);
-    m_split->addWidget(m_pages);
-    m_split->addWidget(m_editor);
-    m_split->setChildrenCollapsible(false);
-    m_split->setStretchFactor(0, 1);
-    m_split->setStretchFactor(1, 0);
-    layout->addWidget(m_split, 1);
+    layout->addWidget(m_pages, 1);
+    layout->addWidget(m_editor, 0);
+    m_layout = layout;
 
     m_editor->setMembersView(m_setPage->list());
     connect(m_editor, &EntryEditor::editRequested, this, &InspectorPanel::editRequested);
@@ -150,12 +145,9 @@ void InspectorPanel::noteRemoteChange(const Entry &now, const QString &deviceId)
 void InspectorPanel::fitEditor(EditForm *form)
 {
     // A JSON text or a form of fields gets most of the height; a one-line form only its own.
-    const int total = m_split->height();
-    if (total <= 0)
-        return;
     const bool roomy = form == m_editor->jsonForm() || form == m_editor->mapForm();
-    const int editor = roomy ? total * 3 / 5 : qMin(m_editor->sizeHint().height(), total / 2);
-    m_split->setSizes({total - editor, editor});
+    m_layout->setStretchFactor(m_editor, roomy ? 3 : 0);
+    m_layout->setStretchFactor(m_pages, roomy ? 2 : 1);
 }
 
 void InspectorPanel::showMessage(const QString &message)

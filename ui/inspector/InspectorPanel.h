@@ -9,8 +9,8 @@
 
 #include <functional>
 
-class QSplitter;
 class QStackedWidget;
+class QVBoxLayout;
 
 namespace dust {
 
@@ -48,7 +48,7 @@ class ValueFormatter;
 // showNothing() when nothing is selected. Re-showing the same entry (a live refresh) keeps
 // the page's state (the Raw toggle, a download in progress).
 //
-// Editing: under the page (in a splitter) an EntryEditor shows the form for the entry's
+// Editing: under the page an EntryEditor shows the form for the entry's
 // type (ScalarForm: string, integer, float, boolean, null; CounterForm; SetForm; MapForm;
 // LeaseForm; FileForm; JsonForm, a JsonEditor, for arrays and anything else). The panel
 // never writes: Save emits editRequested() with the request complete (op, path, value,
@@ -136,7 +136,6 @@ private:
     void showMessage(const QString &message);
 
     EntryHeader *m_header;
-    QSplitter *m_split;
     QStackedWidget *m_pages;
     MessagePage *m_messagePage;
     StringPage *m_stringPage;
@@ -148,6 +147,7 @@ private:
     FilePage *m_filePage;
     LeasePage *m_leasePage;
     EntryEditor *m_editor;
+    QVBoxLayout *m_layout = nullptr;          // the page over the editor
     ValueFormatter *m_formatter;              // a child: big values, off the UI thread
     QPointer<ChunkedTextView> m_formatTarget; // where the running formatting goes
     QPointer<Transport> m_transport;

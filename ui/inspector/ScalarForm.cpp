@@ -305,7 +305,10 @@ void ScalarForm::loadBigText()
     m_bigPending = false;
     m_loading = true;
     m_multi->setPlainText(entry().value.toString());
-    m_multiToggle->setChecked(true);
+    {
+        const QSignalBlocker blocker(m_multiToggle); // not setMultiLine: the text is there
+        m_multiToggle->setChecked(true);
+    }
     m_loading = false;
     showMode();
     m_multi->setFocus();
