@@ -58,8 +58,13 @@ JsonEditor::JsonEditor(QWidget *parent)
     m_editor->setLexer(m_lexer);
     m_editor->setMarginType(kLineNumberMargin, QsciScintilla::NumberMargin);
     m_editor->setMarginLineNumbers(kLineNumberMargin, true);
-    m_editor->setMarginWidth(kLineNumberMargin, QStringLiteral("000000"));
+    updateMarginWidth();
+    connect(m_editor, &QsciScintilla::linesChanged, this, &JsonEditor::updateMarginWidth);
     m_editor->setFolding(QsciScintilla::BoxedTreeFoldStyle, kFoldMargin);
+    m_editor->setMarginWidth(1, 0); // no symbol margin: nothing sets markers
+    // The horizontal scroll bar only once a line is wider than the view.
+    m_editor->SendScintilla(QsciScintillaBase::SCI_SETSCROLLWIDTH, 1);
+    m_editor->SendScintilla(QsciScintillaBase::SCI_SETSCROLLWIDTHTRACKING, 1);
     m_editor->setBraceMatching(QsciScintilla::SloppyBraceMatch);
     m_editor->setAutoIndent(true);
     m_editor->setIndentationsUseTabs(false);
@@ -260,6 +265,13 @@ void JsonEditor::updateButtons()
     m_compact->setEnabled(enabled);
 }
 
+void JsonEditor::updateMarginWidth()
+{
+    // As wide as the largest line number, and a digit more so it does not touch the text.
+    const int digits = qMax(3, int(QString::number(m_editor->lines()).size()));
+    m_editor->setMarginWidth(kLineNumberMargin, QString(digits + 1, QLatin1Char('0')));
+}
+
 bool JsonEditor::eventFilter(QObject *watched, QEvent *event)
 {
     // Scintilla claims Escape for itself (SCI_CANCEL, which has nothing to cancel here):
@@ -313,6 +325,7 @@ void JsonEditor::applyPalette()
     m_editor->setMarginsBackgroundColor(p.color(QPalette::Window));
     m_editor->setMarginsForegroundColor(p.color(QPalette::PlaceholderText));
     m_editor->setMarginsFont(mono);
+    updateMarginWidth();
     m_editor->setFoldMarginColors(p.color(QPalette::Window), p.color(QPalette::Window));
     m_editor->setMatchedBraceBackgroundColor(blend(base, p.color(QPalette::Highlight), 0.35));
     m_editor->setMatchedBraceForegroundColor(text);

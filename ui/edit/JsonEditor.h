@@ -79,6 +79,7 @@ private:
     void setValidity(bool valid, const QString &message);
     void applyPalette();
     void updateButtons();
+    void updateMarginWidth();
 
     QsciScintilla *m_editor;
     QsciLexerJSON *m_lexer; // owned by m_editor once set

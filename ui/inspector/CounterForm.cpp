@@ -31,6 +31,7 @@ CounterForm::CounterForm(QWidget *parent)
 {
     setAccessibleName(tr("Counter form"));
     m_label->setBuddy(m_delta);
+    m_delta->setMaximumWidth(m_delta->fontMetrics().horizontalAdvance(QLatin1Char('0')) * 18);
     m_delta->setAccessibleName(tr("Delta"));
     m_delta->setAccessibleDescription(tr("How much Increment adds or Decrement takes away."));
     m_increment->setAccessibleName(tr("Increment"));
@@ -54,9 +55,10 @@ CounterForm::CounterForm(QWidget *parent)
 
     auto *row = new QHBoxLayout;
     row->addWidget(m_label);
-    row->addWidget(m_delta, 1);
+    row->addWidget(m_delta);
     row->addWidget(m_increment);
     row->addWidget(m_decrement);
+    row->addStretch(1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(row);

@@ -161,8 +161,12 @@ EntryEditor::EntryEditor(QWidget *parent)
     buttons->addWidget(m_type);
     buttons->addWidget(m_cancel);
     buttons->addWidget(m_save);
+    auto *line = new QFrame(this);
+    line->setFrameShape(QFrame::HLine);
+    line->setFrameShadow(QFrame::Sunken);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(line);
     layout->addWidget(m_banner);
     layout->addWidget(m_forms, 1);
     layout->addWidget(m_hint);
@@ -243,7 +247,15 @@ EditForm *EntryEditor::currentForm() const
 void EntryEditor::showForm(EditForm *form)
 {
     const bool changed = m_forms->currentWidget() != form;
+    // The stack is as tall as the form shown, not as the tallest of them (QStackedLayout
+    // leaves out what is Ignored).
+    for (int i = 0; i < m_forms->count(); ++i) {
+        QWidget *page = m_forms->widget(i);
+        page->setSizePolicy(page == form ? QSizePolicy::Preferred : QSizePolicy::Ignored,
+                            page == form ? QSizePolicy::Preferred : QSizePolicy::Ignored);
+    }
     m_forms->setCurrentWidget(form);
+    m_forms->updateGeometry();
     if (changed)
         emit formChanged(form);
 }

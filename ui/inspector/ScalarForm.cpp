@@ -84,7 +84,6 @@ ScalarForm::ScalarForm(QWidget *parent)
     m_inputs->addWidget(m_booleans);
     m_inputs->addWidget(m_nullNote);
     m_inputs->addWidget(m_editBig);
-    m_inputs->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
 
     const auto changed = [this] {
         if (!m_loading)
@@ -259,13 +258,15 @@ void ScalarForm::showMode()
                            .arg(QLocale().toString(entry().value.toString().size())));
     m_label->setText(what);
     m_label->setBuddy(input == m_booleans ? static_cast<QWidget *>(m_true) : input);
+    // The stack is as tall as its current input (QStackedLayout leaves out what is Ignored).
+    for (int i = 0; i < m_inputs->count(); ++i) {
+        QWidget *page = m_inputs->widget(i);
+        page->setSizePolicy(page == input ? QSizePolicy::Preferred : QSizePolicy::Ignored,
+                            page == input ? QSizePolicy::Preferred : QSizePolicy::Ignored);
+    }
     m_inputs->setCurrentWidget(input);
+    m_inputs->updateGeometry();
     setFocusProxy(input == m_booleans ? static_cast<QWidget *>(m_true) : input);
-    // The stack is as tall as its current input.
-    const bool tall = input == m_multi;
-    m_inputs->setSizePolicy(QSizePolicy::Preferred,
-                            tall ? QSizePolicy::Expanding : QSizePolicy::Maximum);
-    m_inputs->setMaximumHeight(tall ? QWIDGETSIZE_MAX : input->sizeHint().height());
 }
 
 void ScalarForm::setMultiLine(bool multi)
