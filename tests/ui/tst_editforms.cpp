@@ -92,6 +92,7 @@ private slots:
     void readOnlyPolicyHasNoEditors();
     void refusedWriteKeepsInput();
     void escapeDropsInput();
+    void keyboardReachesSave();
     void bigValuesLoadOnlyWhenAsked();
 
 private:
@@ -699,6 +700,30 @@ void TestEditForms::escapeDropsInput()
     QTest::keyClick(sci, Qt::Key_Escape);
     QVERIFY(!editor->hasUnsavedInput());
     QCOMPARE(sci->text(), QStringLiteral("[\n    1\n]"));
+}
+
+void TestEditForms::keyboardReachesSave()
+{
+    const Entry shown =
+        seed(QStringLiteral("put"), path(QStringLiteral("forms/keyboard")), QStringLiteral("a"));
+    InspectorPanel panel;
+    showIn(panel, shown);
+    EntryEditor *editor = panel.editor();
+    QLineEdit *line = editor->scalarForm()->lineEdit();
+    retype(line, QStringLiteral("b"));
+    QVERIFY(panel.hasUnsavedEdit());
+    // Tab from the input goes on through Change type… and Cancel to Save; Space presses it.
+    QList<QWidget *> visited;
+    for (int i = 0; i < 3 && QApplication::focusWidget() != editor->saveButton(); ++i) {
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+        visited.append(QApplication::focusWidget());
+    }
+    QCOMPARE(visited, (QList<QWidget *>{editor->typeButton(), editor->cancelButton(),
+                                        editor->saveButton()}));
+    QSignalSpy requested(&panel, &InspectorPanel::editRequested);
+    QTest::keyClick(editor->saveButton(), Qt::Key_Space);
+    QCOMPARE(requested.count(), 1);
+    QCOMPARE(requested.at(0).at(0).value<EditRequest>().value, QJsonValue(QStringLiteral("b")));
 }
 
 void TestEditForms::bigValuesLoadOnlyWhenAsked()

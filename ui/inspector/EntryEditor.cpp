@@ -9,6 +9,7 @@
 #include "inspector/SetForm.h"
 #include "protocol/Values.h"
 
+#include <QAccessible>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QJsonObject>
@@ -331,7 +332,13 @@ void EntryEditor::showBannerIfNeeded()
                  "the new value, or keep editing yours.")
                   .arg(m_remoteDevice)
                   .arg(m_latest.revision));
+    const bool appearing = m_banner->isHidden();
     m_banner->show();
+    if (appearing) {
+        // Said aloud by screen readers, as it appears while the person is typing elsewhere.
+        QAccessibleEvent event(m_bannerText, QAccessible::Alert);
+        QAccessible::updateAccessibility(&event);
+    }
 }
 
 void EntryEditor::reload()

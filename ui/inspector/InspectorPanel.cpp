@@ -142,6 +142,11 @@ void InspectorPanel::noteRemoteChange(const Entry &now, const QString &deviceId)
     showEntry(now);
 }
 
+bool InspectorPanel::hasUnsavedEdit() const
+{
+    return m_editor->hasUnsavedInput();
+}
+
 void InspectorPanel::fitEditor(EditForm *form)
 {
     // A JSON text or a form of fields gets most of the height; a one-line form only its own.

@@ -105,6 +105,10 @@ public:
     // is shown, as showEntry() does. An entry of another path is ignored.
     void noteRemoteChange(const dust::Entry &now, const QString &deviceId);
 
+    // Whether the person typed or staged an edit not saved yet (e.g. to ask before the
+    // selection moves on: showLoading() or another entry drops it).
+    bool hasUnsavedEdit() const;
+
     // The header as plain text (EntryHeader::text()) and the shown value as plain text (the
     // page's valueText(); a message when no value is shown). For tests and accessibility.
     QString headerText() const;
