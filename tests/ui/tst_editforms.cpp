@@ -736,7 +736,11 @@ void TestEditForms::bigValuesLoadOnlyWhenAsked()
     QVERIFY(editor->scalarForm()->editTextButton()->isVisible());
     QVERIFY(editor->scalarForm()->textEdit()->toPlainText().isEmpty());
     QTest::mouseClick(editor->scalarForm()->editTextButton(), Qt::LeftButton);
-    QCOMPARE(editor->scalarForm()->textEdit()->toPlainText().size(), big.size());
+    QCOMPARE(editor->scalarForm()->bigTextEdit()->text().size(), big.size());
+    QVERIFY(!editor->hasUnsavedInput());
+    QTest::keyClick(editor->scalarForm()->bigTextEdit(), Qt::Key_End, Qt::ControlModifier);
+    QTest::keyClicks(editor->scalarForm()->bigTextEdit(), QStringLiteral("c"));
+    QCOMPARE(editor->request()->value.toString(), big + QLatin1Char('c'));
 
     QJsonArray items;
     for (int i = 0; i < 40000; ++i)

@@ -1,10 +1,13 @@
 #include "inspector/ScalarForm.h"
 
+#include <Qsci/qsciscintilla.h>
+
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -53,6 +56,7 @@ ScalarForm::ScalarForm(QWidget *parent)
     , m_boolGroup(new QButtonGroup(this))
     , m_nullNote(new QLabel(m_inputs))
     , m_editBig(new QPushButton(m_inputs))
+    , m_big(new QsciScintilla(m_inputs))
     , m_multiToggle(new QCheckBox(tr("M&ulti-line"), this))
 {
     setAccessibleName(tr("Value form"));
@@ -84,6 +88,18 @@ ScalarForm::ScalarForm(QWidget *parent)
     m_inputs->addWidget(m_booleans);
     m_inputs->addWidget(m_nullNote);
     m_inputs->addWidget(m_editBig);
+    m_inputs->addWidget(m_big);
+    m_big->setUtf8(true);
+    m_big->setWrapMode(QsciScintilla::WrapNone);
+    m_big->setMarginWidth(1, 0);
+    m_big->setAccessibleName(tr("Text, several lines"));
+    m_big->installEventFilter(this); // Escape is the editor's, not Scintilla's
+    connect(m_big, &QsciScintilla::textChanged, this, [this] {
+        if (m_loading)
+            return;
+        m_bigDirty = true;
+        emit inputChanged();
+    });
 
     const auto changed = [this] {
         if (!m_loading)
@@ -146,6 +162,7 @@ QString ScalarForm::modeName(Mode mode)
 void ScalarForm::load(const Entry &entry)
 {
     setEntry(entry);
+    dropBigText();
     m_mode = modeFor(entry);
     m_typeChanged = false;
     m_bigPending = m_mode == Mode::String && entry.value.toString().size() > kBigText;
@@ -158,6 +175,7 @@ void ScalarForm::load(const Entry &entry)
 void ScalarForm::convert(const Entry &entry, Mode mode)
 {
     setEntry(entry);
+    dropBigText();
     m_typeChanged = true;
     m_bigPending = false;
     const QJsonValue &v = entry.value;
@@ -222,12 +240,13 @@ void ScalarForm::setInputValue(const QJsonValue &value)
 void ScalarForm::showMode()
 {
     const bool string = m_mode == Mode::String;
-    m_multiToggle->setVisible(string && !m_bigPending);
+    m_multiToggle->setVisible(string && !m_bigPending && !m_bigLoaded);
     QWidget *input = m_line;
     QString what;
     switch (m_mode) {
     case Mode::String:
         input = m_bigPending                 ? static_cast<QWidget *>(m_editBig)
+                : m_bigLoaded                ? static_cast<QWidget *>(m_big)
                 : m_multiToggle->isChecked() ? static_cast<QWidget *>(m_multi)
                                              : m_line;
         what = tr("&Text:");
@@ -305,19 +324,41 @@ void ScalarForm::loadBigText()
         return;
     m_bigPending = false;
     m_loading = true;
-    m_multi->setPlainText(entry().value.toString());
-    {
-        const QSignalBlocker blocker(m_multiToggle); // not setMultiLine: the text is there
-        m_multiToggle->setChecked(true);
-    }
+    m_big->setText(entry().value.toString());
+    m_big->SendScintilla(QsciScintillaBase::SCI_EMPTYUNDOBUFFER);
     m_loading = false;
+    m_bigLoaded = true;
+    m_bigDirty = false;
     showMode();
-    m_multi->setFocus();
+    m_big->setFocus();
     emit inputChanged();
+}
+
+void ScalarForm::dropBigText()
+{
+    if (!m_bigLoaded)
+        return;
+    m_loading = true;
+    m_big->clear();
+    m_loading = false;
+    m_bigLoaded = false;
+    m_bigDirty = false;
+}
+
+bool ScalarForm::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_big && event->type() == QEvent::ShortcutOverride) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        if (key->key() == Qt::Key_Escape && key->modifiers() == Qt::NoModifier)
+            return true; // leave Escape to the editor's Cancel
+    }
+    return EditForm::eventFilter(watched, event);
 }
 
 QString ScalarForm::typedText() const
 {
+    if (m_inputs->currentWidget() == m_big)
+        return m_big->text();
     return m_inputs->currentWidget() == m_multi ? m_multi->toPlainText() : m_line->text();
 }
 
@@ -390,7 +431,7 @@ bool ScalarForm::hasInput() const
         return false;
     switch (m_mode) {
     case Mode::String:
-        return typedText() != m_initial.toString();
+        return m_bigLoaded ? m_bigDirty : typedText() != m_initial.toString();
     case Mode::Integer:
     case Mode::Float:
         return m_line->text() != numberText(m_initial);
@@ -428,6 +469,18 @@ QString ScalarForm::problem() const
 void ScalarForm::restore(const EditRequest &request)
 {
     m_bigPending = false;
+    dropBigText();
+    if (request.value.isString() && request.value.toString().size() > kBigText) {
+        m_mode = Mode::String;
+        m_loading = true;
+        m_big->setText(request.value.toString());
+        m_loading = false;
+        m_bigLoaded = true;
+        m_bigDirty = true;
+        showMode();
+        emit inputChanged();
+        return;
+    }
     const Mode mode = modeFor(Entry{entry().path, request.value, QString(), 0});
     if (mode != m_mode)
         m_typeChanged = true;
@@ -442,7 +495,8 @@ void ScalarForm::applyPolicy(const WhyNot &whyNot)
     const QString why = whyNot(EditRequest::Kind::Set);
     for (QWidget *w : {static_cast<QWidget *>(m_line), static_cast<QWidget *>(m_multi),
                        static_cast<QWidget *>(m_true), static_cast<QWidget *>(m_false),
-                       static_cast<QWidget *>(m_editBig), static_cast<QWidget *>(m_multiToggle)})
+                       static_cast<QWidget *>(m_editBig), static_cast<QWidget *>(m_multiToggle),
+                       static_cast<QWidget *>(m_big)})
         allow(w, why);
 }
 
