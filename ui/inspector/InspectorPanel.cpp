@@ -2,10 +2,13 @@
 
 #include "inspector/BooleanPage.h"
 #include "inspector/ChunkedTextView.h"
+#include "inspector/EntryEditor.h"
 #include "inspector/EntryHeader.h"
 #include "inspector/FilePage.h"
+#include "inspector/JsonForm.h"
 #include "inspector/JsonPage.h"
 #include "inspector/LeasePage.h"
+#include "inspector/MapForm.h"
 #include "inspector/MessagePage.h"
 #include "inspector/NullPage.h"
 #include "inspector/NumberPage.h"
@@ -16,6 +19,7 @@
 
 #include <QFrame>
 #include <QJsonObject>
+#include <QListView>
 #include <QStackedWidget>
 #include <QVBoxLayout>
 
@@ -45,6 +49,7 @@ InspectorPanel::InspectorPanel(QWidget *parent)
     , m_setPage(new SetPage(m_pages))
     , m_filePage(new FilePage(m_pages))
     , m_leasePage(new LeasePage(m_pages))
+    , m_editor(new EntryEditor(this))
     , m_formatter(new ValueFormatter(this))
 {
     setAccessibleName(tr("Inspector"));
@@ -65,6 +70,12 @@ InspectorPanel::InspectorPanel(QWidget *parent)
     layout->addWidget(m_header);
     layout->addWidget(line);
     layout->addWidget(m_pages, 1);
+    layout->addWidget(m_editor, 0);
+    m_layout = layout;
+
+    m_editor->setMembersView(m_setPage->list());
+    connect(m_editor, &EntryEditor::editRequested, this, &InspectorPanel::editRequested);
+    connect(m_editor, &EntryEditor::formChanged, this, &InspectorPanel::fitEditor);
 
     connect(m_formatter, &ValueFormatter::sized, m_header, &EntryHeader::setSize);
     connect(m_formatter, &ValueFormatter::chunkReady, this, [this](const QString &text) {
@@ -102,8 +113,51 @@ void InspectorPanel::setSource(Transport *transport, const QString &store)
     m_filePage->setSource(transport);
 }
 
+void InspectorPanel::setWritePolicy(std::function<QString(EditRequest::Kind)> whyNot)
+{
+    m_editor->setWritePolicy(std::move(whyNot));
+}
+
+void InspectorPanel::editSucceeded(const EditRequest &request)
+{
+    m_editor->editSucceeded(request);
+}
+
+void InspectorPanel::editFailed(const EditRequest &request, const QString &words)
+{
+    m_editor->editFailed(request, words);
+}
+
+void InspectorPanel::keepEditing(const EditRequest &request)
+{
+    m_editor->keepEditing(request);
+}
+
+void InspectorPanel::noteRemoteChange(const Entry &now, const QString &deviceId)
+{
+    const auto *shown = qobject_cast<const InspectorPage *>(m_pages->currentWidget());
+    if (!shown || shown == m_messagePage || shown->entry().path != now.path)
+        return;
+    m_editor->noteRemoteChange(now, deviceId); // before the page: the banner names the device
+    showEntry(now);
+}
+
+bool InspectorPanel::hasUnsavedEdit() const
+{
+    return m_editor->hasUnsavedInput();
+}
+
+void InspectorPanel::fitEditor(EditForm *form)
+{
+    // A JSON text or a form of fields gets most of the height; a one-line form only its own.
+    const bool roomy = form == m_editor->jsonForm() || form == m_editor->mapForm();
+    m_layout->setStretchFactor(m_editor, roomy ? 3 : 0);
+    m_layout->setStretchFactor(m_pages, roomy ? 2 : 1);
+}
+
 void InspectorPanel::showMessage(const QString &message)
 {
+    m_editor->clear();
     m_formatter->cancel();
     m_messagePage->setMessage(message);
     m_pages->setCurrentWidget(m_messagePage);
@@ -176,6 +230,7 @@ void InspectorPanel::showEntry(const Entry &entry)
     InspectorPage *page = pageFor(entry);
     page->setEntry(entry);
     m_pages->setCurrentWidget(page);
+    m_editor->showEntry(entry);
     if (ChunkedTextView *view = page->textView(); view && view->isReceiving()) {
         m_formatTarget = view;
         m_formatter->start(entry.value, page->textStyle());

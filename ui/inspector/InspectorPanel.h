@@ -1,17 +1,23 @@
 #pragma once
 
+#include "edit/EditRequest.h"
 #include "protocol/Entry.h"
 
 #include <QPointer>
 #include <QString>
 #include <QWidget>
 
+#include <functional>
+
 class QStackedWidget;
+class QVBoxLayout;
 
 namespace dust {
 
 class BooleanPage;
 class ChunkedTextView;
+class EditForm;
+class EntryEditor;
 class EntryHeader;
 class FilePage;
 class InspectorPage;
@@ -41,6 +47,16 @@ class ValueFormatter;
 // selection showLoading(path) → get → showEntry(entry) or showError(path, message), and
 // showNothing() when nothing is selected. Re-showing the same entry (a live refresh) keeps
 // the page's state (the Raw toggle, a download in progress).
+//
+// Editing: under the page an EntryEditor shows the form for the entry's
+// type (ScalarForm: string, integer, float, boolean, null; CounterForm; SetForm; MapForm;
+// LeaseForm; FileForm; JsonForm, a JsonEditor, for arrays and anything else). The panel
+// never writes: Save emits editRequested() with the request complete (op, path, value,
+// ifMatch and the base the change was made on). The line beside Save shows
+// request.summary() ("Will write: set users/alice/age = 31 (if revision 12)") whenever Save
+// is enabled, so what is sent was on screen first; no confirmation dialog. Ctrl+Return
+// saves, Escape drops the input. The outcome comes back through editSucceeded(),
+// editFailed() or keepEditing().
 class InspectorPanel : public QWidget
 {
     Q_OBJECT
@@ -68,6 +84,31 @@ public:
     // holds.
     void showFolder(const Path &path, const QString &summary);
 
+    // Which writes are allowed: `whyNot(kind)` is empty when that kind is allowed, else the
+    // reason, shown as the tooltip of the controls it disables. Refusing every kind makes the
+    // panel read-only: no editor, no Save, values shown as before. Without a policy every
+    // kind is allowed. Applies to the entry shown and every later one.
+    void setWritePolicy(std::function<QString(EditRequest::Kind)> whyNot);
+    // The request sent by editRequested() was committed: the form leaves edit mode (its input
+    // is dropped; the committed value arrives as showEntry()).
+    void editSucceeded(const dust::EditRequest &request);
+    // It was refused: `words` are shown beside Save, and the input stays exactly as typed.
+    void editFailed(const dust::EditRequest &request, const QString &words);
+    // After a conflict, the person chose to go on editing: their input is put back if it was
+    // lost, and the next save is conditional on the newest entry shown (the one the conflict
+    // showed them).
+    void keepEditing(const dust::EditRequest &request);
+    // The entry shown changed on the server (a live event from `deviceId`). With unsaved
+    // input the input is kept and a banner says "Changed by device X (revision N)" with
+    // Reload (edit the new value; the next save is conditional on its revision) and Keep
+    // editing (the revision stays the one the edit started from). Without input the new value
+    // is shown, as showEntry() does. An entry of another path is ignored.
+    void noteRemoteChange(const dust::Entry &now, const QString &deviceId);
+
+    // Whether the person typed or staged an edit not saved yet (e.g. to ask before the
+    // selection moves on: showLoading() or another entry drops it).
+    bool hasUnsavedEdit() const;
+
     // The header as plain text (EntryHeader::text()) and the shown value as plain text (the
     // page's valueText(); a message when no value is shown). For tests and accessibility.
     QString headerText() const;
@@ -85,8 +126,16 @@ public:
     SetPage *setPage() const { return m_setPage; }
     FilePage *filePage() const { return m_filePage; }
     LeasePage *leasePage() const { return m_leasePage; }
+    EntryEditor *editor() const { return m_editor; }
+
+signals:
+    // Save was pressed: `request` is what to write (see EditRequest); nothing is written by
+    // the panel.
+    void editRequested(const dust::EditRequest &request);
 
 private:
+    void fitEditor(EditForm *form);
+
     InspectorPage *pageFor(const Entry &entry) const;
     void showMessage(const QString &message);
 
@@ -101,6 +150,8 @@ private:
     SetPage *m_setPage;
     FilePage *m_filePage;
     LeasePage *m_leasePage;
+    EntryEditor *m_editor;
+    QVBoxLayout *m_layout = nullptr;          // the page over the editor
     ValueFormatter *m_formatter;              // a child: big values, off the UI thread
     QPointer<ChunkedTextView> m_formatTarget; // where the running formatting goes
     QPointer<Transport> m_transport;
