@@ -43,8 +43,8 @@ QString pathText(const Error &error)
     else
         what = why;
     QString text = error.path().isEmpty()
-                       ? tr("The path is not valid: %1.").arg(what)
-                       : tr("The path %1 is not valid: %2.").arg(error.path(), what);
+                       ? tr("Not saved: the path is not valid: %1.").arg(what)
+                       : tr("Not saved: the path %1 is not valid: %2.").arg(error.path(), what);
     if (what != why && !why.isEmpty())
         text += tr(" The server said: %1").arg(why);
     return text + tr(" Correct the path and save again.");
