@@ -307,8 +307,15 @@ void EditController::startJob(Job job)
         job.request = command->request();
         if (!job.plan)
             job.plan = back ? command->undoPlan() : command->redoPlan();
-    } else if (!job.plan) {
-        job.plan = WritePlan::forRequest(job.request);
+    } else {
+        // The store may have become read-only while this save waited for the one before.
+        if (const QString why = whyUnsupported(job.request.kind); !why.isEmpty()) {
+            emit failed(job.request, why);
+            finishJob();
+            return;
+        }
+        if (!job.plan)
+            job.plan = WritePlan::forRequest(job.request);
     }
     run->plan = *job.plan;
     run->job = std::move(job);
