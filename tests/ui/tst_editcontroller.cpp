@@ -634,6 +634,24 @@ void TestEditController::readOnlyProfile()
     EditController controller(client.get(), kStore);
     QVERIFY(controller.canWrite());
     std::unique_ptr<QAction> undoAction(controller.createUndoAction(nullptr));
+    UndoHistoryView history(&controller);
+    QPushButton *undoButton = nullptr;
+    for (QPushButton *button : history.findChildren<QPushButton *>()) {
+        if (button->accessibleName() == QLatin1String("Undo"))
+            undoButton = button;
+    }
+    QVERIFY(undoButton);
+
+    // One edit made while writable: there is something to undo.
+    EditRequest earlier;
+    earlier.path = fresh(QStringLiteral("before-ro"));
+    earlier.value = 0;
+    earlier.ifAbsent = true;
+    QSignalSpy saved(&controller, &EditController::saved);
+    controller.submit(earlier);
+    QTRY_COMPARE_WITH_TIMEOUT(saved.size(), 1, 15000);
+    QVERIFY(undoAction->isEnabled());
+    QVERIFY(undoButton->isEnabled());
 
     QSignalSpy writable(&controller, &EditController::writableChanged);
     const QString why = QStringLiteral("The profile is read-only.");
@@ -645,6 +663,14 @@ void TestEditController::readOnlyProfile()
     for (Kind kind : {Kind::Set, Kind::Delete, Kind::Merge, Kind::Increment, Kind::PutFile})
         QCOMPARE(controller.whyUnsupported(kind), why);
     QVERIFY(!undoAction->isEnabled());
+    QVERIFY(!undoButton->isEnabled());
+    // Undo is refused with the reason too, and the stack stays.
+    QSignalSpy stepFailed(&controller, &EditController::historyStepFailed);
+    controller.undo();
+    QTRY_COMPARE(stepFailed.size(), 1);
+    QCOMPARE(stepFailed.first().at(0).toString(), why);
+    QCOMPARE(controller.undoStack()->index(), 1);
+    QCOMPARE(serverValue(earlier.path), QJsonValue(0));
 
     const Path where = fresh(QStringLiteral("ro"));
     EditRequest request;
@@ -657,9 +683,11 @@ void TestEditController::readOnlyProfile()
     QCOMPARE(failed.first().at(1).toString(), why);
     QVERIFY(!controller.isBusy());
     QVERIFY(serverValue(where).isUndefined());
-    QCOMPARE(controller.undoStack()->count(), 0);
+    QCOMPARE(controller.undoStack()->count(), 1);
 
     controller.setReadOnly(false, {});
+    QVERIFY(undoAction->isEnabled());
+    QVERIFY(undoButton->isEnabled());
     QVERIFY(controller.canWrite());
     QCOMPARE(writable.last().at(0).toBool(), true);
 }
