@@ -169,6 +169,10 @@ Error errorFromReply(const QJsonObject &response)
             text = dimension.isEmpty()
                        ? QStringLiteral("a plan limit was reached")
                        : QStringLiteral("the plan's %1 limit was reached").arg(dimension);
+            const auto current = values::integerValue(response.value(QLatin1String("current")));
+            const auto limit = values::integerValue(response.value(QLatin1String("limit")));
+            if (current && limit)
+                text += QStringLiteral(" (%1 of %2)").arg(*current).arg(*limit);
         }
         return Error(Error::Kind::Forbidden, text).setReason(reason);
     }

@@ -344,6 +344,24 @@ QFuture<Result<WriteResult>> SdkTransport::release(const QString &store, const P
     return enqueueWrite(store, std::move(request));
 }
 
+QFuture<Result<WriteResult>> SdkTransport::putFile(const QString &store, const Path &path,
+                                                   const QByteArray &content,
+                                                   const QString &filename,
+                                                   const QString &contentType)
+{
+    SdkWriteRequest request;
+    request.op = QStringLiteral("put_file");
+    request.event = QStringLiteral("put_file");
+    request.path = path;
+    request.extra.insert(QStringLiteral("content"),
+                         QString::fromLatin1(content.toBase64(QByteArray::Base64Encoding)));
+    if (!filename.isEmpty())
+        request.extra.insert(QStringLiteral("filename"), filename);
+    if (!contentType.isEmpty())
+        request.extra.insert(QStringLiteral("content_type"), contentType);
+    return enqueueWrite(store, std::move(request));
+}
+
 // ---- pushes -----------------------------------------------------------------------------
 
 QFuture<Result<WriteResult>> SdkTransport::rollback(const QString &store, const Path &path,

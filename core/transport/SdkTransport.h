@@ -184,6 +184,15 @@ public:
     QFuture<Result<WriteResult>> renew(const QString &store, const Path &path, qint64 token,
                                        std::chrono::milliseconds ttl);
     QFuture<Result<WriteResult>> release(const QString &store, const Path &path, qint64 token);
+    // Uploads `content` and writes a file-ref leaf at `path` (the `put_file` event, §3.5,
+    // §5.5; scope files:write): queued, ordered and re-sent like the other writes (repeating
+    // it is safe: the blob is content-addressed and the leaf the same). The whole file travels
+    // in one frame, base64. storeSeq is the op's; extra holds "hash" ("sha256:<hex>"). An
+    // empty `contentType` lets the server use application/octet-stream; an empty `filename`
+    // sends none.
+    QFuture<Result<WriteResult>> putFile(const QString &store, const Path &path,
+                                         const QByteArray &content, const QString &filename,
+                                         const QString &contentType);
 
     // Runs `f(const Mirror &)` on the sync thread once `store` has caught up and gives its
     // result: how a model rebuilds after storeReset(), or anything else reading the mirror

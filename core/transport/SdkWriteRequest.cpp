@@ -7,6 +7,12 @@ namespace dust {
 QJsonObject SdkWriteRequest::payload(const QString &clientOpId) const
 {
     QJsonObject payload = extra;
+    if (event == QLatin1String("put_file")) {
+        // The put_file handler reads only the path string (dust-protocol.md §5.5).
+        payload.insert(QStringLiteral("path"), path.rendered());
+        payload.insert(QStringLiteral("client_op_id"), clientOpId);
+        return payload;
+    }
     payload.insert(QStringLiteral("op"), op);
     payload.insert(QStringLiteral("path"), path.rendered());
     payload.insert(QStringLiteral("path_segments"), path.segmentsJson());

@@ -16,6 +16,9 @@ namespace dust {
 struct SdkWriteRequest
 {
     QString op; // "set", "delete", "merge", "increment", "add", "remove", "lease", ...
+    // The channel event that carries it: "write", or "put_file" (§5.5: its payload is the
+    // `path` string, base64 `content`, `filename`, `content_type`, with no op or segments).
+    QString event = QStringLiteral("write");
     Path path;
     QJsonValue value; // Undefined = no "value" field (the default, Null, sends null)
     std::optional<qint64> ifMatch;

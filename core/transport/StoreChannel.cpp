@@ -217,7 +217,7 @@ bool StoreChannel::sendWrite(WriteQueue::Write &write)
         if (lost && lost->stage == WriteQueue::Write::Stage::Sent)
             lost->stage = WriteQueue::Write::Stage::MaybeSent;
     };
-    m_socket.send(m_topic, QStringLiteral("write"), write.payload, m_joinRef, std::move(request));
+    m_socket.send(m_topic, write.request.event, write.payload, m_joinRef, std::move(request));
     return m_state == State::Live;
 }
 
