@@ -6,6 +6,7 @@
 #include "transport/Transport.h"
 #include "window/GoToPathDialog.h"
 #include "window/Icons.h"
+#include "window/TabEditing.h"
 #include "window/TreeFilterBar.h"
 #include "window/WindowActions.h"
 
@@ -118,7 +119,20 @@ void MainWindow::wireActions()
     connect(a->copyPath, &QAction::triggered, this, onTab(&StoreTab::copyPath));
     connect(a->copyValue, &QAction::triggered, this, onTab(&StoreTab::copyValue));
     connect(a->copyAsJson, &QAction::triggered, this, onTab(&StoreTab::copyAsJson));
-    connect(a->deleteEntry, &QAction::triggered, this, onTab(&StoreTab::deleteSelected));
+    const auto onEditing = [this](void (TabEditing::*command)()) {
+        return [this, command] {
+            if (StoreTab *tab = currentTab(); tab && tab->editing())
+                (tab->editing()->*command)();
+        };
+    };
+    connect(a->undo, &QAction::triggered, this, onEditing(&TabEditing::undo));
+    connect(a->redo, &QAction::triggered, this, onEditing(&TabEditing::redo));
+    connect(a->history, &QAction::triggered, this, onEditing(&TabEditing::showHistory));
+    connect(a->newEntry, &QAction::triggered, this, onEditing(&TabEditing::newEntry));
+    connect(a->pasteJson, &QAction::triggered, this, onEditing(&TabEditing::pasteJson));
+    connect(a->rename, &QAction::triggered, this, onEditing(&TabEditing::rename));
+    connect(a->moveEntry, &QAction::triggered, this, onEditing(&TabEditing::move));
+    connect(a->deleteEntry, &QAction::triggered, this, onEditing(&TabEditing::deleteSelection));
     connect(a->find, &QAction::triggered, this, onTab(&StoreTab::focusFilter));
     connect(a->refresh, &QAction::triggered, this, onTab(&StoreTab::refresh));
     connect(a->expandSubtree, &QAction::triggered, this, onTab(&StoreTab::expandSubtree));
@@ -175,6 +189,15 @@ StoreTab *MainWindow::insertTab(StoreTab *tab)
             updateActions();
     });
     connect(tab, &StoreTab::currentPathChanged, this, &MainWindow::updateActions);
+    if (TabEditing *editing = tab->editing()) {
+        connect(editing, &TabEditing::stateChanged, this, [this, tab] {
+            if (tab == currentTab())
+                updateActions();
+        });
+        connect(editing, &TabEditing::message, this, [this](const QString &text, int timeoutMs) {
+            statusBar()->showMessage(text, timeoutMs);
+        });
+    }
     connect(tab, &StoreTab::message, this, [this](const QString &text, int timeoutMs) {
         statusBar()->showMessage(text, timeoutMs);
     });
@@ -305,9 +328,19 @@ void MainWindow::updateActions()
     for (QAction *a : {m_actions->closeTab, m_actions->find, m_actions->refresh,
                        m_actions->goToPath, m_actions->goUp})
         a->setEnabled(hasTab);
-    const bool readOnly = hasTab && tab->isReadOnly();
+    TabEditing *editing = hasTab ? tab->editing() : nullptr;
+    const bool readOnly = hasTab && (tab->isReadOnly() || (editing && !editing->canWrite()));
     for (QAction *a : m_actions->writeActions())
         a->setEnabled(hasRow && !readOnly);
+    // A new entry needs no selection (it goes at the top then).
+    m_actions->newEntry->setEnabled(editing && !readOnly);
+    m_actions->history->setEnabled(editing != nullptr);
+    m_actions->undo->setEnabled(editing && editing->canUndo());
+    m_actions->redo->setEnabled(editing && editing->canRedo());
+    const QString undoText = editing ? editing->undoText() : QString();
+    const QString redoText = editing ? editing->redoText() : QString();
+    m_actions->undo->setText(undoText.isEmpty() ? tr("&Undo") : tr("&Undo %1").arg(undoText));
+    m_actions->redo->setText(redoText.isEmpty() ? tr("&Redo") : tr("&Redo %1").arg(redoText));
     m_readOnly->setVisible(readOnly);
     m_readOnly->setText(readOnly ? tab->readOnlyReason() : QString());
 }

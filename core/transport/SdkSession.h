@@ -61,6 +61,9 @@ public:
     void dropConnection();
     // Connects again now: drops a live connection first, skips any backoff wait.
     void reconnectNow();
+    // Asks every joined store's status now instead of at the next poll (after a REST write
+    // this client made, which the socket is not told of).
+    void pollStatusNow() { pollStatus(); }
 
 signals:
     void stateChanged(dust::SdkConnectionState state);

@@ -101,6 +101,11 @@ void SdkTransport::reconnect()
     onSession([session = m_session] { session->reconnectNow(); });
 }
 
+void SdkTransport::checkForMissedWrites()
+{
+    onSession([session = m_session] { session->pollStatusNow(); });
+}
+
 bool SdkTransport::isLive(const QString &store) const
 {
     return m_live.isLive(store);

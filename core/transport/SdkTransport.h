@@ -132,6 +132,10 @@ public:
     // Connects again at once (a "reconnect now" button): no backoff wait; a live connection
     // is dropped first.
     void reconnect();
+    // Polls the server's status now rather than at the next statusPollInterval: after this
+    // client wrote over REST (batch_write, import), which is not pushed to sockets (§5.10),
+    // the store catches up at once.
+    void checkForMissedWrites();
 
     // LiveSessionSource: joined and caught up. Safe to call from any thread.
     bool isLive(const QString &store) const override;

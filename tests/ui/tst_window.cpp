@@ -8,8 +8,10 @@
 #include "MainWindow.h"
 #include "StoreDb.h"
 #include "TestAwait.h"
+#include "TestDialogs.h"
 #include "TestSdkOptions.h"
 
+#include "edit/DeleteConfirmDialog.h"
 #include "model/StoreTreeModel.h"
 #include "transport/HttpTransport.h"
 #include "transport/SdkTransport.h"
@@ -27,6 +29,7 @@
 #include <QJsonValue>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -254,23 +257,28 @@ void TestWindow::copyPathAndDelete()
     tab->goToPath(path(QStringLiteral("users/alice")));
     QTRY_COMPARE(tab->currentPath().rendered(), QStringLiteral("users/alice"));
 
-    // Delete asks first; Cancel keeps everything.
-    QTimer::singleShot(0, this, [] {
-        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-        QVERIFY(box);
-        QVERIFY(box->text().contains(QStringLiteral("users/alice")));
-        box->button(QMessageBox::Cancel)->click();
+    // Delete counts what goes and asks first, naming it; Cancel keeps everything.
+    bool asked = false;
+    QString question;
+    test::whenModal<DeleteConfirmDialog>(this, [&](DeleteConfirmDialog *dialog) {
+        asked = true;
+        question = dialog->messageText();
+        dialog->cancelButton()->click();
     });
     window.actions()->deleteEntry->trigger();
+    QTRY_VERIFY(asked);
+    QVERIFY2(question.contains(QStringLiteral("users/alice")), qPrintable(question));
+    QVERIFY2(question.contains(QStringLiteral("2")), qPrintable(question)); // its two leaves
     QCOMPARE(tab->model()->leafCount(), 5);
 
-    // Yes deletes the folder and everything below; the tree follows.
-    QTimer::singleShot(0, this, [] {
-        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-        QVERIFY(box);
-        box->button(QMessageBox::Yes)->click();
+    // Delete deletes the folder and everything below; the tree follows.
+    asked = false;
+    test::whenModal<DeleteConfirmDialog>(this, [&](DeleteConfirmDialog *dialog) {
+        asked = true;
+        dialog->deleteButton()->click();
     });
     window.actions()->deleteEntry->trigger();
+    QTRY_VERIFY(asked);
     QTRY_COMPARE_WITH_TIMEOUT(tab->model()->leafCount(), 3, 20000);
     QVERIFY(!tab->model()->index(path(QStringLiteral("users/alice"))).isValid());
 }

@@ -1,5 +1,7 @@
 #include "StoreTab.h"
 
+#include "window/TabEditing.h"
+
 #include "PathBreadcrumb.h"
 #include "RecentChangeDelegate.h"
 #include "TreeFilterBar.h"
@@ -121,6 +123,8 @@ void StoreTab::build()
     m_changeLog = new ChangeLogModel(this);
     m_tree = new QTreeView(m_splitter);
     m_tree->setObjectName(QStringLiteral("storeTree"));
+    // Several rows can be selected for a bulk delete; the current row is the one shown.
+    m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_tree->setAccessibleName(tr("Store tree"));
     m_tree->setAccessibleDescription(
         tr("Every path of %1; each row shows a name, type, value and revision").arg(m_store));
@@ -228,6 +232,8 @@ void StoreTab::startSource()
     auto *sdk = liveTransport();
     if (!sdk) {
         m_model->setHttpSource(m_transport, m_store);
+        m_editing =
+            new TabEditing(this, m_transport, m_transport, m_options.readOnly, readOnlyReason());
         auto *label = new QLabel(tr("REST · folders load as they open"));
         label->setAccessibleName(tr("Connection state"));
         m_statusWidget = label;
@@ -248,6 +254,8 @@ void StoreTab::startSource()
     m_interim =
         std::make_unique<HttpTransport>(sdk::httpBaseUrl(sdk->options().url), sdk->options().token);
     m_model->setLiveSource(m_liveSource.get(), m_interim.get(), m_store);
+    m_editing =
+        new TabEditing(this, m_transport, m_interim.get(), m_options.readOnly, readOnlyReason());
 
     // The change log of this store, fed in batches.
     m_feed = std::make_unique<ChangeFeed>(sdk, m_store, m_changeLog);
@@ -260,7 +268,10 @@ void StoreTab::startSource()
 
     m_liveConnections = {
         connect(m_liveSource.get(), &LiveStoreSource::changed, this,
-                [this](const MirrorChangeBatch &) { refreshShownEntry(); }),
+                [this](const MirrorChangeBatch &batch) {
+                    noteChanger(batch);
+                    refreshShownEntry();
+                }),
         connect(sdk, &SdkTransport::storeJoined, this,
                 [this](const QString &store, const sdk::StorePermissions &permissions) {
                     if (store != m_store)
@@ -396,14 +407,88 @@ void StoreTab::showEntry(const QModelIndex &index, bool refresh)
     }
     if (!refresh)
         m_inspector->showLoading(path);
-    m_transport->get(m_store, path).then(this, [this, generation, path](const Result<Entry> &r) {
-        if (generation != m_showGeneration)
-            return; // the selection moved on
-        if (r)
-            m_inspector->showEntry(*r);
-        else
-            m_inspector->showError(path, r.error().message());
-    });
+    m_transport->get(m_store, path)
+        .then(this, [this, generation, path, refresh](const Result<Entry> &r) {
+            if (generation != m_showGeneration)
+                return; // the selection moved on
+            // While the person edits the entry, a change on the server is noted in the form,
+            // never put over their input (and a failed re-read does not drop it either).
+            if (refresh && m_inspector->hasUnsavedEdit()) {
+                if (r)
+                    m_inspector->noteRemoteChange(*r, m_changer.value(path.rendered()));
+                else
+                    emit message(tr("Could not read %1 again: %2. Your edit is kept.")
+                                     .arg(path.rendered(), r.error().message()),
+                                 0);
+                return;
+            }
+            if (r)
+                m_inspector->showEntry(*r);
+            else
+                m_inspector->showError(path, r.error().message());
+        });
+}
+
+void StoreTab::noteChanger(const MirrorChangeBatch &batch)
+{
+    // Who last changed the shown path (or a path above or below it), for "changed by device X".
+    const Path shown = currentPath();
+    if (!shown.isValid())
+        return;
+    const QString prefix = shown.descendantPrefix();
+    for (const MirrorEventInfo &event : batch.events()) {
+        const QString &p = event.path.rendered();
+        if (p == shown.rendered() || p.startsWith(prefix) ||
+            shown.rendered().startsWith(event.path.descendantPrefix()))
+            m_changer.insert(shown.rendered(), event.deviceId);
+    }
+}
+
+void StoreTab::reshow(const Path &path)
+{
+    if (path == currentPath())
+        showEntry(m_tree->currentIndex(), false);
+}
+
+QList<Path> StoreTab::selectedPaths() const
+{
+    // The selected rows' paths, without those under another selected one (they go with it).
+    QList<Path> paths;
+    for (const QModelIndex &index : m_tree->selectionModel()->selectedRows(0)) {
+        const Path path = m_model->pathOf(index);
+        if (path.isValid())
+            paths.append(path);
+    }
+    if (paths.isEmpty() && currentPath().isValid())
+        paths.append(currentPath());
+    std::sort(paths.begin(), paths.end());
+    QList<Path> top;
+    for (const Path &path : std::as_const(paths)) {
+        if (top.isEmpty() ||
+            !(path == top.last() || path.rendered().startsWith(top.last().descendantPrefix())))
+            top.append(path);
+    }
+    return top;
+}
+
+qint64 StoreTab::leavesBelow(const QModelIndex &node) const
+{
+    // The node's own value and every value below it, as the tree has them.
+    qint64 count = node.data(StoreTreeModel::HasValueRole).toBool() ? 1 : 0;
+    std::deque<QModelIndex> queue{node.siblingAtColumn(0)};
+    while (!queue.empty()) {
+        const QModelIndex parent = queue.front();
+        queue.pop_front();
+        const int rows = m_model->rowCount(parent);
+        for (int r = 0; r < rows; ++r) {
+            const QModelIndex child = m_model->index(r, 0, parent);
+            if (child.data(StoreTreeModel::HasValueRole).toBool())
+                ++count;
+            if (child.data(StoreTreeModel::ChildCountRole).toInt() > 0)
+                queue.push_back(child);
+        }
+    }
+    return count;
 }
 
 // ---- commands ------------------------------------------------------------------------------
@@ -532,41 +617,6 @@ void StoreTab::copyText(const Entry &entry, const QString &done,
     QtConcurrent::run(make).then(this, [this, done, path = entry.path](const QString &text) {
         QApplication::clipboard()->setText(text);
         emit message(done.arg(path.rendered()), 3000);
-    });
-}
-
-void StoreTab::deleteSelected()
-{
-    const QModelIndex index = m_tree->currentIndex().siblingAtColumn(0);
-    const Path path = m_model->pathOf(index);
-    if (!path.isValid())
-        return;
-    if (isReadOnly()) {
-        emit message(tr("This store is %1.").arg(readOnlyReason()), 5000);
-        return;
-    }
-    const int children = index.data(StoreTreeModel::ChildCountRole).toInt();
-    const QString question =
-        children > 0
-            ? tr("Delete %1 and everything under it (%2 directly below)?")
-                  .arg(path.rendered(),
-                       index.siblingAtColumn(StoreTreeModel::ValueColumn).data().toString())
-            : tr("Delete %1?").arg(path.rendered());
-    const auto answer = QMessageBox::question(
-        this, tr("Delete"), question, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
-    if (answer != QMessageBox::Yes)
-        return;
-    // Offline, the delete waits for the connection: say it is on its way until it commits.
-    emit message(tr("Deleting %1…").arg(path.rendered()), 0);
-    m_transport->remove(m_store, path).then(this, [this, path](const Result<WriteResult> &r) {
-        if (!r) {
-            emit message(tr("Could not delete %1: %2").arg(path.rendered(), r.error().message()),
-                         0);
-            return;
-        }
-        emit message(tr("Deleted %1 (seq %2)").arg(path.rendered()).arg(r->storeSeq), 5000);
-        if (!liveTransport())
-            m_model->reload(m_model->index(path.parent()));
     });
 }
 

@@ -3,6 +3,7 @@
 #include "protocol/Entry.h"
 #include "protocol/Path.h"
 
+#include <QHash>
 #include <QList>
 #include <QMetaObject>
 #include <QPointer>
@@ -28,6 +29,8 @@ class RecentChangeDelegate;
 class SdkStoreSource;
 class SdkTransport;
 class StoreTreeModel;
+class TabEditing;
+class MirrorChangeBatch;
 class Transport;
 class TreeFilterBar;
 
@@ -94,7 +97,15 @@ public:
     void copyPath();
     void copyValue();
     void copyAsJson();
-    void deleteSelected();
+    // The editing of this store (its EditController, and the structure commands).
+    TabEditing *editing() const { return m_editing; }
+    // The selected rows' paths, top-most only (a path under another selected one is left
+    // out); the current row's when none is selected.
+    QList<Path> selectedPaths() const;
+    // Values at or under `node` as the tree has them.
+    qint64 leavesBelow(const QModelIndex &node) const;
+    // Reads `path` again if it is shown, dropping what the inspector's form holds.
+    void reshow(const Path &path);
     // Selects `path`, opening its ancestors; over REST the folders on the way are listed
     // first; a path hidden by the filter clears the filter. Returns false (and says why
     // through message()) when no such path is in the store.
@@ -119,6 +130,8 @@ private:
     // Shows the entry of `index`; a refresh keeps the page until the new read answers.
     void showEntry(const QModelIndex &index, bool refresh = false);
     void refreshShownEntry();
+    // Remembers which device last changed the shown path (for the inspector's banner).
+    void noteChanger(const MirrorChangeBatch &batch);
     void continueGoTo();
     void selectIndex(const QModelIndex &index);
     // Reads the selected entry and gives it to `use` (errors go to message()).
@@ -155,6 +168,8 @@ private:
     InspectorPanel *m_inspector = nullptr;
     QTimer m_fadeTimer;
     QList<QAction *> m_contextActions;
+    TabEditing *m_editing = nullptr;
+    QHash<QString, QString> m_changer; // shown path → the device that changed it last
 
     QString m_connectionText;
     bool m_refreshQueued = false;

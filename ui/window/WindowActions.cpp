@@ -25,6 +25,26 @@ WindowActions::WindowActions(QWidget *window)
     quit->setShortcut(QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
 
+    undo =
+        make(tr("&Undo"), QStringLiteral("undo"),
+             tr("Undo your last change to this store (written only if nobody changed it since)"));
+    undo->setShortcut(QKeySequence::Undo);
+    redo = make(tr("&Redo"), QStringLiteral("redo"), tr("Make the change you undid again"));
+    redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence::Redo});
+    history = make(tr("&History…"), QString(),
+                   tr("Your changes to this store in this session; step back to any of them"));
+    history->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    newEntry = make(tr("&New Entry…"), QStringLiteral("add"),
+                    tr("Create an entry under the selected folder"));
+    newEntry->setShortcut(QKeySequence::New);
+    pasteJson =
+        make(tr("&Paste JSON into Node…"), QString(),
+             tr("Set the selected node to the JSON on the clipboard (replaces its subtree)"));
+    pasteJson->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V));
+    rename = make(tr("Re&name…"), QString(), tr("Rename the selected node (one atomic write)"));
+    rename->setShortcut(QKeySequence(Qt::Key_F2));
+    moveEntry = make(tr("&Move…"), QString(), tr("Move the selected node to another path"));
+    moveEntry->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
     copyPath = make(tr("Copy &Path"), QStringLiteral("copy"), tr("Copy the selected path"));
     copyPath->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     copyValue = make(tr("Copy &Value"), QString(), tr("Copy the selected entry's value"));
@@ -33,7 +53,7 @@ WindowActions::WindowActions(QWidget *window)
                       tr("Copy the selected entry, or the whole folder, as JSON"));
     copyAsJson->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C));
     deleteEntry = make(tr("&Delete…"), QStringLiteral("delete"),
-                       tr("Delete the selected entry and everything under it"));
+                       tr("Delete the selected entries and everything under them"));
     deleteEntry->setShortcut(QKeySequence::Delete);
     find = make(tr("&Filter…"), QStringLiteral("filter"),
                 tr("Show only the paths whose name contains a text or that match a glob"));
@@ -93,12 +113,13 @@ QAction *WindowActions::make(const QString &text, const QString &icon, const QSt
 
 QList<QAction *> WindowActions::writeActions() const
 {
-    return {deleteEntry};
+    return {newEntry, pasteJson, rename, moveEntry, deleteEntry};
 }
 
 QList<QAction *> WindowActions::rowActions() const
 {
-    return {copyPath, copyValue, copyAsJson, expandSubtree, collapseSubtree, deleteEntry};
+    return {copyPath,  copyValue, copyAsJson, expandSubtree, collapseSubtree,
+            pasteJson, rename,    moveEntry,  deleteEntry};
 }
 
 void WindowActions::fillMenus(QMenuBar *bar, const QList<QAction *> &viewExtras) const
@@ -109,9 +130,11 @@ void WindowActions::fillMenus(QMenuBar *bar, const QList<QAction *> &viewExtras)
     file->addAction(quit);
 
     QMenu *edit = bar->addMenu(tr("&Edit"));
+    edit->addActions({undo, redo, history});
+    edit->addSeparator();
     edit->addActions({copyPath, copyValue, copyAsJson});
     edit->addSeparator();
-    edit->addAction(deleteEntry);
+    edit->addActions({newEntry, pasteJson, rename, moveEntry, deleteEntry});
     edit->addSeparator();
     edit->addAction(find);
 
@@ -144,7 +167,9 @@ void WindowActions::fillToolBar(QToolBar *bar) const
     bar->addSeparator();
     bar->addActions({expandSubtree, collapseSubtree, copyPath});
     bar->addSeparator();
-    bar->addAction(deleteEntry);
+    bar->addActions({undo, redo});
+    bar->addSeparator();
+    bar->addActions({newEntry, deleteEntry});
 }
 
 void WindowActions::updateIcons()

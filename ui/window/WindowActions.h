@@ -26,6 +26,13 @@ public:
     QAction *closeTab;
     QAction *quit;
     // Edit
+    QAction *undo; // the current store's own edits, each a conditional write
+    QAction *redo;
+    QAction *history;
+    QAction *newEntry; // writes (below): disabled on a read-only store
+    QAction *pasteJson;
+    QAction *rename;
+    QAction *moveEntry;
     QAction *copyPath;
     QAction *copyValue;
     QAction *copyAsJson;
