@@ -37,11 +37,14 @@ ImportJob::ImportJob(Transport *transport, QString store, ImportPlan plan, QObje
     , m_store(std::move(store))
     , m_plan(std::move(plan))
 {
+    m_total = m_plan.writeCount();
+    m_summary = m_plan.summary();
     // Removals first, in batches.
     for (qsizetype i = 0; i < m_plan.removed.size(); i += kMaxStep)
         m_steps.append(Step{Step::Kind::Remove, m_plan.removed.mid(i, kMaxStep)});
     // Then the writes in path order, in runs of one kind.
-    QList<PlannedLeaf> writes = m_plan.created + m_plan.changed;
+    QList<PlannedLeaf> writes = std::move(m_plan.created);
+    writes += std::move(m_plan.changed);
     std::sort(writes.begin(), writes.end(), [](const PlannedLeaf &a, const PlannedLeaf &b) {
         return a.path.rendered() < b.path.rendered();
     });
@@ -59,7 +62,11 @@ ImportJob::ImportJob(Transport *transport, QString store, ImportPlan plan, QObje
         bodyBytes += bytes;
         m_steps.last().leaves.append(std::move(leaf));
     }
-    m_total = m_plan.writeCount();
+    // The steps hold the leaves now; the plan's lists would only double the memory.
+    m_plan.created.clear();
+    m_plan.changed.clear();
+    m_plan.removed.clear();
+    m_plan.unchanged.clear();
 }
 
 ImportJob::~ImportJob() = default;
@@ -87,7 +94,7 @@ void ImportJob::runNext()
         return;
     if (m_next >= m_steps.size()) {
         m_running = false;
-        QString words = tr("Imported: %1.").arg(m_plan.summary());
+        QString words = tr("Imported: %1.").arg(m_summary);
         emit finished(true, words);
         return;
     }

@@ -74,6 +74,7 @@ private:
     bool m_running = false;
     bool m_cancelled = false;
     QString m_conflictPath;
+    QString m_summary; // the plan's, for the words at the end
 };
 
 } // namespace dust
