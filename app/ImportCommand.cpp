@@ -285,15 +285,15 @@ int runImportCommand(const QStringList &arguments)
                                   : (input.setFileName(file), input.open(QIODevice::ReadOnly));
     if (!opened)
         return failed(tr("%1 cannot be read: %2").arg(file, input.errorString()));
-    const auto data = ImportReader::read(input, format);
+    auto data = ImportReader::read(input, format);
     if (!data)
         return failed(tr("%1: %2. Nothing was written.")
                           .arg(fromStdin ? tr("standard input") : file, data.error().text()));
 
     HttpTransport transport(where.url, where.token);
     QObject context;
-    const auto plan =
-        wait(ImportPlan::build(&transport, where.store, target, data->leaves, mode, &context));
+    auto plan = wait(ImportPlan::build(&transport, where.store, target, std::move(data->leaves),
+                                       mode, &context));
     if (!plan)
         return failed(
             tr("the preview failed: %1. Nothing was written.").arg(plan.error().message()));
@@ -307,7 +307,7 @@ int runImportCommand(const QStringList &arguments)
             return failed(tr("not confirmed. Nothing was written."));
     }
 
-    ImportJob job(&transport, where.store, *plan);
+    ImportJob job(&transport, where.store, std::move(*plan));
     QEventLoop loop;
     bool ok = false;
     QString words;

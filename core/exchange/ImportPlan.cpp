@@ -7,6 +7,7 @@
 #include <QPromise>
 
 #include <memory>
+#include <utility>
 
 namespace dust {
 
@@ -64,8 +65,8 @@ struct Lister : std::enable_shared_from_this<Lister>
             }
             if (!page->nextCursor.isEmpty())
                 return self->next(page->nextCursor);
-            self->finish(
-                ImportPlan::compare(self->target, self->leaves, self->current, self->mode));
+            self->finish(ImportPlan::compare(self->target, std::move(self->leaves), self->current,
+                                             self->mode));
         });
     }
 };
@@ -81,7 +82,7 @@ QString ImportPlan::summary() const
     return text + QObject::tr(", %n unchanged", nullptr, int(unchanged.size()));
 }
 
-ImportPlan ImportPlan::compare(const Path &target, const QList<ImportLeaf> &leaves,
+ImportPlan ImportPlan::compare(const Path &target, QList<ImportLeaf> leaves,
                                const QList<Entry> &current, ImportMode mode)
 {
     ImportPlan plan;
@@ -95,12 +96,15 @@ ImportPlan ImportPlan::compare(const Path &target, const QList<ImportLeaf> &leav
     // The file's leaves by store path, the later of a duplicate winning, in file order.
     QHash<QString, qsizetype> fileIndex;
     QList<PlannedLeaf> wanted;
-    for (const ImportLeaf &leaf : leaves) {
+    wanted.reserve(leaves.size());
+    fileIndex.reserve(leaves.size());
+    for (ImportLeaf &leaf : leaves) {
         PlannedLeaf planned;
         planned.path = target.appended(leaf.path);
-        planned.value = leaf.value;
-        const QString derived = values::detectType(leaf.value);
-        planned.type = leaf.type.isEmpty() ? derived : leaf.type;
+        leaf.path = Path();
+        planned.value = std::exchange(leaf.value, QJsonValue());
+        const QString derived = values::detectType(planned.value);
+        planned.type = leaf.type.isEmpty() ? derived : std::exchange(leaf.type, QString());
         planned.typed = planned.type != derived;
         planned.line = leaf.line;
         const QString key = planned.path.rendered();
@@ -111,6 +115,7 @@ ImportPlan ImportPlan::compare(const Path &target, const QList<ImportLeaf> &leav
             wanted.append(std::move(planned));
         }
     }
+    leaves = QList<ImportLeaf>();
     for (PlannedLeaf &leaf : wanted) {
         const auto found = index.constFind(leaf.path.rendered());
         if (found == index.cend()) {
