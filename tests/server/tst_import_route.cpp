@@ -6,7 +6,10 @@
 #include "RestTestFixture.h"
 #include "Seeder.h"
 
+#include <QDateTime>
 #include <QTemporaryDir>
+
+#include <algorithm>
 
 using namespace resttest;
 
@@ -27,6 +30,7 @@ private slots:
     void exportOfTheDemoReimportsIdentically_data();
     void exportOfTheDemoReimportsIdentically();
     void refusals();
+    void exportFollowsTheSpec();
 
 private:
     void startOn(bool onDisk);
@@ -262,6 +266,37 @@ void TestImportRoute::refusals()
     QCOMPARE(m_http->get(store("/import")).status, 404);
     QCOMPARE(import(R"({"path":"a","value":1})", "local/nope").status, 404);
     QCOMPARE(m_http->get(entry("a")).status, 404);
+}
+
+// §4.7: the header's fields, one leaf per line in byte order of the rendered paths (the
+// order of the escaped rendering: "a-b" < "a/b" < "a0"), and format=sqlite refused in words.
+void TestImportRoute::exportFollowsTheSpec()
+{
+    startOn(true);
+    for (const QByteArray &path : {QByteArray("a0"), QByteArray("a/b"), QByteArray("a-b"),
+                                   QByteArray("%C3%A9"), QByteArray("Z"), QByteArray("a~1x")})
+        QCOMPARE(m_http->put(entry(path), "1").status, 200);
+    const HttpResult r = m_http->get(store("/export?format=jsonl"));
+    QCOMPARE(r.status, 200);
+    const QList<QByteArray> lines = r.body.trimmed().split('\n');
+    const QJsonObject header = js(lines.first().constData()).toObject();
+    QCOMPARE(header.value("_header"_L1).toBool(), true);
+    QCOMPARE(header.value("store"_L1).toString(), u"local/demo"_s);
+    QCOMPARE(header.value("seq"_L1).toInteger(), 6);
+    QCOMPARE(header.value("entry_count"_L1).toInteger(), 6);
+    QCOMPARE(header.value("path_schema_version"_L1).toInt(), 3);
+    QVERIFY(QDateTime::fromString(header.value("exported_at"_L1).toString(), Qt::ISODateWithMs)
+                .isValid());
+    QList<QByteArray> paths;
+    for (qsizetype i = 1; i < lines.size(); ++i)
+        paths.append(js(lines.at(i).constData()).toObject().value("path"_L1).toString().toUtf8());
+    QList<QByteArray> sorted = paths;
+    std::sort(sorted.begin(), sorted.end());
+    QCOMPARE(paths, sorted);
+    QCOMPARE(paths, (QList<QByteArray>{"Z", "a-b", "a/b", "a0", "a~1x", "\xC3\xA9"}));
+    const HttpResult sqlite = m_http->get(store("/export?format=sqlite"));
+    QCOMPARE(sqlite.status, 400);
+    QVERIFY(sqlite.body.contains("format=sqlite is not available from dustlite"));
 }
 
 QTEST_GUILESS_MAIN(TestImportRoute)
