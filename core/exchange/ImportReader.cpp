@@ -49,7 +49,8 @@ Expected<QJsonValue, ImportFileError> parseStrict(QByteArrayView text, int first
     if (document.isArray())
         return QJsonValue(document.array());
     // A scalar at the top: parse it inside an array.
-    const QJsonDocument wrapped = jsonbytes::parseDocument(QByteArray("[" + text.toByteArray() + "]"), &error);
+    const QJsonDocument wrapped =
+        jsonbytes::parseDocument(QByteArray("[" + text.toByteArray() + "]"), &error);
     return wrapped.array().first();
 }
 
