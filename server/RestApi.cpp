@@ -1,6 +1,7 @@
 #include "RestApi.h"
 
 #include "EntryRoutes.h"
+#include "ImportRoute.h"
 #include "ReaderPool.h"
 #include "RestContext.h"
 #include "StoreReader.h"
@@ -29,6 +30,7 @@ enum class Route {
     Log,
     Diff,
     Export,
+    Import,
     Realtime,
 };
 
@@ -133,6 +135,11 @@ Match match(const HttpRequest &request)
             m.route = Route::DeleteEntry;
             m.scope = writeScope;
         }
+        return m;
+    }
+    if (action == "import" && method == "POST") {
+        m.route = Route::Import;
+        m.scope = writeScope;
         return m;
     }
     if (!read)
@@ -332,6 +339,8 @@ void RestApi::route(const std::shared_ptr<const HttpRequest> &shared, const QStr
         return serveWrite(std::move(job), &EntryRoutes::prepareDeleteBodyPath, std::move(done));
     case Route::BatchWrite:
         return serveWrite(std::move(job), &EntryRoutes::prepareBatchWrite, std::move(done));
+    case Route::Import:
+        return serveImport(std::move(job), std::move(done));
     case Route::Realtime:
         return done(StoreRoutes::realtime(job.context(m_registry, m_config, nullptr)));
     default:
@@ -419,6 +428,50 @@ void RestApi::serveWrite(Job job, Preparer prepare, Reply reply)
                         reply(response);
                     };
                 });
+}
+
+void RestApi::serveImport(Job job, Reply reply)
+{
+    StoreDb *store = job.store;
+    if (store->file().isEmpty()) {
+        // In memory: parsed and written here, by the store's own connection.
+        const auto prepared = ImportRoute::prepare(job.context(m_registry, m_config, nullptr));
+        if (!prepared)
+            return reply(prepared.error());
+        QList<WriteResult> results;
+        store->withOwnConnection([&](StoreSql &sql) {
+            results = store->importWith(sql, ImportRoute::writes(*prepared));
+            return WriteResult{};
+        });
+        m_registry.deliverCommitted(job.storeName);
+        return reply(ImportRoute::answer(*prepared, results, store->currentSeq()));
+    }
+    ReaderPool *pool = &m_registry.pool();
+    pool->start(
+        ReaderPool::Lane::Write,
+        [pool, registry = &m_registry, config = &m_config, job = std::move(job),
+         reply = std::move(reply)]() -> ReaderPool::Completion {
+            const auto prepared = ImportRoute::prepare(job.context(*registry, *config, nullptr));
+            if (!prepared)
+                return [reply, response = prepared.error()] {
+                    reply(response);
+                };
+            QString error;
+            StoreSql *writer = pool->writer(*job.store, &error);
+            HttpResponse response;
+            if (!writer) {
+                response = unavailable(job.storeName, error);
+            } else {
+                const QList<WriteResult> results =
+                    job.store->importWith(*writer, ImportRoute::writes(*prepared));
+                response = ImportRoute::answer(*prepared, results, job.store->currentSeq());
+            }
+            // As serveWrite: what committed is announced (not to sockets) first.
+            return [registry, reply, storeName = job.storeName, response = std::move(response)] {
+                registry->deliverCommitted(storeName);
+                reply(response);
+            };
+        });
 }
 
 void RestApi::serveFile(Job job, const QString &hash, Reply reply)

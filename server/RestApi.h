@@ -46,6 +46,8 @@ private:
                Reply reply);
     void serveRead(Job job, Handler handler, Reply reply);
     void serveWrite(Job job, Preparer prepare, Reply reply);
+    // POST …/import (ImportRoute): parsed and written line by line as serveWrite() does.
+    void serveImport(Job job, Reply reply);
     void serveFile(Job job, const QString &hash, Reply reply);
 
     StoreRegistry &m_registry;

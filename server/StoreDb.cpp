@@ -312,6 +312,23 @@ QList<WriteResult> StoreDb::writeGroupWith(StoreSql &sql, const QList<GroupedWri
     return results;
 }
 
+QList<WriteResult> StoreDb::importWith(StoreSql &sql, const QList<WriteRequest> &lines)
+{
+    if (lines.isEmpty())
+        return {};
+    const auto held = d->guard();
+    if (&sql != d->sql.get())
+        sql.adoptCounters(*d->sql);
+    const QList<WriteResult> results = GroupCommit::apply(sql, lines, d->clock());
+    if (&sql != d->sql.get())
+        d->sql->adoptCounters(sql);
+    for (const WriteResult &result : results) {
+        if (result.ok && result.event)
+            d->queueCommitted(Committed{*result.event, false});
+    }
+    return results;
+}
+
 std::unique_lock<std::recursive_mutex> StoreDb::lockWrites() const
 {
     return d->guard();

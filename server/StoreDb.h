@@ -129,6 +129,11 @@ public:
     // for takeCommitted() only once the COMMIT succeeded, in seq order, each with its
     // `viaSocket`.
     QList<WriteResult> writeGroupWith(StoreSql &sql, const QList<GroupedWrite> &writes);
+    // POST …/import through `sql` (as writeWith()): each of `lines` (a set, with its type) in
+    // its own savepoint of one transaction, so a line that fails leaves the others written
+    // (not atomic, unlike batchWriteWith) and one COMMIT makes them durable. One result per
+    // line, in order; the events queue up for takeCommitted(), not via a socket.
+    QList<WriteResult> importWith(StoreSql &sql, const QList<WriteRequest> &lines);
     // Holds the store's write lock while the returned guard lives, for a caller that decides
     // under it what to write (group commit: the writes waiting once it has the lock). The
     // methods above take it again; it is recursive.

@@ -3,6 +3,7 @@
 #include "LeafOps.h"
 #include "PathOrder.h"
 #include "StoredJson.h"
+#include "protocol/Values.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -679,6 +680,8 @@ WriteResult StoreSql::applyWrite(const WriteRequest &request, qint64 nowMs)
         return storageFailure();
     WriteResult result =
         commitOp(request.op, request.path, plan.value, request.deviceId, request.clientOpId);
+    if (result.ok && !request.type.isEmpty() && !values::isPlainObject(plan.value))
+        upsert(request.path.rendered(), plan.value, request.type, result.storeSeq); // import
     if (result.ok)
         result.replyExtra = std::move(plan.replyExtra);
     return result;

@@ -33,6 +33,9 @@ struct WriteRequest
     std::optional<qint64> token; // renew/release
     QString deviceId;            // who wrote it: "dev_…", "http:<token-id>", "system:rollback"
     QString clientOpId;          // echoed in the event; required
+    // POST …/import: the leaf's type kept verbatim ("counter", "set", "list", …) for a set of
+    // anything but a plain object; empty = derived from the value, as every other write.
+    QString type;
 };
 
 // The outcome of one write. On success `storeSeq` is the op's seq and `event` is the event to

@@ -128,6 +128,14 @@ public:
     // route); a file larger than maxResponseBytes() fails with Protocol. Progress as
     // Transport::fetchFile says, from the answer's Content-Length.
     QFuture<Result<QByteArray>> fetchFile(const QString &hash) override;
+    // `POST …/entries/batch` (counted as a write by the server's rate limit); more than 1,000
+    // paths fail with InvalidParams before anything is sent. (HttpTransportImport.cpp)
+    QFuture<Result<QList<Entry>>> getLeaves(const QString &store,
+                                            const QList<Path> &paths) override;
+    // `POST …/import` with `jsonl` as the body (application/x-ndjson), sent at most once.
+    // A 404 without the API's body is NotImplemented (a server without the route).
+    QFuture<Result<ImportReply>> importLines(const QString &store,
+                                             const QByteArray &jsonl) override;
 
 private:
     // Sends `request` and finishes the returned future with `parse` of a successful answer,

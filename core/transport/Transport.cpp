@@ -95,6 +95,16 @@ QFuture<Result<QByteArray>> Transport::fetchFile(const QString &)
     return unsupported<QByteArray>("downloading files");
 }
 
+QFuture<Result<QList<Entry>>> Transport::getLeaves(const QString &, const QList<Path> &)
+{
+    return unsupported<QList<Entry>>("reading several leaves at once");
+}
+
+QFuture<Result<ImportReply>> Transport::importLines(const QString &, const QByteArray &)
+{
+    return unsupported<ImportReply>("importing JSONL");
+}
+
 QString unwritableValue(const QJsonValue &value)
 {
     if (value.isUndefined())

@@ -60,6 +60,27 @@ struct BatchWriteResult
     QList<qint64> revisions; // per op, in order
 };
 
+// One line's outcome of `POST …/import` (dust-protocol.md §4.7; dustlite's answer shape, see
+// server/README.md): written at `revision`, skipped (a `_header` line), or failed with
+// `error` and `detail`. Lines count from 1.
+struct ImportLineResult
+{
+    int line = 0;
+    QString path;
+    qint64 revision = 0;
+    bool skipped = false;
+    QString error; // empty when the line was written or skipped
+    QString detail;
+};
+
+struct ImportReply
+{
+    int imported = 0;
+    int failed = 0;
+    qint64 storeSeq = 0;
+    QList<ImportLineResult> lines; // in the order of the body's lines
+};
+
 struct StoreInfo
 {
     QString id;
@@ -188,6 +209,14 @@ public:
     // and progressValue() the per-mille received once the server announced the size (both 0
     // until then). Cancelling the future aborts the download. Default: NotSupported.
     virtual QFuture<Result<QByteArray>> fetchFile(const QString &hash);
+    // Batch read (`POST …/entries/batch`, dust-protocol.md §4.5): the exact leaves among
+    // `paths` (at most 1,000) that exist, in no particular order; missing ones are left out
+    // (no subtree assembly). Default: NotSupported.
+    virtual QFuture<Result<QList<Entry>>> getLeaves(const QString &store, const QList<Path> &paths);
+    // `POST …/import` (§4.7): JSONL lines {"path","value","type"} written as sets with each
+    // line's type kept (counter, set, file, lease, …); not atomic, one result per line.
+    // Default: NotSupported.
+    virtual QFuture<Result<ImportReply>> importLines(const QString &store, const QByteArray &jsonl);
 
     // A future that is already finished with `error` (for arguments rejected up front).
     template <typename T> static QFuture<Result<T>> failed(const Error &error);
