@@ -388,8 +388,15 @@ void ExportJob::complete(ExportOutcome outcome)
         words = successWords(outcome);
     }
     m_outcome = outcome;
-    emit progress(outcome.leaves, outcome.bytes, m_progress->total);
-    emit finished(outcome.ok, words);
+    // Never from inside start() (a mirror export can end before start() returns): the
+    // caller gets its words on the next turn of the event loop.
+    QMetaObject::invokeMethod(
+        this,
+        [this, ok = outcome.ok, words] {
+            emit progress(m_outcome.leaves, m_outcome.bytes, m_progress->total);
+            emit finished(ok, words);
+        },
+        Qt::QueuedConnection);
 }
 
 QString ExportJob::successWords(const ExportOutcome &outcome) const

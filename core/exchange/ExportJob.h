@@ -34,7 +34,8 @@ struct RestExportState;
 //     job->start(transport);                   // the mirror if live, else REST listing
 //
 // A file target is written through QSaveFile: a failed or cancelled export leaves no file
-// and whatever was at the target untouched. Live upon start; finished() comes exactly once.
+// and whatever was at the target untouched. finished() comes exactly once, never from inside
+// start() or cancel().
 class ExportJob : public QObject
 {
     Q_OBJECT
