@@ -232,7 +232,14 @@ void ExportDialog::cancelOrClose()
         m_status->setText(tr("Cancelling\u2026"));
         return;
     }
-    reject();
+    QDialog::reject();
+}
+
+void ExportDialog::reject()
+{
+    if (m_job && m_job->isRunning())
+        m_job->cancel();
+    QDialog::reject();
 }
 
 } // namespace dust

@@ -41,6 +41,10 @@ public:
     // Shows `job`'s progress and end; Cancel cancels it. The caller owns the job.
     void follow(ExportJob *job);
 
+    // Closing the dialog (Escape, the title bar) while an export runs cancels it: its
+    // progress and words would have nowhere to go.
+    void reject() override;
+
 signals:
     void exportRequested(const dust::ExportScope &scope, dust::ExchangeFormat format,
                          const QString &fileName);
