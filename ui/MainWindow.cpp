@@ -4,6 +4,7 @@
 #include "live/ChangeLogDock.h"
 #include "model/StoreTreeModel.h"
 #include "transport/Transport.h"
+#include "window/ExchangeCommands.h"
 #include "window/GoToPathDialog.h"
 #include "window/Icons.h"
 #include "window/TabEditing.h"
@@ -125,6 +126,14 @@ void MainWindow::wireActions()
                 (tab->editing()->*command)();
         };
     };
+    connect(a->exportData, &QAction::triggered, this, [this] {
+        if (StoreTab *tab = currentTab())
+            exchangecommands::exportFrom(tab, this);
+    });
+    connect(a->importData, &QAction::triggered, this, [this] {
+        if (StoreTab *tab = currentTab())
+            exchangecommands::importInto(tab, this);
+    });
     connect(a->undo, &QAction::triggered, this, onEditing(&TabEditing::undo));
     connect(a->redo, &QAction::triggered, this, onEditing(&TabEditing::redo));
     connect(a->history, &QAction::triggered, this, onEditing(&TabEditing::showHistory));
@@ -335,6 +344,9 @@ void MainWindow::updateActions()
     // A new entry needs no selection (it goes at the top then).
     m_actions->newEntry->setEnabled(editing && !readOnly);
     m_actions->history->setEnabled(editing != nullptr);
+    // Export needs no selection (the whole store then); import goes to the top without one.
+    m_actions->exportData->setEnabled(hasTab);
+    m_actions->importData->setEnabled(editing && !readOnly && tab->restTransport());
     m_actions->undo->setEnabled(editing && editing->canUndo());
     m_actions->redo->setEnabled(editing && editing->canRedo());
     const QString undoText = editing ? editing->undoText() : QString();

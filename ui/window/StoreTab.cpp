@@ -444,6 +444,19 @@ void StoreTab::noteChanger(const MirrorChangeBatch &batch)
     }
 }
 
+Transport *StoreTab::restTransport() const
+{
+    return liveTransport() ? m_interim.get() : m_transport;
+}
+
+void StoreTab::catchUpAfterRest()
+{
+    if (SdkTransport *sdk = liveTransport())
+        sdk->checkForMissedWrites();
+    else
+        m_model->reload();
+}
+
 void StoreTab::reshow(const Path &path)
 {
     if (path == currentPath())

@@ -97,6 +97,12 @@ public:
     void copyPath();
     void copyValue();
     void copyAsJson();
+    // The store's REST transport (batch writes, import): the transport itself over REST, the
+    // interim HttpTransport of a live store.
+    Transport *restTransport() const;
+    // After this client wrote over REST: a live store asks the server what it missed now (REST
+    // writes are not pushed to sockets, dust-protocol.md §5.10), a REST one lists again.
+    void catchUpAfterRest();
     // The editing of this store (its EditController, and the structure commands).
     TabEditing *editing() const { return m_editing; }
     // The selected rows' paths, top-most only (a path under another selected one is left

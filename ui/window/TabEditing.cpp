@@ -283,10 +283,7 @@ void TabEditing::track(StructureCommand *command)
 
 void TabEditing::storeChangedOverRest()
 {
-    if (SdkTransport *sdk = m_tab->liveTransport())
-        sdk->checkForMissedWrites();
-    else
-        m_tab->refresh();
+    m_tab->catchUpAfterRest();
 }
 
 void TabEditing::undo()

@@ -21,6 +21,13 @@ WindowActions::WindowActions(QWidget *window)
     openConnection->setShortcut(QKeySequence::Open);
     closeTab = make(tr("&Close Tab"), QStringLiteral("close"), tr("Close the current store"));
     closeTab->setShortcut(QKeySequence::Close);
+    exportData = make(tr("&Export…"), QStringLiteral("download"),
+                      tr("Write the selected nodes, or the whole store, to a JSON, NDJSON or CSV "
+                         "file"));
+    exportData->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    importData = make(tr("&Import…"), QString(),
+                      tr("Write a JSON or NDJSON file into the selected node, after a preview"));
+    importData->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
     quit = make(tr("&Quit"), QString(), tr("Quit Dust Browser"));
     quit->setShortcut(QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
@@ -113,19 +120,21 @@ QAction *WindowActions::make(const QString &text, const QString &icon, const QSt
 
 QList<QAction *> WindowActions::writeActions() const
 {
-    return {newEntry, pasteJson, rename, moveEntry, deleteEntry};
+    return {newEntry, pasteJson, rename, moveEntry, deleteEntry, importData};
 }
 
 QList<QAction *> WindowActions::rowActions() const
 {
-    return {copyPath,  copyValue, copyAsJson, expandSubtree, collapseSubtree,
-            pasteJson, rename,    moveEntry,  deleteEntry};
+    return {copyPath,   copyValue, copyAsJson, expandSubtree, collapseSubtree,
+            exportData, pasteJson, rename,     moveEntry,     deleteEntry};
 }
 
 void WindowActions::fillMenus(QMenuBar *bar, const QList<QAction *> &viewExtras) const
 {
     QMenu *file = bar->addMenu(tr("&File"));
     file->addActions({openConnection, closeTab});
+    file->addSeparator();
+    file->addActions({exportData, importData});
     file->addSeparator();
     file->addAction(quit);
 

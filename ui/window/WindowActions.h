@@ -24,6 +24,8 @@ public:
     // File
     QAction *openConnection;
     QAction *closeTab;
+    QAction *exportData; // the selection, a path or the whole store to a file
+    QAction *importData; // a file into a node (a write)
     QAction *quit;
     // Edit
     QAction *undo; // the current store's own edits, each a conditional write
