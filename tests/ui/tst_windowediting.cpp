@@ -178,7 +178,7 @@ void TestWindowEditing::saveOverAnotherChangeAsksFirst()
     QVERIFY(f.start());
     MainWindow window;
     window.show();
-    StoreTab *tab = openLive(window, f);
+    StoreTab *tab = openLive(window, f, std::chrono::hours(1)); // no status poll
     QVERIFY(showInForm(tab, QStringLiteral("config/theme"), QStringLiteral("dark")));
     // Another client changes it over REST (not pushed to sockets): the form does not know.
     QVERIFY(
@@ -191,6 +191,10 @@ void TestWindowEditing::saveOverAnotherChangeAsksFirst()
     QVERIFY(conflicts.wait(20000));
     auto *dialog = conflicts.first().first().value<ConflictDialog *>();
     QVERIFY(dialog);
+    // Theirs is what the server holds now (the live mirror has not seen the REST write yet).
+    QVERIFY2(dialog->theirsText().contains(QStringLiteral("theirs")),
+             qPrintable(dialog->theirsText()));
+    QVERIFY2(dialog->mineText().contains(QStringLiteral("mine")), qPrintable(dialog->mineText()));
     // Keep mine writes nothing: theirs stays on the server, my text stays in the form.
     dialog->button(ConflictDialog::Choice::KeepMine)->click();
     QTRY_COMPARE(line->text(), QStringLiteral("mine"));

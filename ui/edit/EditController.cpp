@@ -153,6 +153,16 @@ void EditController::submit(const EditRequest &request)
     enqueue(std::move(job));
 }
 
+void EditController::setReadTransport(Transport *reader)
+{
+    m_reader = reader;
+}
+
+Transport *EditController::reader() const
+{
+    return m_reader ? m_reader.data() : m_transport.data();
+}
+
 void EditController::undo()
 {
     Job job;
@@ -336,7 +346,8 @@ void EditController::readChecks(const std::shared_ptr<Run> &run, int index)
         sendWrites(run, 0);
         return;
     }
-    m_transport->get(m_store, run->plan.checks[index].path)
+    reader()
+        ->get(m_store, run->plan.checks[index].path)
         .then(this, [this, run, index](const Result<Entry> &entry) {
             if (entry) {
                 run->seen.append(*entry);
@@ -502,7 +513,7 @@ void EditController::raiseConflict(const std::shared_ptr<Run> &run)
         fail(run, Error(Error::Kind::Cancelled, tr("the store was closed")));
         return;
     }
-    m_transport->get(m_store, run->plan.path).then(this, [this, run](const Result<Entry> &entry) {
+    reader()->get(m_store, run->plan.path).then(this, [this, run](const Result<Entry> &entry) {
         std::optional<Entry> theirs;
         if (entry)
             theirs = *entry;
@@ -518,7 +529,8 @@ void EditController::raiseConflict(const std::shared_ptr<Run> &run)
         AuditQuery query;
         query.path = run->plan.path.rendered();
         query.limit = 1;
-        m_transport->auditLog(m_store, query)
+        reader()
+            ->auditLog(m_store, query)
             .then(this, [this, run, theirs](const Result<AuditPage> &page) {
                 QString device;
                 if (page && !page->ops.isEmpty())

@@ -96,6 +96,11 @@ public:
 
     // Where conflict dialogs are parented (the main window); nullptr = top-level.
     void setDialogParent(QWidget *parent) { m_dialogParent = parent; }
+    // Where the checks before a write, "theirs" of a conflict and who changed it are read
+    // (not owned; default: the writing transport). A live store's mirror has not seen another
+    // client's REST write until its next status poll (dust-protocol.md §5.10), so the window
+    // gives its REST transport: a conflict then shows what the server holds now.
+    void setReadTransport(Transport *reader);
 
 signals:
     void writableChanged(bool writable);
@@ -139,6 +144,8 @@ private:
     void stepTowardTarget();
 
     QPointer<Transport> m_transport;
+    QPointer<Transport> m_reader;
+    Transport *reader() const;
     QPointer<SdkTransport> m_sdk; // the same transport when it is the WebSocket one
     QString m_store;
     QUndoStack *m_stack;

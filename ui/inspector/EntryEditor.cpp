@@ -157,8 +157,10 @@ EntryEditor::EntryEditor(QWidget *parent)
     escape->setContext(Qt::WidgetWithChildrenShortcut);
     connect(escape, &QShortcut::activated, this, &EntryEditor::cancel);
 
+    // The preview gets the whole width on a row of its own: an op, a path and a value rarely
+    // fit beside three buttons.
     auto *buttons = new QHBoxLayout;
-    buttons->addWidget(m_preview, 1);
+    buttons->addStretch(1);
     buttons->addWidget(m_type);
     buttons->addWidget(m_cancel);
     buttons->addWidget(m_save);
@@ -172,6 +174,7 @@ EntryEditor::EntryEditor(QWidget *parent)
     layout->addWidget(m_forms, 1);
     layout->addWidget(m_hint);
     layout->addWidget(m_status);
+    layout->addWidget(m_preview);
     layout->addLayout(buttons);
     setTabOrder(m_forms, m_type);
     setTabOrder(m_type, m_cancel);

@@ -32,6 +32,8 @@ TabEditing::TabEditing(StoreTab *tab, Transport *writes, Transport *rest, bool r
     , m_controller(new EditController(writes, tab->store(), this))
 {
     m_controller->setDialogParent(tab);
+    if (rest)
+        m_controller->setReadTransport(rest);
     if (readOnly)
         m_controller->setReadOnly(true, readOnlyWhy);
     wireInspector();
