@@ -199,6 +199,19 @@ void TestWindowEditing::saveOverAnotherChangeAsksFirst()
     dialog->button(ConflictDialog::Choice::KeepMine)->click();
     QTRY_COMPARE(line->text(), QStringLiteral("mine"));
     QCOMPARE(f.valueOf(QStringLiteral("config/theme")), QJsonValue(QStringLiteral("theirs")));
+
+    // Save again: still behind the server, asked again; Overwrite writes mine on their
+    // revision, and the form says it is saved (it was sent with another precondition).
+    QTest::keyClick(line, Qt::Key_Return, Qt::ControlModifier);
+    QTRY_COMPARE_WITH_TIMEOUT(conflicts.size(), 2, 20000);
+    dialog = conflicts.last().first().value<ConflictDialog *>();
+    QVERIFY(dialog);
+    dialog->button(ConflictDialog::Choice::Overwrite)->click();
+    QTRY_COMPARE_WITH_TIMEOUT(f.valueOf(QStringLiteral("config/theme")),
+                              QJsonValue(QStringLiteral("mine")), 20000);
+    QTRY_VERIFY2(tab->inspector()->editor()->statusText().startsWith(QStringLiteral("Saved")),
+                 qPrintable(tab->inspector()->editor()->statusText()));
+    QVERIFY(!tab->inspector()->editor()->isSaving());
 }
 
 void TestWindowEditing::newEntryAndUndo()

@@ -38,9 +38,11 @@ bool isLeaf(const Entry &entry)
     return !(entry.type == QLatin1String("map") && values::isPlainObject(entry.value));
 }
 
+// The same change, whatever its precondition: an Overwrite after a conflict sends the saved
+// change again conditional on their revision, and its outcome is this save's.
 bool sameRequest(const EditRequest &a, const EditRequest &b)
 {
-    return a.kind == b.kind && a.path == b.path && a.value == b.value && a.ifMatch == b.ifMatch &&
+    return a.kind == b.kind && a.path == b.path && a.value == b.value &&
            a.leaseToken == b.leaseToken && a.fileContent == b.fileContent;
 }
 
