@@ -31,6 +31,7 @@
 #include <QComboBox>
 #include <QItemSelectionModel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -116,6 +117,7 @@ private slots:
     void formSavesAndWindowUndoes();
     void liveChangeWhileTypingIsNoted();
     void saveOverAnotherChangeAsksFirst();
+    void movingOnAsksBeforeDroppingAnEdit();
     void newEntryAndUndo();
     void renameFromTheWindow();
     void deleteSelectionAndUndo();
@@ -212,6 +214,43 @@ void TestWindowEditing::saveOverAnotherChangeAsksFirst()
     QTRY_VERIFY2(tab->inspector()->editor()->statusText().startsWith(QStringLiteral("Saved")),
                  qPrintable(tab->inspector()->editor()->statusText()));
     QVERIFY(!tab->inspector()->editor()->isSaving());
+}
+
+void TestWindowEditing::movingOnAsksBeforeDroppingAnEdit()
+{
+    Fixture f;
+    QVERIFY(f.start());
+    MainWindow window;
+    window.show();
+    StoreTab *tab = openLive(window, f);
+    QVERIFY(showInForm(tab, QStringLiteral("config/theme"), QStringLiteral("dark")));
+    QLineEdit *line = tab->inspector()->editor()->scalarForm()->lineEdit();
+    retype(line, QStringLiteral("typed"));
+
+    // Keep Editing: the selection goes back and the typed text is still there.
+    QString question;
+    whenModal<QMessageBox>(this, [&](QMessageBox *box) {
+        question = box->text();
+        box->escapeButton()->click();
+    });
+    tab->goToPath(path(QStringLiteral("users/bob/age")));
+    QTRY_VERIFY(!question.isEmpty());
+    QVERIFY2(question.contains(QStringLiteral("config/theme")), qPrintable(question));
+    QTRY_COMPARE(tab->currentPath().rendered(), QStringLiteral("config/theme"));
+    QCOMPARE(line->text(), QStringLiteral("typed"));
+    QVERIFY(tab->inspector()->hasUnsavedEdit());
+
+    // Discard: the selection moves on and the edit is gone (nothing was written).
+    whenModal<QMessageBox>(this, [&](QMessageBox *box) {
+        for (QAbstractButton *button : box->buttons()) {
+            if (box->buttonRole(button) == QMessageBox::DestructiveRole)
+                button->click();
+        }
+    });
+    tab->goToPath(path(QStringLiteral("users/bob/age")));
+    QTRY_COMPARE(tab->currentPath().rendered(), QStringLiteral("users/bob/age"));
+    QTRY_VERIFY(!tab->inspector()->hasUnsavedEdit());
+    QCOMPARE(f.valueOf(QStringLiteral("config/theme")), QJsonValue(QStringLiteral("dark")));
 }
 
 void TestWindowEditing::newEntryAndUndo()

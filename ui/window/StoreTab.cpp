@@ -5,6 +5,7 @@
 #include "PathBreadcrumb.h"
 #include "RecentChangeDelegate.h"
 #include "TreeFilterBar.h"
+#include "inspector/EntryEditor.h"
 #include "inspector/InspectorPanel.h"
 #include "live/ChangeFeed.h"
 #include "live/ConnectionStatus.h"
@@ -25,6 +26,7 @@
 #include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSplitter>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -171,9 +173,16 @@ void StoreTab::build()
     setFocusProxy(m_tree);
 
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            [this](const QModelIndex &current) {
+            [this](const QModelIndex &current, const QModelIndex &previous) {
                 const Path path = m_model->pathOf(current);
                 m_crumbs->setPath(path);
+                if (m_returning) {
+                    // Back on the entry whose edit was kept: its form is still there.
+                    emit currentPathChanged(path);
+                    return;
+                }
+                if (previous.isValid() && m_inspector->hasUnsavedEdit() && !discardUnsavedEdit())
+                    return returnTo(previous);
                 showEntry(current);
                 emit currentPathChanged(path);
             });
@@ -442,6 +451,33 @@ void StoreTab::noteChanger(const MirrorChangeBatch &batch)
             shown.rendered().startsWith(event.path.descendantPrefix()))
             m_changer.insert(shown.rendered(), event.deviceId);
     }
+}
+
+bool StoreTab::discardUnsavedEdit()
+{
+    // Moving on would drop what the person typed: they choose (Keep editing is the default).
+    QMessageBox box(QMessageBox::Question, tr("Unsaved change"),
+                    tr("You changed %1 and did not save it. Discard the change?")
+                        .arg(m_inspector->editor()->baseEntry().path.rendered()),
+                    QMessageBox::NoButton, this);
+    QPushButton *discard = box.addButton(tr("&Discard Change"), QMessageBox::DestructiveRole);
+    QPushButton *keep = box.addButton(tr("&Keep Editing"), QMessageBox::RejectRole);
+    box.setDefaultButton(keep);
+    box.setEscapeButton(keep);
+    box.exec();
+    return box.clickedButton() == discard;
+}
+
+void StoreTab::returnTo(const QModelIndex &previous)
+{
+    const QPersistentModelIndex back(previous);
+    QTimer::singleShot(0, this, [this, back] {
+        if (!back.isValid())
+            return;
+        m_returning = true;
+        m_tree->setCurrentIndex(back);
+        m_returning = false;
+    });
 }
 
 Transport *StoreTab::restTransport() const

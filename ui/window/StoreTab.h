@@ -136,6 +136,10 @@ private:
     // Shows the entry of `index`; a refresh keeps the page until the new read answers.
     void showEntry(const QModelIndex &index, bool refresh = false);
     void refreshShownEntry();
+    // Asks whether to drop the inspector's unsaved edit (true: drop it and move on).
+    bool discardUnsavedEdit();
+    // Puts the selection back on `previous` without reading it again (its form is kept).
+    void returnTo(const QModelIndex &previous);
     // Remembers which device last changed the shown path (for the inspector's banner).
     void noteChanger(const MirrorChangeBatch &batch);
     void continueGoTo();
@@ -184,7 +188,8 @@ private:
     QList<Path> m_keptExpanded;
     Path m_keptCurrent;
     bool m_restoring = false;
-    Path m_goTo; // a go-to in progress (folders on the way being listed)
+    bool m_returning = false; // going back to the entry whose unsaved edit was kept
+    Path m_goTo;              // a go-to in progress (folders on the way being listed)
     int m_goToSteps = 0;
 };
 
