@@ -57,13 +57,19 @@ TabEditing::TabEditing(StoreTab *tab, Transport *writes, Transport *rest, bool r
             [this](const EditRequest &, const QString &words) { emit message(words, 10000); });
     connect(m_controller, &EditController::historyStepFailed, this,
             [this](const QString &words) { emit message(words, 10000); });
-    for (auto signal : {&EditController::undone, &EditController::redone}) {
-        connect(m_controller, signal, this, [this](const EditRequest &request, qint64 seq) {
-            emit message(tr("Done: %1 (seq %2)").arg(request.summary(80)).arg(seq), 5000);
-            if (!m_tab->liveTransport())
-                m_tab->refresh();
-        });
-    }
+    const auto stepped = [this](const QString &words) {
+        emit message(words, 5000);
+        if (!m_tab->liveTransport())
+            m_tab->refresh();
+    };
+    connect(m_controller, &EditController::undone, this,
+            [stepped](const EditRequest &request, qint64 seq) {
+                stepped(tr("Undone: %1 (seq %2)").arg(request.summary(80)).arg(seq));
+            });
+    connect(m_controller, &EditController::redone, this,
+            [stepped](const EditRequest &request, qint64 seq) {
+                stepped(tr("Redone: %1 (seq %2)").arg(request.summary(80)).arg(seq));
+            });
 }
 
 TabEditing::~TabEditing() = default;
