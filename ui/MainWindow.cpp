@@ -323,8 +323,10 @@ void MainWindow::showGoToPath()
     const Path current = tab->currentPath();
     if (current.isValid())
         dialog.setText(current.rendered());
-    if (dialog.exec() == QDialog::Accepted)
+    if (dialog.exec() == QDialog::Accepted) {
         tab->goToPath(dialog.path());
+        tab->treeView()->setFocus(); // the keys go on acting on the tree
+    }
 }
 
 void MainWindow::updateActions()

@@ -200,6 +200,7 @@ void ExportDialog::follow(ExportJob *job)
     m_progress->setVisible(true);
     m_progress->setRange(0, 0);
     m_status->setText(tr("Exporting\u2026"));
+    adjustSize(); // room for the progress bar and the words below it
     connect(job, &ExportJob::progress, this, &ExportDialog::onProgress);
     connect(job, &ExportJob::finished, this, &ExportDialog::onFinished);
     updateButtons();
@@ -223,6 +224,7 @@ void ExportDialog::onFinished(bool ok, const QString &words)
     m_status->setText(words);
     m_job = nullptr;
     updateButtons();
+    adjustSize(); // the final words may take more lines
 }
 
 void ExportDialog::cancelOrClose()
