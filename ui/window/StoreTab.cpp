@@ -1,6 +1,7 @@
 #include "StoreTab.h"
 
 #include "window/TabEditing.h"
+#include "window/TreeQueries.h"
 
 #include "PathBreadcrumb.h"
 #include "RecentChangeDelegate.h"
@@ -219,7 +220,7 @@ void StoreTab::build()
     // selected.
     connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
         if (!m_restoring) {
-            m_keptExpanded = expandedPaths();
+            m_keptExpanded = treequeries::expandedPaths(*m_tree, *m_model, kMaxExpand);
             m_keptCurrent = currentPath();
         }
     });
@@ -301,43 +302,6 @@ void StoreTab::startSource()
     sdk->open(m_store);
 }
 
-qsizetype StoreTab::countBelow(const QModelIndex &folder, qsizetype cap) const
-{
-    qsizetype count = 0;
-    std::deque<QModelIndex> queue{folder};
-    while (!queue.empty() && count < cap) {
-        const QModelIndex parent = queue.front();
-        queue.pop_front();
-        const int rows = m_model->rowCount(parent);
-        count += rows;
-        for (int r = 0; r < rows && count < cap; ++r) {
-            const QModelIndex child = m_model->index(r, 0, parent);
-            if (child.data(StoreTreeModel::ChildCountRole).toInt() > 0)
-                queue.push_back(child);
-        }
-    }
-    return count;
-}
-
-QList<Path> StoreTab::expandedPaths() const
-{
-    QList<Path> paths;
-    std::deque<QModelIndex> queue{QModelIndex()};
-    while (!queue.empty() && paths.size() < kMaxExpand) {
-        const QModelIndex parent = queue.front();
-        queue.pop_front();
-        const int rows = m_model->rowCount(parent);
-        for (int r = 0; r < rows; ++r) {
-            const QModelIndex child = m_model->index(r, 0, parent);
-            if (m_tree->isExpanded(child)) {
-                paths.append(m_model->pathOf(child));
-                queue.push_back(child);
-            }
-        }
-    }
-    return paths;
-}
-
 void StoreTab::restoreExpanded()
 {
     const QList<Path> paths = std::exchange(m_keptExpanded, {});
@@ -405,7 +369,8 @@ void StoreTab::showEntry(const QModelIndex &index, bool refresh)
     }
     // A big folder is not assembled into one value (a million-path store would read it all).
     if (!index.data(StoreTreeModel::HasValueRole).toBool()) {
-        const qsizetype below = countBelow(index.siblingAtColumn(0), kMaxAssembled + 1);
+        const qsizetype below =
+            treequeries::countBelow(*m_model, index.siblingAtColumn(0), kMaxAssembled + 1);
         if (below > kMaxAssembled) {
             m_inspector->showFolder(
                 path, tr("A folder of %1, with more than %2 paths below it.")
@@ -501,43 +466,19 @@ void StoreTab::reshow(const Path &path)
 
 QList<Path> StoreTab::selectedPaths() const
 {
-    // The selected rows' paths, without those under another selected one (they go with it).
     QList<Path> paths;
     for (const QModelIndex &index : m_tree->selectionModel()->selectedRows(0)) {
-        const Path path = m_model->pathOf(index);
-        if (path.isValid())
+        if (const Path path = m_model->pathOf(index); path.isValid())
             paths.append(path);
     }
     if (paths.isEmpty() && currentPath().isValid())
         paths.append(currentPath());
-    std::sort(paths.begin(), paths.end());
-    QList<Path> top;
-    for (const Path &path : std::as_const(paths)) {
-        if (top.isEmpty() ||
-            !(path == top.last() || path.rendered().startsWith(top.last().descendantPrefix())))
-            top.append(path);
-    }
-    return top;
+    return treequeries::topMost(std::move(paths));
 }
 
 qint64 StoreTab::leavesBelow(const QModelIndex &node) const
 {
-    // The node's own value and every value below it, as the tree has them.
-    qint64 count = node.data(StoreTreeModel::HasValueRole).toBool() ? 1 : 0;
-    std::deque<QModelIndex> queue{node.siblingAtColumn(0)};
-    while (!queue.empty()) {
-        const QModelIndex parent = queue.front();
-        queue.pop_front();
-        const int rows = m_model->rowCount(parent);
-        for (int r = 0; r < rows; ++r) {
-            const QModelIndex child = m_model->index(r, 0, parent);
-            if (child.data(StoreTreeModel::HasValueRole).toBool())
-                ++count;
-            if (child.data(StoreTreeModel::ChildCountRole).toInt() > 0)
-                queue.push_back(child);
-        }
-    }
-    return count;
+    return treequeries::leavesBelow(*m_model, node);
 }
 
 // ---- commands ------------------------------------------------------------------------------
@@ -626,7 +567,7 @@ void StoreTab::withSelectedEntry(const std::function<void(const Entry &)> &use)
         return;
     // Assembling and writing out a huge folder would hold the window for seconds.
     if (!index.data(StoreTreeModel::HasValueRole).toBool() &&
-        countBelow(index, kMaxAssembled + 1) > kMaxAssembled) {
+        treequeries::countBelow(*m_model, index, kMaxAssembled + 1) > kMaxAssembled) {
         emit message(tr("%1 has more than %2 paths below it: too big to copy; choose a smaller "
                         "folder")
                          .arg(path.rendered(), QLocale().toString(kMaxAssembled)),

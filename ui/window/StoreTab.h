@@ -150,10 +150,7 @@ private:
     // goes to the status bar.
     void copyText(const Entry &entry, const QString &done, const std::function<QString()> &make);
     void showContextMenu(const QPoint &pos);
-    // The open folders (breadth first, bounded), and opening them again after a reset.
-    QList<Path> expandedPaths() const;
-    // Paths below `folder` (rows of every depth), counting up to `cap` at most.
-    qsizetype countBelow(const QModelIndex &folder, qsizetype cap) const;
+    // Opening the folders kept before a reset again.
     void restoreExpanded();
 
     std::unique_ptr<Transport> m_ownedTransport;
