@@ -231,6 +231,8 @@ void TestExportStream::streamedEqualsPaged_data()
 {
     QTest::addColumn<int>("format");
     QTest::addColumn<ExportScope>("scope");
+    QTest::addColumn<bool>("streams"); // the whole store but in CSV; an interleaving
+                                       // selection in nested and flat JSON
     const QList<std::pair<const char *, ExportScope>> scopes = {
         {"whole", ExportScope()},
         {"subtree", ExportScope(path(QStringLiteral("users")))},
@@ -242,9 +244,14 @@ void TestExportStream::streamedEqualsPaged_data()
     };
     for (ExchangeFormat format : {ExchangeFormat::Nested, ExchangeFormat::Ndjson,
                                   ExchangeFormat::Flat, ExchangeFormat::Csv}) {
-        for (const auto &[name, scope] : scopes)
+        for (const auto &[name, scope] : scopes) {
+            const bool streams =
+                format != ExchangeFormat::Csv &&
+                (QByteArray(name) == "whole" ||
+                 (QByteArray(name) == "interleaved selection" && format != ExchangeFormat::Ndjson));
             QTest::addRow("%s %s", qPrintable(exchangeFormatName(format)), name)
-                << int(format) << scope;
+                << int(format) << scope << streams;
+        }
     }
 }
 
@@ -252,10 +259,12 @@ void TestExportStream::streamedEqualsPaged()
 {
     QFETCH(int, format);
     QFETCH(ExportScope, scope);
+    QFETCH(bool, streams);
     const Run streamed =
         runExport(*m_http, scope, ExchangeFormat(format), file(QStringLiteral("streamed")));
     QVERIFY2(streamed.ok, qPrintable(streamed.words));
-    QCOMPARE(streamed.streamed, ExportJob::streamsServerExport(scope, ExchangeFormat(format)));
+    QCOMPARE(streamed.streamed, streams);
+    QCOMPARE(ExportJob::streamsServerExport(scope, ExchangeFormat(format)), streams);
     const Run paged =
         runExport(*m_http, scope, ExchangeFormat(format), file(QStringLiteral("paged")), false);
     QVERIFY2(paged.ok, qPrintable(paged.words));
@@ -392,7 +401,8 @@ void TestExportStream::malformedStream()
     proxy.replaceExport(body);
     HttpTransport http(proxy.baseUrl(), QStringLiteral("dust_tok_dev"));
     for (ExchangeFormat format : {ExchangeFormat::Ndjson, ExchangeFormat::Nested}) {
-        const QString target = file(QStringLiteral("malformed"));
+        const QString target =
+            file(QString::fromLatin1(QTest::currentDataTag()) + exchangeFormatName(format));
         const Run run = runExport(http, ExportScope(), format, target);
         QVERIFY(!run.ok);
         QVERIFY2(run.words.startsWith(words), qPrintable(run.words));
