@@ -25,8 +25,8 @@ class RestExportStream : public QObject
     Q_OBJECT
 
 public:
-    static constexpr qint64 kPieceBytes = 1024 * 1024;
-    static constexpr int kWindow = 4;
+    static constexpr qint64 kPieceBytes = 256 * 1024;
+    static constexpr int kWindow = 2;
 
     explicit RestExportStream(std::unique_ptr<HttpStream> stream, QObject *parent = nullptr);
     ~RestExportStream() override;

@@ -30,7 +30,7 @@ class HttpStream : public QObject
     Q_OBJECT
 
 public:
-    static constexpr qint64 kBufferBytes = 4 * 1024 * 1024;
+    static constexpr qint64 kBufferBytes = 1024 * 1024;
 
     // `reply` is a running GET; `base` describes it for error messages. Takes the reply.
     HttpStream(QNetworkReply *reply, HttpResponse base, QObject *parent = nullptr);
