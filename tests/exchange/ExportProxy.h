@@ -71,6 +71,12 @@ public:
         m_body = std::move(body);
         m_announced = announced;
     }
+    // Drops the connection of a held export, as a server that goes away.
+    void dropHeld()
+    {
+        if (m_heldSocket)
+            m_heldSocket->abort();
+    }
     int exportRequests() const { return m_exportRequests; }
     int otherRequests() const { return m_otherRequests; }
     // Whether the client closed the connection of a held export.

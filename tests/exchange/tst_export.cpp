@@ -1,6 +1,7 @@
 // ExportJob end to end against a real dustlite on 127.0.0.1: the NDJSON from the live mirror
-// equals the server's own /export after exported_at; the mirror and paged REST listing give
-// the same bytes in every format and scope; a node that is both a value and a folder; the
+// equals the server's own /export after exported_at; the mirror and REST (the server's
+// /export stream or paged listing, as the scope decides; tst_exportstream compares the two)
+// give the same bytes in every format and scope; a node that is both a value and a folder; the
 // nested file equals GET of the path; a cancel leaves no file and the old one untouched;
 // errors in words.
 #include "ExportTestSupport.h"

@@ -1,9 +1,9 @@
 // REST export from the server's own GET …/export stream against a real dustlite on
 // 127.0.0.1: the same bytes as paging in every format and scope; NDJSON equal to the
 // server's export, with its seq; a server refusing /export (404 without the route, 405, 403)
-// falls back to paging; a cancel mid-stream leaves no file; a malformed stream fails with
-// the line and the reason. Without a server: the lines parsed (exportlines::), and a body
-// cut into pieces anywhere written as when whole.
+// falls back to paging; a cancel mid-stream, or a server gone mid-stream, leaves no file; a
+// malformed stream fails with the line and the reason. Without a server: the lines parsed
+// (exportlines::), and a body cut into pieces anywhere written as when whole.
 #include "ExportProxy.h"
 #include "ExportTestSupport.h"
 #include "InProcessDustlite.h"
@@ -61,6 +61,7 @@ private slots:
     void refusedExportFallsBack_data();
     void refusedExportFallsBack();
     void cancelMidStream();
+    void brokenOffStream();
     void malformedStream_data();
     void malformedStream();
 
@@ -362,6 +363,36 @@ void TestExportStream::cancelMidStream()
              QStringList{QStringLiteral("old.ndjson")});
     QTRY_VERIFY_WITH_TIMEOUT(proxy.heldClosed(), 10000); // the request was aborted
     QCOMPARE(finished.size(), 1);
+}
+
+void TestExportStream::brokenOffStream()
+{
+    // The header and five leaves come, then the server goes away.
+    const qsizetype fifth = [this] {
+        qsizetype at = 0;
+        for (int i = 0; i < 6; ++i)
+            at = m_serverExport.indexOf('\n', at) + 1;
+        return at;
+    }();
+    ExportProxy proxy(m_dustlite.baseUrl());
+    proxy.holdExport(m_serverExport.left(fifth), m_serverExport.size());
+    HttpTransport http(proxy.baseUrl(), QStringLiteral("dust_tok_dev"));
+    const QString target = file(QStringLiteral("broken.ndjson"));
+    ExportJob job(kStore, ExportScope(), ExchangeFormat::Ndjson);
+    job.setFileName(target);
+    QSignalSpy progress(&job, &ExportJob::progress);
+    QSignalSpy finished(&job, &ExportJob::finished);
+    job.start(&http);
+    QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(0).toLongLong() == 5, 10000);
+    proxy.dropHeld();
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(finished.first().at(0).toBool(), false);
+    const QString words = finished.first().at(1).toString();
+    QVERIFY2(words.startsWith(
+                 QStringLiteral("The server's export of local/demo broke off after 5 leaves: ")),
+             qPrintable(words));
+    QVERIFY(!QFile::exists(target));
+    QCOMPARE(proxy.otherRequests(), 0); // not paged instead: part of it was written
 }
 
 void TestExportStream::malformedStream_data()
