@@ -150,7 +150,8 @@ void ExportJob::startFromRest(Transport *transport)
     if (m_running || m_done)
         return;
     m_running = true;
-    if (auto *http = qobject_cast<HttpTransport *>(transport))
+    auto *http = qobject_cast<HttpTransport *>(transport);
+    if (http)
         m_server = http->baseUrl().toString();
     if (!openTarget())
         return;
@@ -158,7 +159,6 @@ void ExportJob::startFromRest(Transport *transport)
     m_rest = std::make_shared<RestExportState>();
     m_rest->file = m_file;
     m_rest->device = m_file ? m_file.get() : m_device;
-    auto *http = qobject_cast<HttpTransport *>(transport);
     if (http && m_useServerExport && streamsServerExport(m_scope, m_format))
         restStream(http);
     else
@@ -178,7 +178,12 @@ bool ExportJob::streamsServerExport(const ExportScope &scope, ExchangeFormat for
 // GET …/export?format=jsonl, its pieces parsed and written on the pool thread as they come.
 void ExportJob::restStream(HttpTransport *transport)
 {
-    auto *stream = new RestExportStream(transport->exportStream(m_store), this);
+    std::unique_ptr<HttpStream> request = transport->exportStream(m_store);
+    if (!request) {
+        restSeqBefore(transport); // not a store name: the listing says why
+        return;
+    }
+    auto *stream = new RestExportStream(std::move(request), this);
     m_stream = stream;
     auto state = m_rest;
     auto progress = m_progress;
@@ -211,7 +216,7 @@ void ExportJob::restStream(HttpTransport *transport)
             });
     QPointer<Transport> fallback(transport);
     connect(stream, &RestExportStream::refused, this, [this, stream, fallback](const Error &) {
-        // No route, or no leave to use it: page as before, with a fresh writer.
+        // No such route, or a refusal: page as before, with a writer of its own.
         stream->deleteLater();
         auto state = m_rest;
         runOn(m_pool, [state] { state->streamed.reset(); });
@@ -225,7 +230,14 @@ void ExportJob::restStream(HttpTransport *transport)
     });
     connect(stream, &RestExportStream::failed, this, [this, stream](const Error &error) {
         stream->deleteLater();
-        fail(error, describeError(error, m_store, m_server));
+        if (stream->bytesRead() == 0 || error.kind() == Error::Kind::Cancelled) {
+            fail(error, describeError(error, m_store, m_server));
+            return;
+        }
+        const qint64 leaves = m_progress->leaves;
+        fail(error,
+             tr("The server's export of %1 broke off after %n leaves: %2", nullptr, int(leaves))
+                 .arg(m_store, error.message()));
     });
     connect(stream, &RestExportStream::done, this, [this, stream] {
         stream->deleteLater();
