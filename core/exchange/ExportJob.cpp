@@ -1,10 +1,13 @@
 #include "exchange/ExportJob.h"
 
 #include "exchange/ExportProgress.h"
+#include "exchange/ExportStreamWriter.h"
 #include "exchange/ExportWriter.h"
 #include "exchange/MirrorExport.h"
 #include "exchange/RestExportReader.h"
+#include "exchange/RestExportStream.h"
 #include "protocol/JsonBytes.h"
+#include "transport/HttpStream.h"
 #include "transport/HttpTransport.h"
 #include "transport/SdkTransport.h"
 
@@ -17,8 +20,9 @@ namespace dust {
 // What the pool thread writing REST pages keeps between pages.
 struct RestExportState
 {
-    std::unique_ptr<ExportWriter> writer;
-    std::shared_ptr<QIODevice> file; // keeps the target alive while pages are written
+    std::unique_ptr<ExportWriter> writer;         // paging
+    std::unique_ptr<ExportStreamWriter> streamed; // the server's /export stream
+    std::shared_ptr<QIODevice> file;              // keeps the target alive while pages are written
     QIODevice *device = nullptr;
     bool ok = true;
 };
@@ -64,6 +68,8 @@ ExportJob::~ExportJob()
     m_progress->cancelled = true;
     if (m_reader)
         m_reader->cancel();
+    if (m_stream)
+        m_stream->cancel();
     m_pool.waitForDone();
     // A QSaveFile still open is discarded, not committed, when the last owner lets go.
 }
@@ -144,7 +150,8 @@ void ExportJob::startFromRest(Transport *transport)
     if (m_running || m_done)
         return;
     m_running = true;
-    if (auto *http = qobject_cast<HttpTransport *>(transport))
+    auto *http = qobject_cast<HttpTransport *>(transport);
+    if (http)
         m_server = http->baseUrl().toString();
     if (!openTarget())
         return;
@@ -152,7 +159,90 @@ void ExportJob::startFromRest(Transport *transport)
     m_rest = std::make_shared<RestExportState>();
     m_rest->file = m_file;
     m_rest->device = m_file ? m_file.get() : m_device;
-    restSeqBefore(transport);
+    if (http && m_useServerExport && streamsServerExport(m_scope, m_format))
+        restStream(http);
+    else
+        restSeqBefore(transport);
+}
+
+bool ExportJob::streamsServerExport(const ExportScope &scope, ExchangeFormat format)
+{
+    if (format == ExchangeFormat::Csv)
+        return false; // its revision column is not in the stream
+    if (scope.isWholeStore())
+        return true;
+    // Paged as "**" and filtered anyway; NDJSON would need the selection's count first.
+    return scope.interleaves() && format != ExchangeFormat::Ndjson;
+}
+
+// GET …/export?format=jsonl, its pieces parsed and written on the pool thread as they come.
+void ExportJob::restStream(HttpTransport *transport)
+{
+    std::unique_ptr<HttpStream> request = transport->exportStream(m_store);
+    if (!request) {
+        restSeqBefore(transport); // not a store name: the listing says why
+        return;
+    }
+    auto *stream = new RestExportStream(std::move(request), this);
+    m_stream = stream;
+    auto state = m_rest;
+    auto progress = m_progress;
+    runOn(m_pool, [state, format = m_format, scope = m_scope, store = m_store] {
+        state->streamed = std::make_unique<ExportStreamWriter>(format, state->device, scope, store);
+    });
+    connect(stream, &RestExportStream::piece, this,
+            [this, stream, state, progress](const QByteArray &bytes) {
+                QPointer<RestExportStream> guard(stream);
+                runOn(m_pool, [state, progress, bytes, whole = m_scope.isWholeStore()] {
+                    if (!state->ok || progress->cancelled)
+                        return QString();
+                    ExportStreamWriter &streamed = *state->streamed;
+                    state->ok = streamed.feed(bytes);
+                    if (const ExportWriter *writer = streamed.writer()) {
+                        if (whole)
+                            progress->total = streamed.announced();
+                        progress->leaves = writer->leafCount();
+                        progress->bytes = writer->bytesWritten();
+                    }
+                    return state->ok ? QString() : streamed.errorString();
+                }).then(this, [this, guard](const QString &error) {
+                    if (!error.isEmpty()) {
+                        fail(Error::protocol(error), error);
+                        return;
+                    }
+                    if (guard)
+                        guard->pieceConsumed();
+                });
+            });
+    QPointer<Transport> fallback(transport);
+    connect(stream, &RestExportStream::refused, this, [this, stream, fallback](const Error &) {
+        // No such route, or a refusal: page as before, with a writer of its own.
+        stream->deleteLater();
+        auto state = m_rest;
+        runOn(m_pool, [state] { state->streamed.reset(); });
+        if (m_done || m_progress->cancelled)
+            return;
+        if (!fallback) {
+            fail(Error(Error::Kind::Cancelled), tr("The connection was closed."));
+            return;
+        }
+        restSeqBefore(fallback);
+    });
+    connect(stream, &RestExportStream::failed, this, [this, stream](const Error &error) {
+        stream->deleteLater();
+        if (stream->bytesRead() == 0 || error.kind() == Error::Kind::Cancelled) {
+            fail(error, describeError(error, m_store, m_server));
+            return;
+        }
+        const qint64 leaves = m_progress->leaves;
+        fail(error,
+             tr("The server's export of %1 broke off after %n leaves: %2", nullptr, int(leaves))
+                 .arg(m_store, error.message()));
+    });
+    connect(stream, &RestExportStream::done, this, [this, stream] {
+        stream->deleteLater();
+        restWriteEnd();
+    });
 }
 
 // The newest op of the audit log gives the store_seq (REST has no status call). A token
@@ -270,57 +360,71 @@ void ExportJob::restWrite(Transport *transport)
 
 void ExportJob::restFinish(Transport *transport)
 {
-    auto finishWriting = [this] {
-        auto state = m_rest;
-        auto progress = m_progress;
-        const qint64 seq = m_outcome.seq;
-        runOn(m_pool, [state, progress, seq] {
-            ExportOutcome outcome;
-            outcome.seq = seq;
-            if (progress->cancelled) {
-                outcome.cancelled = true;
-                return outcome;
-            }
-            ExportWriter &writer = *state->writer;
-            outcome.ok = state->ok && writer.finish();
-            if (!outcome.ok)
-                outcome.error = tr("Writing failed: %1").arg(writer.errorString());
-            outcome.leaves = writer.leafCount();
-            outcome.bytes = writer.bytesWritten();
-            outcome.droppedValues = writer.droppedValues();
-            outcome.droppedDescendants = writer.droppedDescendants();
-            progress->leaves = outcome.leaves;
-            progress->bytes = outcome.bytes;
-            return outcome;
-        }).then(this, [this](ExportOutcome outcome) {
-            if (outcome.ok && outcome.leaves == 0 && !m_scope.isWholeStore()) {
-                fail(Error::notFound(m_scope.describe()),
-                     tr("Nothing is stored at %1.").arg(m_scope.describe()));
-                return;
-            }
-            outcome.warning = m_outcome.warning;
-            complete(std::move(outcome));
-        });
-    };
     if (!transport || m_outcome.seq < 0 || m_progress->cancelled) {
-        finishWriting();
+        restWriteEnd();
         return;
     }
     AuditQuery query;
     query.limit = 1;
-    transport->auditLog(m_store, query)
-        .then(this, [this, finishWriting](const Result<AuditPage> &page) {
-            if (page) {
-                const qint64 after = page->ops.isEmpty() ? 0 : page->ops.first().storeSeq;
-                if (after != m_outcome.seq)
-                    m_outcome.warning =
-                        tr("The store changed while it was read (seq %1 to %2): the export "
-                           "may hold some of those changes and not others.")
-                            .arg(m_outcome.seq)
-                            .arg(after);
-            }
-            finishWriting();
-        });
+    transport->auditLog(m_store, query).then(this, [this](const Result<AuditPage> &page) {
+        if (page) {
+            const qint64 after = page->ops.isEmpty() ? 0 : page->ops.first().storeSeq;
+            if (after != m_outcome.seq)
+                m_outcome.warning =
+                    tr("The store changed while it was read (seq %1 to %2): the export "
+                       "may hold some of those changes and not others.")
+                        .arg(m_outcome.seq)
+                        .arg(after);
+        }
+        restWriteEnd();
+    });
+}
+
+// The writer closes the file's structure on the pool thread, after every page or piece.
+void ExportJob::restWriteEnd()
+{
+    auto state = m_rest;
+    auto progress = m_progress;
+    const qint64 seq = m_outcome.seq;
+    runOn(m_pool, [state, progress, seq] {
+        ExportOutcome outcome;
+        outcome.seq = seq;
+        if (progress->cancelled) {
+            outcome.cancelled = true;
+            return outcome;
+        }
+        const ExportWriter *writer = state->writer.get();
+        if (state->streamed) {
+            ExportStreamWriter &streamed = *state->streamed;
+            outcome.ok = state->ok && streamed.finish();
+            outcome.streamed = true;
+            outcome.seq = streamed.seq();
+            if (!outcome.ok)
+                outcome.error = streamed.errorString();
+            writer = streamed.writer();
+        } else {
+            outcome.ok = state->ok && state->writer->finish();
+            if (!outcome.ok)
+                outcome.error = tr("Writing failed: %1").arg(writer->errorString());
+        }
+        if (!writer)
+            return outcome;
+        outcome.leaves = writer->leafCount();
+        outcome.bytes = writer->bytesWritten();
+        outcome.droppedValues = writer->droppedValues();
+        outcome.droppedDescendants = writer->droppedDescendants();
+        progress->leaves = outcome.leaves;
+        progress->bytes = outcome.bytes;
+        return outcome;
+    }).then(this, [this](ExportOutcome outcome) {
+        if (outcome.ok && outcome.leaves == 0 && !m_scope.isWholeStore()) {
+            fail(Error::notFound(m_scope.describe()),
+                 tr("Nothing is stored at %1.").arg(m_scope.describe()));
+            return;
+        }
+        outcome.warning = m_outcome.warning;
+        complete(std::move(outcome));
+    });
 }
 
 void ExportJob::cancel()
@@ -334,8 +438,12 @@ void ExportJob::cancel()
         m_reader->cancel();
         m_reader->deleteLater();
     }
+    if (m_stream) {
+        m_stream->cancel();
+        m_stream->deleteLater();
+    }
     // The pages already queued see the flag; the finish task reports the cancel.
-    restFinish(nullptr);
+    restWriteEnd();
 }
 
 void ExportJob::reportProgress()
@@ -366,6 +474,8 @@ void ExportJob::complete(ExportOutcome outcome)
     m_pool.waitForDone();
     if (m_reader)
         m_reader->cancel();
+    if (m_stream)
+        m_stream->cancel();
     if (outcome.ok && m_file) {
         auto *file = static_cast<QSaveFile *>(m_file.get());
         if (!file->commit()) {

@@ -17,7 +17,9 @@ class QIODevice;
 
 namespace dust {
 
+class HttpTransport;
 class RestExportReader;
+class RestExportStream;
 class SdkTransport;
 class Transport;
 struct ExportProgress;
@@ -32,6 +34,17 @@ struct RestExportState;
 //     job->setFileName(fileName);              // written atomically (QSaveFile)
 //     connect(job, &ExportJob::finished, this, [](bool ok, const QString &words) { ... });
 //     job->start(transport);                   // the mirror if live, else REST listing
+//
+// Over REST, the whole store (and a selection whose subtrees interleave, which paging reads
+// whole anyway) is read from the server's own `GET …/export?format=jsonl` stream
+// (streamsServerExport()), parsed as it arrives and written in any format but CSV (the
+// stream has no revisions). Its header gives the seq and the entry_count at one consistent
+// point of the store: better than paging, whose seq comes from the audit log (and needs
+// audit:read), whose NDJSON count is a pass of its own, and whose pages each see the store
+// as it is then. A server without the route (404, 405) or refusing it falls back to paging.
+// Any other scope is paged (GET …/entries, 1,000 a page, read ahead): a subtree cannot be
+// judged large against its store without counting it first, and an NDJSON header must say
+// its own count before its first leaf.
 //
 // A file target is written through QSaveFile: a failed or cancelled export leaves no file
 // and whatever was at the target untouched. finished() comes exactly once, never from inside
@@ -57,6 +70,12 @@ public:
     void startFromRest(Transport *transport);
     void cancel();
 
+    // Whether a REST export may read the server's /export stream when it covers the scope
+    // (default true); false pages the listing, as for other scopes (for comparisons).
+    void setUseServerExport(bool use) { m_useServerExport = use; }
+    // Whether a REST export of `scope` in `format` reads the server's /export stream.
+    static bool streamsServerExport(const ExportScope &scope, ExchangeFormat format);
+
     bool isRunning() const { return m_running; }
     // How it ended (valid after finished()).
     const ExportOutcome &outcome() const { return m_outcome; }
@@ -78,10 +97,12 @@ private:
     QString successWords(const ExportOutcome &outcome) const;
     QString targetName() const;
 
+    void restStream(HttpTransport *transport);
     void restSeqBefore(Transport *transport);
     void restCount(Transport *transport);
     void restWrite(Transport *transport);
     void restFinish(Transport *transport);
+    void restWriteEnd();
 
     QString m_store;
     ExportScope m_scope;
@@ -93,11 +114,13 @@ private:
     std::shared_ptr<ExportProgress> m_progress;
     std::shared_ptr<RestExportState> m_rest;
     QPointer<RestExportReader> m_reader;
+    QPointer<RestExportStream> m_stream;
     QString m_server;
     QThreadPool m_pool; // one thread: REST pages are written in order
     QTimer m_ticker;
     ExportOutcome m_outcome;
     bool m_running = false;
+    bool m_useServerExport = true;
     bool m_done = false;
 };
 

@@ -16,6 +16,7 @@ struct ExportOutcome
     qint64 bytes = 0;
     qint64 droppedValues = 0;      // nested: values of nodes that are also folders
     qint64 droppedDescendants = 0; // nested: leaves below a base that holds a value
+    bool streamed = false;         // over REST, read from the server's /export stream (not paged)
 };
 
 } // namespace dust

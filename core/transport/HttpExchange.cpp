@@ -1,5 +1,7 @@
 #include "HttpExchange.h"
 
+#include "HttpStream.h"
+
 #include <QFutureWatcher>
 #include <QIODevice>
 #include <QNetworkAccessManager>
@@ -91,9 +93,8 @@ void HttpExchange::closeAll()
     }
 }
 
-void HttpExchange::send(const HttpRequest &request, Handler onDone)
+QNetworkRequest HttpExchange::networkRequest(const HttpRequest &request) const
 {
-    using Route = HttpRequest::Route;
     QNetworkRequest req(request.url);
     req.setRawHeader("Authorization", m_authorization);
     req.setRawHeader("Accept", "application/json");
@@ -104,6 +105,24 @@ void HttpExchange::send(const HttpRequest &request, Handler onDone)
     req.setTransferTimeout(static_cast<int>(m_transferTimeout.count()));
     req.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     req.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+    return req;
+}
+
+std::unique_ptr<HttpStream> HttpExchange::stream(const HttpRequest &request)
+{
+    HttpResponse base;
+    base.route = request.route;
+    base.verb = "GET";
+    base.url = request.url;
+    base.subject = request.subject;
+    base.timeout = m_transferTimeout;
+    return std::make_unique<HttpStream>(m_nam->get(networkRequest(request)), std::move(base));
+}
+
+void HttpExchange::send(const HttpRequest &request, Handler onDone)
+{
+    using Route = HttpRequest::Route;
+    QNetworkRequest req = networkRequest(request);
 
     // Qt re-sends a request by itself when the server closes the connection without an
     // answer, typically a pooled keep-alive connection gone stale. Harmless for reads; a

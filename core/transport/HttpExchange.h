@@ -9,10 +9,14 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 
 class QNetworkAccessManager;
+class QNetworkRequest;
 
 namespace dust {
+
+class HttpStream;
 
 // Sends HttpRequests with QNetworkAccessManager and reports each outcome once, as an
 // HttpResponse, on the exchange's thread. It adds `Authorization: Bearer <token>` and
@@ -46,10 +50,15 @@ public:
 
     // Sends `request` and calls `onDone` once with what came back.
     void send(const HttpRequest &request, Handler onDone);
+    // Sends the GET `request` and hands its answer's body over as it arrives (HttpStream),
+    // without the response size limit: for bodies of any length read piece by piece.
+    std::unique_ptr<HttpStream> stream(const HttpRequest &request);
     // Aborts every running request; each reports HttpResponse::closing.
     void closeAll();
 
 private:
+    QNetworkRequest networkRequest(const HttpRequest &request) const;
+
     QNetworkAccessManager *m_nam;      // reads
     QNetworkAccessManager *m_writeNam; // writes: one fresh connection each
     QByteArray m_authorization;

@@ -6,10 +6,12 @@
 #include <QUrl>
 
 #include <chrono>
+#include <memory>
 
 namespace dust {
 
 class HttpExchange;
+class HttpStream;
 struct HttpRequest;
 
 // The Dust REST API (dust-protocol.md §4) behind the Transport contract. Stateless: every
@@ -136,6 +138,12 @@ public:
     // A 404 without the API's body is NotImplemented (a server without the route).
     QFuture<Result<ImportReply>> importLines(const QString &store,
                                              const QByteArray &jsonl) override;
+
+    // `GET …/export?format=jsonl` (§4.7, scope entries:read): the store as NDJSON, a header
+    // line then one line per leaf, read as it arrives (HttpStream) however big the store.
+    // A server without the route answers 404 or 405: error() is then NotImplemented.
+    // Nothing (nullptr) for a malformed store name. (HttpTransportExport.cpp)
+    std::unique_ptr<HttpStream> exportStream(const QString &store);
 
 private:
     // Sends `request` and finishes the returned future with `parse` of a successful answer,
