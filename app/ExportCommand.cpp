@@ -66,7 +66,9 @@ void describe(QCommandLineParser &parser)
          tr("Write to FILE (replaced only when the export succeeds); - or none: standard "
             "output."),
          tr("FILE")},
-        {QStringLiteral("token-env"), tr("Read the API token from this environment variable."),
+        {QStringLiteral("token-env"),
+         tr("Read the API token from this environment variable (default: DUST_TOKEN; with "
+            "--profile the keychain is used unless this is given)."),
          tr("VAR")},
         {QStringLiteral("profile"),
          tr("Use a saved connection: its URL, store and token (from the keychain)."), tr("NAME")},
@@ -220,8 +222,12 @@ int runExportCommand(const QStringList &arguments)
         }
         token = *stored;
     } else {
-        say(tr("a token is needed: --token-env VAR or --profile NAME"));
-        return kUsage;
+        // As the window's command line and `import`: DUST_TOKEN when nothing else is said.
+        token = qEnvironmentVariable("DUST_TOKEN").trimmed();
+        if (token.isEmpty()) {
+            say(tr("a token is needed: set DUST_TOKEN, or use --token-env VAR or --profile NAME"));
+            return kUsage;
+        }
     }
     const auto cleartext = CleartextPolicy::check(profile.url, profile.allowCleartext);
     if (cleartext.verdict == CleartextPolicy::Verdict::Refused) {

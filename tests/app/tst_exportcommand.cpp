@@ -60,11 +60,12 @@ private slots:
     void failures();
     void toFile();
     void toStdout();
+    void tokenFromDustTokenByDefault();
     void help();
 
 private:
     // Runs the binary while this thread's event loop serves the in-process dustlite.
-    Outcome run(const QStringList &arguments);
+    Outcome run(const QStringList &arguments, const QString &dustToken = {});
     QStringList connect(const QString &url = {}) const;
 
     InProcessDustlite m_dustlite;
@@ -89,13 +90,17 @@ void TestExportCommand::initTestCase()
     m_deadUrl = QStringLiteral("http://127.0.0.1:%1").arg(closed.serverPort());
 }
 
-Outcome TestExportCommand::run(const QStringList &arguments)
+// `dustToken`: the DUST_TOKEN the command sees (none when empty).
+Outcome TestExportCommand::run(const QStringList &arguments, const QString &dustToken)
 {
     QProcess process;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(QStringLiteral("DUST_TEST_TOKEN"), QStringLiteral("dust_tok_dev"));
     environment.insert(QStringLiteral("DUST_BAD_TOKEN"), QStringLiteral("dust_tok_wrong"));
     environment.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("cfg")));
+    environment.remove(QStringLiteral("DUST_TOKEN"));
+    if (!dustToken.isEmpty())
+        environment.insert(QStringLiteral("DUST_TOKEN"), dustToken);
     environment.remove(QStringLiteral("DISPLAY"));
     environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
     environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
@@ -192,6 +197,19 @@ void TestExportCommand::toFile()
     const HttpResult server = http.get("/api/stores/local/demo/export");
     QCOMPARE(server.status, 200);
     QCOMPARE(withoutExportedAt(file.readAll()), withoutExportedAt(server.body));
+}
+
+void TestExportCommand::tokenFromDustTokenByDefault()
+{
+    const QStringList arguments{QStringLiteral("--url"),   m_dustlite.baseUrl().toString(),
+                                QStringLiteral("--store"), QStringLiteral("local/demo"),
+                                QStringLiteral("--path"),  QStringLiteral("other")};
+    const Outcome given = run(arguments, QStringLiteral("dust_tok_dev"));
+    QCOMPARE(given.code, 0);
+    QVERIFY2(given.out.contains("\"other\""), given.out.constData());
+    const Outcome none = run(arguments);
+    QCOMPARE(none.code, 2);
+    QVERIFY2(none.err.contains("DUST_TOKEN"), none.err.constData());
 }
 
 void TestExportCommand::toStdout()
