@@ -27,7 +27,6 @@
 #include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
-#include <QPushButton>
 #include <QSplitter>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -420,17 +419,7 @@ void StoreTab::noteChanger(const MirrorChangeBatch &batch)
 
 bool StoreTab::discardUnsavedEdit()
 {
-    // Moving on would drop what the person typed: they choose (Keep editing is the default).
-    QMessageBox box(QMessageBox::Question, tr("Unsaved change"),
-                    tr("You changed %1 and did not save it. Discard the change?")
-                        .arg(m_inspector->editor()->baseEntry().path.rendered()),
-                    QMessageBox::NoButton, this);
-    QPushButton *discard = box.addButton(tr("&Discard Change"), QMessageBox::DestructiveRole);
-    QPushButton *keep = box.addButton(tr("&Keep Editing"), QMessageBox::RejectRole);
-    box.setDefaultButton(keep);
-    box.setEscapeButton(keep);
-    box.exec();
-    return box.clickedButton() == discard;
+    return m_editing && m_editing->askToDiscard(m_inspector->editor()->baseEntry().path);
 }
 
 void StoreTab::returnTo(const QModelIndex &previous)

@@ -19,6 +19,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QTreeView>
 #include <QUndoStack>
 
@@ -304,6 +305,20 @@ void TabEditing::redo()
 {
     if (canRedo())
         m_controller->redo();
+}
+
+bool TabEditing::askToDiscard(const Path &path)
+{
+    QMessageBox box(
+        QMessageBox::Question, tr("Unsaved change"),
+        tr("You changed %1 and did not save it. Discard the change?").arg(path.rendered()),
+        QMessageBox::NoButton, window());
+    QPushButton *discard = box.addButton(tr("&Discard Change"), QMessageBox::DestructiveRole);
+    QPushButton *keep = box.addButton(tr("&Keep Editing"), QMessageBox::RejectRole);
+    box.setDefaultButton(keep);
+    box.setEscapeButton(keep);
+    box.exec();
+    return box.clickedButton() == discard;
 }
 
 void TabEditing::showHistory()

@@ -50,6 +50,9 @@ public:
     void redo();
     // Edit ▸ History: the undo history of this store (one per tab, non-modal).
     void showHistory();
+    // Moving on would drop the unsaved edit of `path`: asks (Keep Editing is the default).
+    // True when the person chose to discard it.
+    bool askToDiscard(const Path &path);
 
 signals:
     // Undo/redo/write state changed: the window updates its actions.
