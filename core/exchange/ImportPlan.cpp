@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QPointer>
 #include <QPromise>
+#include <QThreadPool>
 
 #include <memory>
 #include <utility>
@@ -65,8 +66,12 @@ struct Lister : std::enable_shared_from_this<Lister>
             }
             if (!page->nextCursor.isEmpty())
                 return self->next(page->nextCursor);
-            self->finish(ImportPlan::compare(self->target, std::move(self->leaves), self->current,
-                                             self->mode));
+            // A million leaves take about a second to compare: not on the caller's (GUI)
+            // thread. The promise may finish on any thread.
+            QThreadPool::globalInstance()->start([self] {
+                self->finish(ImportPlan::compare(self->target, std::move(self->leaves),
+                                                 self->current, self->mode));
+            });
         });
     }
 };

@@ -56,7 +56,8 @@ public:
     static ImportPlan compare(const Path &target, QList<ImportLeaf> leaves,
                               const QList<Entry> &current, ImportMode mode);
     // Lists `target` and everything under it through `transport` (1,000 leaves a page), then
-    // compare(). Finishes on `context`'s thread; cancelling the future stops the listing.
+    // compare(), which runs on a pool thread (continue with `.then(context, …)`); the listing
+    // is answered on `context`'s thread. Cancelling the future stops the listing.
     static QFuture<Result<ImportPlan>> build(Transport *transport, const QString &store,
                                              const Path &target, QList<ImportLeaf> leaves,
                                              ImportMode mode, QObject *context);
