@@ -5,9 +5,7 @@
 #include "transport/SdkTransport.h"
 #include "transport/Transport.h"
 
-#include <QAction>
 #include <QJsonObject>
-#include <QKeySequence>
 #include <QUndoStack>
 #include <QWidget>
 
@@ -200,47 +198,14 @@ void EditController::stepTowardTarget()
         redo();
 }
 
-QAction *EditController::createUndoAction(QObject *parent) const
+bool EditController::canUndo() const
 {
-    auto *action = new QAction(tr("&Undo"), parent);
-    action->setShortcut(QKeySequence::Undo);
-    action->setStatusTip(tr("Undo your last change in this store (a conditional write)"));
-    const auto update = [this, action] {
-        action->setEnabled(m_stack->canUndo() && canWrite());
-        const QString text = m_stack->undoText();
-        action->setText(text.isEmpty() ? tr("&Undo") : tr("&Undo %1").arg(text));
-    };
-    connect(m_stack, &QUndoStack::indexChanged, action, update);
-    connect(m_stack, &QUndoStack::canUndoChanged, action, update);
-    connect(this, &EditController::writableChanged, action, update);
-    connect(action, &QAction::triggered, this,
-            [self = const_cast<EditController *>(this)] { self->undo(); });
-    update();
-    return action;
+    return m_stack->canUndo() && canWrite();
 }
 
-QAction *EditController::createRedoAction(QObject *parent) const
+bool EditController::canRedo() const
 {
-    auto *action = new QAction(tr("&Redo"), parent);
-    QList<QKeySequence> keys{QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)};
-    for (const QKeySequence &key : QKeySequence::keyBindings(QKeySequence::Redo)) {
-        if (!keys.contains(key))
-            keys.append(key);
-    }
-    action->setShortcuts(keys);
-    action->setStatusTip(tr("Redo the change you undid (a conditional write)"));
-    const auto update = [this, action] {
-        action->setEnabled(m_stack->canRedo() && canWrite());
-        const QString text = m_stack->redoText();
-        action->setText(text.isEmpty() ? tr("&Redo") : tr("&Redo %1").arg(text));
-    };
-    connect(m_stack, &QUndoStack::indexChanged, action, update);
-    connect(m_stack, &QUndoStack::canRedoChanged, action, update);
-    connect(this, &EditController::writableChanged, action, update);
-    connect(action, &QAction::triggered, this,
-            [self = const_cast<EditController *>(this)] { self->redo(); });
-    update();
-    return action;
+    return m_stack->canRedo() && canWrite();
 }
 
 // ---- the queue ---------------------------------------------------------------------------

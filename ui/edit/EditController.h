@@ -14,7 +14,6 @@
 #include <memory>
 #include <optional>
 
-class QAction;
 class QUndoStack;
 class QWidget;
 
@@ -61,7 +60,7 @@ public:
     ~EditController() override;
 
     const QString &store() const { return m_store; }
-    // The session's edits (Ctrl+Z / Ctrl+Shift+Z through createUndoAction/createRedoAction).
+    // The session's edits (the window's Undo and Redo call undo() and redo()).
     QUndoStack *undoStack() const { return m_stack; }
 
     // Whether edits may be offered at all; if not, why in words (empty when writable).
@@ -88,11 +87,10 @@ public:
     // Whether a save, a step or a conflict dialog is under way.
     bool isBusy() const;
 
-    // Actions for the Edit menu, enabled while there is something to undo (redo) and the
-    // store is writable; texts follow the command: "Undo set a/b = 1". Shortcuts Ctrl+Z and
-    // Ctrl+Shift+Z (and the platform's redo key). Owned by `parent`.
-    QAction *createUndoAction(QObject *parent) const;
-    QAction *createRedoAction(QObject *parent) const;
+    // Whether undo() / redo() would take a step now (something to take, and the store is
+    // writable). The window's Undo and Redo actions follow these.
+    bool canUndo() const;
+    bool canRedo() const;
 
     // Where conflict dialogs are parented (the main window); nullptr = top-level.
     void setDialogParent(QWidget *parent) { m_dialogParent = parent; }

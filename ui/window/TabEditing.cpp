@@ -87,12 +87,12 @@ bool TabEditing::canWrite() const
 
 bool TabEditing::canUndo() const
 {
-    return m_controller->undoStack()->canUndo() && canWrite() && m_busyCommands == 0;
+    return m_controller->canUndo() && m_busyCommands == 0;
 }
 
 bool TabEditing::canRedo() const
 {
-    return m_controller->undoStack()->canRedo() && canWrite() && m_busyCommands == 0;
+    return m_controller->canRedo() && m_busyCommands == 0;
 }
 
 QString TabEditing::undoText() const
