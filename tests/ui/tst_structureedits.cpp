@@ -197,6 +197,7 @@ void TestStructureEdits::createWithEscapedSegment()
     QUndoStack stack;
     auto *command =
         new CreateCommand(&transport, kStore, request->path, request->value, written->storeSeq);
+    StructureCommand::keepStackOnFailure(&stack, command);
     QSignalSpy finished(command, &StructureCommand::finished);
     stack.push(command); // the first redo does nothing: the create already happened
     QCOMPARE(finished.count(), 0);
@@ -220,6 +221,11 @@ void TestStructureEdits::createWithEscapedSegment()
              qPrintable(finished.last().at(1).toString()));
     QCOMPARE(http.get(entryUrl(rendered)).object().value(QStringLiteral("value")).toString(),
              QStringLiteral("changed"));
+    // The refused undo left the history where the store is: the create still counts as done,
+    // and the next Undo is this one again.
+    QCOMPARE(stack.index(), 1);
+    QCOMPARE(stack.undoText(), command->text());
+    QVERIFY(!command->isBusy());
 }
 
 void TestStructureEdits::newEntryValueTypes_data()

@@ -278,6 +278,7 @@ void TabEditing::startDelete(const QList<Path> &nodes)
 
 void TabEditing::track(StructureCommand *command)
 {
+    StructureCommand::keepStackOnFailure(m_controller->undoStack(), command);
     // The command's own undo/redo run asynchronously: Undo and Redo wait for it, its
     // progress shows in the status bar and its outcome is said.
     connect(command, &StructureCommand::busyChanged, this, [this](bool busy) {
