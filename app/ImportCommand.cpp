@@ -5,6 +5,7 @@
 #include "connection/ConnectionProfile.h"
 #include "connection/ProfileStore.h"
 #include "connection/TokenVault.h"
+#include "transport/BlockingWait.h"
 #include "exchange/ExchangeFormat.h"
 #include "exchange/ImportJob.h"
 #include "exchange/ImportPlan.h"
@@ -54,20 +55,6 @@ int failed(const QString &why)
 {
     say(stderr, QStringLiteral("dust-browser import: %1\n").arg(why));
     return kFailed;
-}
-
-// Waits for `future` with an event loop (no display: a QCoreApplication).
-template <typename T> T wait(const QFuture<T> &future)
-{
-    if (!future.isFinished()) {
-        QFutureWatcher<T> watcher;
-        QEventLoop loop;
-        QObject::connect(&watcher, &QFutureWatcherBase::finished, &loop, &QEventLoop::quit);
-        watcher.setFuture(future);
-        if (!future.isFinished())
-            loop.exec();
-    }
-    return future.result();
 }
 
 void describe(QCommandLineParser &parser)
@@ -150,7 +137,7 @@ Connection connection(const QCommandLineParser &parser, const QProcessEnvironmen
             out.token = environment.value(tokenEnv).trimmed();
         } else {
             TokenVault vault;
-            const TokenVault::Outcome read = wait(vault.read(name));
+            const TokenVault::Outcome read = blockingWait(vault.read(name));
             if (!read.ok()) {
                 out.failed = tr("no token for \"%1\": %2 Give one with --token-env VAR.")
                                  .arg(name, read.message);
@@ -292,8 +279,8 @@ int runImportCommand(const QStringList &arguments)
 
     HttpTransport transport(where.url, where.token);
     QObject context;
-    auto plan = wait(ImportPlan::build(&transport, where.store, target, std::move(data->leaves),
-                                       mode, &context));
+    auto plan = blockingWait(ImportPlan::build(&transport, where.store, target,
+                                               std::move(data->leaves), mode, &context));
     if (!plan)
         return failed(
             tr("the preview failed: %1. Nothing was written.").arg(plan.error().message()));

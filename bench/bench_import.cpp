@@ -15,6 +15,7 @@
 #include "exchange/ImportJob.h"
 #include "exchange/ImportPlan.h"
 #include "exchange/ImportReader.h"
+#include "transport/BlockingWait.h"
 #include "transport/HttpTransport.h"
 
 #include <QCoreApplication>
@@ -74,19 +75,6 @@ bool download(QNetworkAccessManager &nam, const QUrl &url, QFile &file)
         std::fprintf(stderr, "export failed: %s\n", qPrintable(reply->errorString()));
     reply->deleteLater();
     return ok;
-}
-
-template <typename T> T wait(const QFuture<T> &future)
-{
-    if (!future.isFinished()) {
-        QFutureWatcher<T> watcher;
-        QEventLoop loop;
-        QObject::connect(&watcher, &QFutureWatcherBase::finished, &loop, &QEventLoop::quit);
-        watcher.setFuture(future);
-        if (!future.isFinished())
-            loop.exec();
-    }
-    return future.result();
 }
 
 } // namespace
@@ -172,7 +160,8 @@ int main(int argc, char *argv[])
     transport.setTransferTimeout(std::chrono::minutes(10));
     timer.restart();
     QObject context;
-    auto plan = wait(ImportPlan::build(&transport, QStringLiteral("local/demo"), {},
+    auto plan =
+        blockingWait(ImportPlan::build(&transport, QStringLiteral("local/demo"), {},
                                        std::move(data->leaves), ImportMode::Merge, &context));
     data = decltype(data)(ImportData());
     if (!plan) {
