@@ -57,6 +57,9 @@ public:
     std::optional<int> opIndex() const { return m_opIndex; }
     const QString &path() const { return m_path; }
     std::chrono::milliseconds retryAfter() const { return m_retryAfter; }
+    // A diff refused with `compacted` (409): the earliest seq the server can still diff from
+    // (its `earliest_available`), so a caller can offer it.
+    std::optional<qint64> earliestAvailable() const { return m_earliestAvailable; }
 
     Error &setReason(QString reason)
     {
@@ -93,6 +96,11 @@ public:
         m_retryAfter = ms;
         return *this;
     }
+    Error &setEarliestAvailable(std::optional<qint64> seq)
+    {
+        m_earliestAvailable = seq;
+        return *this;
+    }
 
     // Network, RateLimited and 5xx may succeed later; the rest will not without a change.
     bool retryable() const;
@@ -109,6 +117,7 @@ private:
     std::optional<int> m_opIndex;
     QString m_path;
     std::chrono::milliseconds m_retryAfter{0};
+    std::optional<qint64> m_earliestAvailable;
 };
 
 } // namespace dust

@@ -167,6 +167,7 @@ Error statusError(const HttpResponse &r)
             !earliest.isUndefined()) {
             e.setDetail(QStringLiteral("the op log starts at seq %1")
                             .arg(jsonbytes::textFromUtf8(restjson::encode(earliest))));
+            e.setEarliestAvailable(integerOf(earliest));
         }
         return finish(std::move(e));
     }

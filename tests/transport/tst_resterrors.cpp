@@ -228,6 +228,8 @@ void TestRestErrors::statusMapping()
              currentRevision < 0 ? std::nullopt : std::optional<qint64>(currentRevision));
     QCOMPARE(error.retryAfter(), std::chrono::milliseconds(retryAfterMs));
     QCOMPARE(error.retryable(), retryable);
+    // Only a compacted diff names where the op log starts, and as a number a caller can offer.
+    QCOMPARE(error.earliestAvailable(), status == 409 ? std::optional<qint64>(7) : std::nullopt);
     QVERIFY(!error.message().isEmpty());
     // The status alone decides: the same answer mapped directly gives the same error.
     const Error direct = resterrors::statusError(response);
