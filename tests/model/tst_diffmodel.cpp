@@ -78,9 +78,10 @@ void TestDiffModel::kindsAndOrder()
 {
     DiffModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.setChanges({{QStringLiteral("b/x"), QJsonValue(1), QJsonValue(2)},
-                      {QStringLiteral("a"), QJsonValue(QJsonValue::Null), QJsonValue(QStringLiteral("new"))},
-                      {QStringLiteral("c"), QJsonValue(true), QJsonValue(QJsonValue::Null)}});
+    model.setChanges(
+        {{QStringLiteral("b/x"), QJsonValue(1), QJsonValue(2)},
+         {QStringLiteral("a"), QJsonValue(QJsonValue::Null), QJsonValue(QStringLiteral("new"))},
+         {QStringLiteral("c"), QJsonValue(true), QJsonValue(QJsonValue::Null)}});
     QCOMPARE(model.rowCount(), 3);
     QCOMPARE(model.columnCount(), int(DiffModel::ColumnCount));
     QCOMPARE(model.index(0, DiffModel::PathColumn).data().toString(), QStringLiteral("a"));
