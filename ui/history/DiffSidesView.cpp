@@ -1,0 +1,134 @@
+#include "history/DiffSidesView.h"
+
+#include "edit/ConflictDialog.h"
+#include "edit/LineDiff.h"
+
+#include <QFontDatabase>
+#include <QGridLayout>
+#include <QLabel>
+#include <QPalette>
+#include <QPlainTextEdit>
+#include <QSet>
+#include <QTextBlock>
+
+namespace dust {
+
+namespace {
+
+QStringList linesOf(const QString &text)
+{
+    return text.isEmpty() ? QStringList() : text.split(QLatin1Char('\n'));
+}
+
+// `lines` with `sign` and a space before the marked ones, two spaces before the others.
+QString marked(const QStringList &lines, const QList<int> &marks, QLatin1Char sign)
+{
+    const QSet<int> set(marks.begin(), marks.end());
+    QStringList out;
+    out.reserve(lines.size());
+    for (int i = 0; i < lines.size(); ++i)
+        out.append((set.contains(i) ? QString(sign) + QLatin1Char(' ') : QStringLiteral("  ")) +
+                   lines.at(i));
+    return out.join(QLatin1Char('\n'));
+}
+
+void tint(QPlainTextEdit *edit, const QList<int> &marks, const QColor &colour)
+{
+    QList<QTextEdit::ExtraSelection> selections;
+    for (int line : marks) {
+        QTextEdit::ExtraSelection selection;
+        selection.cursor = QTextCursor(edit->document()->findBlockByNumber(line));
+        selection.format.setBackground(colour);
+        selection.format.setProperty(QTextFormat::FullWidthSelection, true);
+        selections.append(selection);
+    }
+    edit->setExtraSelections(selections);
+}
+
+QPlainTextEdit *sideView(QWidget *parent, const QString &name, const QString &description)
+{
+    auto *edit = new QPlainTextEdit(parent);
+    edit->setReadOnly(true);
+    edit->setLineWrapMode(QPlainTextEdit::NoWrap);
+    edit->setTabChangesFocus(true);
+    edit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    edit->setAccessibleName(name);
+    edit->setAccessibleDescription(description);
+    return edit;
+}
+
+} // namespace
+
+DiffSidesView::DiffSidesView(QWidget *parent)
+    : QWidget(parent)
+    , m_path(new QLabel(this))
+    , m_beforeTitle(new QLabel(tr("Before"), this))
+    , m_afterTitle(new QLabel(tr("After"), this))
+    , m_before(sideView(this, tr("Value before"),
+                        tr("The selected path's value before, lines that differ marked -")))
+    , m_after(sideView(this, tr("Value after"),
+                       tr("The selected path's value after, lines that differ marked +")))
+{
+    m_path->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_beforeTitle->setBuddy(m_before);
+    m_afterTitle->setBuddy(m_after);
+    auto *grid = new QGridLayout(this);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->addWidget(m_path, 0, 0, 1, 2);
+    grid->addWidget(m_beforeTitle, 1, 0);
+    grid->addWidget(m_afterTitle, 1, 1);
+    grid->addWidget(m_before, 2, 0);
+    grid->addWidget(m_after, 2, 1);
+    setTabOrder(m_before, m_after);
+}
+
+void DiffSidesView::setTitles(const QString &beforeTitle, const QString &afterTitle)
+{
+    m_beforeTitle->setText(beforeTitle);
+    m_afterTitle->setText(afterTitle);
+    m_before->setAccessibleName(beforeTitle);
+    m_after->setAccessibleName(afterTitle);
+}
+
+void DiffSidesView::clear()
+{
+    m_path->clear();
+    m_before->clear();
+    m_after->clear();
+    m_markedBefore.clear();
+    m_markedAfter.clear();
+}
+
+void DiffSidesView::showValues(const QString &path, const QJsonValue &before,
+                               const QJsonValue &after)
+{
+    m_path->setText(path);
+    const QStringList beforeLines = linesOf(ConflictDialog::formatted(before));
+    const QStringList afterLines = linesOf(ConflictDialog::formatted(after));
+    const auto diff = LineDiff::compute(beforeLines, afterLines);
+    m_markedBefore = LineDiff::removedLines(diff);
+    m_markedAfter = LineDiff::addedLines(diff);
+    m_before->setPlainText(before.isUndefined()
+                               ? tr("(no value: the path did not exist)")
+                               : marked(beforeLines, m_markedBefore, QLatin1Char('-')));
+    m_after->setPlainText(after.isUndefined()
+                              ? tr("(no value: the path does not exist)")
+                              : marked(afterLines, m_markedAfter, QLatin1Char('+')));
+    const bool dark = palette().color(QPalette::Base).lightness() < 128;
+    tint(m_before, before.isUndefined() ? QList<int>() : m_markedBefore,
+         dark ? QColor(0x5c, 0x24, 0x24) : QColor(0xff, 0xdd, 0xdd));
+    tint(m_after, after.isUndefined() ? QList<int>() : m_markedAfter,
+         dark ? QColor(0x1f, 0x4a, 0x2a) : QColor(0xd8, 0xf5, 0xd8));
+}
+
+QString DiffSidesView::beforeText() const
+{
+    return m_before->toPlainText();
+}
+
+QString DiffSidesView::afterText() const
+{
+    return m_after->toPlainText();
+}
+
+} // namespace dust
