@@ -15,7 +15,10 @@
 #include "transport/HttpTransport.h"
 #include "window/StoreTab.h"
 
+#include "TestDialogs.h"
+
 #include <QAbstractItemModelTester>
+#include <QInputDialog>
 #include <QJsonObject>
 #include <QLineEdit>
 #include <QPushButton>
@@ -54,6 +57,8 @@ private slots:
     void headerFilterAndSides();
     void compactedOffersEarliest();
     void diffSinceOpened();
+    void diffFromTyped_data();
+    void diffFromTyped();
 };
 
 void TestDiffDialog::headerFilterAndSides()
@@ -163,6 +168,66 @@ void TestDiffDialog::diffSinceOpened()
                  (QStringList{QStringLiteral("after/open"), QStringLiteral("before/open")}));
     QCOMPARE(dialog->fromSeq(), opened);
     QCOMPARE(dialog->toSeq(), db->currentSeq());
+    dialog->close();
+}
+
+void TestDiffDialog::diffFromTyped_data()
+{
+    QTest::addColumn<QString>("typed"); // "@time" = the time of the second op, from the log
+    QTest::addColumn<bool>("opens");
+    QTest::newRow("seq") << QStringLiteral("2") << true;
+    QTest::newRow("time") << QStringLiteral("@time") << true;
+    QTest::newRow("neither") << QStringLiteral("yesterday") << false;
+}
+
+void TestDiffDialog::diffFromTyped()
+{
+    QFETCH(QString, typed);
+    QFETCH(bool, opens);
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    lite::StoreDb *db = dustlite.store(kStore);
+    for (int i = 1; i <= 4; ++i)
+        QVERIFY(set(*db, QStringLiteral("k%1").arg(i), i) > 0);
+
+    // The seq a time stands for: just before the oldest op at or after it.
+    qint64 expectedFrom = typed.toLongLong();
+    if (typed == QLatin1String("@time")) {
+        HttpTransport http(dustlite.baseUrl(), kToken);
+        AuditQuery all;
+        all.limit = 100;
+        const auto log = await(http.auditLog(kStore, all));
+        QVERIFY(log && log->ops.size() == 4);
+        typed = log->ops.at(2).insertedAt; // newest first: the second op
+        expectedFrom = log->ops.at(2).storeSeq - 1;
+        for (const AuditOp &op : log->ops) {
+            if (op.insertedAt >= typed)
+                expectedFrom = std::min(expectedFrom, op.storeSeq - 1);
+        }
+    }
+
+    auto tab = restTab(dustlite);
+    TabHistory history(tab.get());
+    QStringList said;
+    connect(&history, &TabHistory::message, this,
+            [&said](const QString &text, int) { said.append(text); });
+    whenModal<QInputDialog>(this, [typed](QInputDialog *dialog) {
+        QVERIFY(!dialog->labelText().isEmpty());
+        dialog->setTextValue(typed);
+        dialog->accept();
+    });
+    history.diffFromTyped();
+    if (!opens) {
+        QTRY_VERIFY(!said.isEmpty());
+        QVERIFY2(said.last().contains(QStringLiteral("neither")), qPrintable(said.last()));
+        QVERIFY(!history.diffDialog());
+        return;
+    }
+    QTRY_VERIFY(history.diffDialog());
+    QPointer<DiffDialog> dialog = history.diffDialog();
+    QTRY_COMPARE(dialog->toSeq(), db->currentSeq());
+    QCOMPARE(dialog->fromSeq(), expectedFrom);
+    QTRY_COMPARE(dialog->panel()->model()->rowCount(), int(db->currentSeq() - expectedFrom));
     dialog->close();
 }
 

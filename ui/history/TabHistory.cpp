@@ -149,7 +149,7 @@ void TabHistory::diffFromTyped()
                                "such as 2026-12-06T10:00:00Z.")
                                 .arg(typed),
                             10000);
-    seqBefore(time.toUTC().toString(Qt::ISODate));
+    seqBefore(time.toUTC().toString(Qt::ISODateWithMs));
 }
 
 // The audit log answers newest first with the total of ops since `time`: the oldest of them
