@@ -82,6 +82,8 @@ public:
     int removedCount() const;
     Method method() const;
     bool canApply() const { return whyNot().isEmpty(); }
+    // Whether the server's rollback is at hand (a live WebSocket connection).
+    bool canRollBack() const { return m_source.live() != nullptr; }
     QString whyNot() const;
     // "3 changed, 1 added back, 2 removed"
     QString countsText() const;

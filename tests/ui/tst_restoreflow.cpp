@@ -91,6 +91,7 @@ private slots:
     void cancelWritesNothing();
     void secondClientWriteWhilePreviewOpen();
     void liveStoreRollbackAndUndo();
+    void restOnlyStoreRestoreSaysSo();
 };
 
 void TestRestoreFlow::restoreConfirmUndoRedo_data()
@@ -235,6 +236,26 @@ void TestRestoreFlow::liveStoreRollbackAndUndo()
     editing->undo();
     QTRY_VERIFY_WITH_TIMEOUT(messages.all().contains(QStringLiteral("Undo: ")), 20000);
     QCOMPARE(exportLeaves(*db), h.now);
+}
+
+void TestRestoreFlow::restOnlyStoreRestoreSaysSo()
+{
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    lite::StoreDb *db = dustlite.store(kStore);
+    const History h = writeHistory(*db);
+    auto tab = openTab(dustlite, false);
+    TabHistory history(tab.get());
+    QString explanation;
+    whenModal<RestoreDialog>(this, [&](RestoreDialog *dialog) {
+        explanation = dialog->explanationText();
+        QTest::mouseClick(dialog->restoreButton(), Qt::LeftButton);
+    });
+    history.rollbackStore(h.target);
+    QTRY_COMPARE_WITH_TIMEOUT(exportLeaves(*db), h.atTarget, 20000);
+    QVERIFY2(explanation.contains(QStringLiteral("REST only")), qPrintable(explanation));
+    QVERIFY2(explanation.contains(QStringLiteral("one conditional batch")),
+             qPrintable(explanation));
 }
 
 QTEST_MAIN(TestRestoreFlow)

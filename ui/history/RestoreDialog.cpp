@@ -41,6 +41,11 @@ RestoreDialog::RestoreDialog(const RestorePlan &plan, QWidget *parent)
                     "that nothing under %1 changed since this preview; a write in the moment "
                     "between that check and the rollback would be replaced.")
                      .arg(what);
+    if (!plan.node().isValid() && !plan.canRollBack())
+        words << tr("This connection is REST only, and the server's store rollback is a "
+                    "WebSocket event: the store is restored by the batch above, which takes at "
+                    "most %1 changes.")
+                     .arg(RestoreBatch::kMaxOps);
     words << tr("Counters and sets are written back as plain values (a number, a list), as the "
                 "server's own rollback does.");
     if (!plan.canApply())
