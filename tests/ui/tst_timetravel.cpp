@@ -76,6 +76,7 @@ private slots:
     void sliderShowsOldValues();
     void compactedStartsAtEarliest();
     void restoreToHere();
+    void wholeStore();
 };
 
 void TestTimeTravel::modelBuildsTree()
@@ -206,6 +207,28 @@ void TestTimeTravel::restoreToHere()
     QTRY_COMPARE_WITH_TIMEOUT(exportLeaves(*db), expected, 20000);
     QVERIFY2(counts.contains(QStringLiteral("0 changed, 1 added back, 1 removed")),
              qPrintable(counts));
+    view->close();
+}
+
+void TestTimeTravel::wholeStore()
+{
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    lite::StoreDb *db = dustlite.store(kStore);
+    const Seqs s = writeHistory(*db);
+    auto tab = restTab(dustlite);
+    TabHistory history(tab.get());
+    history.timeTravel(Path());
+    QPointer<TimeTravelView> view = history.timeTravelView();
+    QTRY_VERIFY(view->slider()->isEnabled());
+    QCOMPARE(shownValue(view, QStringLiteral("b/other")), QStringLiteral("9"));
+    QCOMPARE(view->model()->rowCount(), 2); // "a" and "b"
+    view->slider()->setValue(int(s.second));
+    QTRY_COMPARE(view->shownSeq(), s.second);
+    QCOMPARE(shownValue(view, QStringLiteral("a/x")), QStringLiteral("2"));
+    QCOMPARE(shownValue(view, QStringLiteral("a/gone")), QStringLiteral("true"));
+    QVERIFY(!view->model()->indexOf(QStringLiteral("b/other")).isValid());
+    QCOMPARE(view->model()->rowCount(), 1); // only "a" then
     view->close();
 }
 

@@ -30,6 +30,12 @@ TabHistory::TabHistory(StoreTab *tab)
 
 TabHistory::~TabHistory() = default;
 
+// "Now" in the diff header: the time the current seq was read.
+QString TabHistory::nowText()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
 DiffDialog *TabHistory::diffDialog() const
 {
     return m_diff;
@@ -83,14 +89,13 @@ void TabHistory::showDiff(qint64 fromSeq, qint64 toSeq)
         if (!now)
             return guard->showError(
                 tr("The store's current seq could not be read: %1").arg(now.error().message()));
-        loadDiff(guard, fromSeq, *now, {});
+        loadDiff(guard, fromSeq, *now, {}, nowText());
     });
 }
 
-void TabHistory::loadDiff(DiffDialog *dialog, qint64 fromSeq, qint64 toSeq, const QString &fromTime)
+void TabHistory::loadDiff(DiffDialog *dialog, qint64 fromSeq, qint64 toSeq, const QString &fromTime,
+                          const QString &toTime)
 {
-    const QString toTime =
-        toSeq >= 0 ? QString() : QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
     dialog->showLoading(fromSeq, toSeq, fromTime, toTime);
     QPointer<DiffDialog> guard = dialog;
     m_source.diff(
@@ -124,7 +129,7 @@ void TabHistory::diffSinceOpened()
         if (m_openedSeq == 0 && *now > 0)
             return guard->showError(tr("The store's seq when this tab opened is not known (the "
                                        "store had not answered yet)."));
-        loadDiff(guard, m_openedSeq, *now, m_openedAt);
+        loadDiff(guard, m_openedSeq, *now, m_openedAt, nowText());
     });
 }
 
@@ -198,7 +203,7 @@ void TabHistory::seqBefore(const QString &time)
                                 return guard->showError(
                                     tr("The store's current seq could not be read: %1")
                                         .arg(now.error().message()));
-                            loadDiff(guard, from, *now, time);
+                            loadDiff(guard, from, *now, time, nowText());
                         });
                 });
         });

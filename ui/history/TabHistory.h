@@ -59,7 +59,9 @@ signals:
 
 private:
     void readOpenedSeq();
-    void loadDiff(DiffDialog *dialog, qint64 fromSeq, qint64 toSeq, const QString &fromTime);
+    void loadDiff(DiffDialog *dialog, qint64 fromSeq, qint64 toSeq, const QString &fromTime,
+                  const QString &toTime = {});
+    static QString nowText();
     void startRestore(const Path &path, qint64 seq, bool preferRollback);
     void confirm(RestorePlan *plan);
     void applied(RestorePlan *plan, bool ok, const QString &report);
