@@ -20,6 +20,7 @@
 #include "window/StoreTab.h"
 #include "window/TabEditing.h"
 
+#include <QInputDialog>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
@@ -92,6 +93,7 @@ private slots:
     void secondClientWriteWhilePreviewOpen();
     void liveStoreRollbackAndUndo();
     void restOnlyStoreRestoreSaysSo();
+    void storeRestoreAsksForSeq();
 };
 
 void TestRestoreFlow::restoreConfirmUndoRedo_data()
@@ -256,6 +258,29 @@ void TestRestoreFlow::restOnlyStoreRestoreSaysSo()
     QVERIFY2(explanation.contains(QStringLiteral("REST only")), qPrintable(explanation));
     QVERIFY2(explanation.contains(QStringLiteral("one conditional batch")),
              qPrintable(explanation));
+}
+
+void TestRestoreFlow::storeRestoreAsksForSeq()
+{
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    lite::StoreDb *db = dustlite.store(kStore);
+    const History h = writeHistory(*db);
+    auto tab = openTab(dustlite, false);
+    TabHistory history(tab.get());
+    int maximum = -1;
+    whenModal<QInputDialog>(this, [&](QInputDialog *dialog) {
+        maximum = dialog->intMaximum();
+        dialog->setIntValue(int(h.target));
+        dialog->accept();
+        whenModal<RestoreDialog>(this, [](RestoreDialog *restore) {
+            QTest::mouseClick(restore->restoreButton(), Qt::LeftButton);
+        });
+    });
+    const qint64 before = db->currentSeq();
+    history.rollbackStoreTyped();
+    QTRY_COMPARE_WITH_TIMEOUT(exportLeaves(*db), h.atTarget, 20000);
+    QCOMPARE(qint64(maximum), before); // up to the store's seq when asked
 }
 
 QTEST_MAIN(TestRestoreFlow)

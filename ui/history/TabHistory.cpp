@@ -17,6 +17,9 @@
 #include <QLineEdit>
 #include <QUndoStack>
 
+#include <algorithm>
+#include <limits>
+
 namespace dust {
 
 TabHistory::TabHistory(StoreTab *tab)
@@ -219,6 +222,27 @@ void TabHistory::restore(const Path &path, qint64 seq)
 void TabHistory::rollbackStore(qint64 seq)
 {
     startRestore(Path(), seq, m_source.live() != nullptr);
+}
+
+void TabHistory::rollbackStoreTyped()
+{
+    m_source.currentSeq(this, [this](const Result<qint64> &now) {
+        if (!now)
+            return emit message(
+                tr("The store's current seq could not be read: %1").arg(now.error().message()),
+                8000);
+        bool ok = false;
+        const int max = int(std::min<qint64>(*now, std::numeric_limits<int>::max()));
+        const int seq = QInputDialog::getInt(
+            window(), tr("Restore Store to Seq"),
+            tr("Restore the whole store %1 as it was at seq (now %2); you will see what changes "
+               "before anything is written:")
+                .arg(m_tab->store())
+                .arg(*now),
+            std::max(0, max - 1), 0, max, 1, &ok);
+        if (ok)
+            rollbackStore(seq);
+    });
 }
 
 void TabHistory::startRestore(const Path &path, qint64 seq, bool preferRollback)

@@ -51,6 +51,9 @@ public slots:
     // The whole store to `seq`: the server's rollback on a live connection; over REST only a
     // conditional batch when it fits (the rollback is a WebSocket event).
     void rollbackStore(qint64 seq);
+    // History ▸ Restore Store to Seq…: asks for the seq (up to the store's seq now), then
+    // rollbackStore().
+    void rollbackStoreTyped();
     // Time travel over `node` (invalid: the whole store).
     void timeTravel(const dust::Path &node);
 
