@@ -294,14 +294,8 @@ void TabHistory::applied(RestorePlan *plan, bool ok, const QString &report)
     emit message(report, ok ? 8000 : 0);
     if (ok && m_source.rest()) {
         auto *command = new RestoreCommand(m_source.rest(), m_tab->store(), *plan);
-        QUndoStack *stack = m_tab->editing()->controller()->undoStack();
-        StructureCommand::keepStackOnFailure(stack, command);
-        connect(command, &StructureCommand::finished, this,
-                [this](bool stepOk, const QString &words) {
-                    emit message(words, stepOk ? 8000 : 0);
-                    m_tab->catchUpAfterRest();
-                });
-        stack->push(command);
+        m_tab->editing()->track(command);
+        m_tab->editing()->controller()->undoStack()->push(command);
     }
     // REST batches and a store rollback are not pushed to sockets (dust-protocol.md §5.10).
     m_tab->catchUpAfterRest();

@@ -53,6 +53,9 @@ public:
     // Moving on would drop the unsaved edit of `path`: asks (Keep Editing is the default).
     // True when the person chose to discard it.
     bool askToDiscard(const Path &path);
+    // Follows a structure step pushed on this store's undo stack (its own, or a restore's):
+    // Undo and Redo wait while it writes, its outcome is said and the store catches up.
+    void track(StructureCommand *command);
 
 signals:
     // Undo/redo/write state changed: the window updates its actions.
@@ -64,7 +67,6 @@ private:
     void applyWritePolicy();
     void startMove(const Path &from, const Path &to);
     void startDelete(const QList<Path> &nodes);
-    void track(StructureCommand *command);
     // After a REST batch: a REST tab re-lists; a live one asks the server what changed (REST
     // writes are not pushed to sockets, dust-protocol.md §5.10).
     void storeChangedOverRest();
