@@ -268,8 +268,8 @@ int main(int argc, char **argv)
     };
     report("search_substring", QStringLiteral("substring \"refunded\""),
            measure(dock, live, store, QStringLiteral("refunded"), false), "yy");
-    report("search_substring_rare", QStringLiteral("substring \"request 99999\""),
-           measure(dock, live, store, QStringLiteral("request 99999"), false), "ny");
+    report("search_substring_rare", QStringLiteral("substring \"request 4242\""),
+           measure(dock, live, store, QStringLiteral("request 4242"), false), "ny");
     report("search_folded", QString::fromUtf8("substring \"MÜLLER\" (case folding)"),
            measure(dock, live, store, QString::fromUtf8("MÜLLER"), false), "yn");
     report("search_regex", QStringLiteral("regex \"served in 9\\d\\d ms\""),

@@ -14,8 +14,8 @@ namespace dust {
 
 namespace {
 
-constexpr qsizetype kFirstSliceBudget = 8192; // leaves: the first results come at once
-constexpr int kMaxWaitingSlices = 2;          // read but not yet matched
+constexpr size_t kMatchChunk = 8192; // leaves matched before their hits are shown
+constexpr int kMaxWaitingSlices = 2; // read but not yet matched
 constexpr int kDefaultRecheckDelayMs = 30;
 
 QString words(const char *text)
@@ -45,19 +45,24 @@ struct SliceMatches
     qint64 matches = 0; // all matches, described in hits or not
     qint64 inScope = 0;
     bool recheck = false;
+    bool endOfSlice = true;    // the last chunk of its slice
     QList<QByteArray> checked; // a re-check: the paths read again
 };
 
 namespace {
 
+// Matches the leaves [from, to) of a slice.
 SliceMatches matchSlice(ValueMatcher &matcher, qsizetype &hitBudget, const LeafSlice &slice,
-                        bool recheck, const std::atomic_bool &stop)
+                        size_t from, size_t to, bool recheck, const std::atomic_bool &stop)
 {
     SliceMatches out;
     out.recheck = recheck;
-    out.inScope = slice.inScope();
-    out.checked = slice.checked();
-    for (const LeafSlice::Leaf &leaf : slice.leaves()) {
+    out.inScope = qint64(to - from); // a scan's slice holds only leaves of the scope
+    out.endOfSlice = to == slice.leaves().size();
+    if (recheck)
+        out.checked = slice.checked();
+    for (size_t i = from; i < to; ++i) {
+        const LeafSlice::Leaf &leaf = slice.leaves()[i];
         if (stop.load(std::memory_order_relaxed))
             break;
         const std::string_view value = slice.value(leaf);
@@ -168,7 +173,6 @@ bool ValueSearch::start(const SearchQuery &query)
     m_readPending = false;
     m_more = true;
     m_matchPending = 0;
-    m_firstSlice = true;
     m_after.clear();
     m_searched = 0;
     m_unlisted = 0;
@@ -214,8 +218,7 @@ void ValueSearch::readNext()
         return;
     SliceRequest request = m_request;
     request.after = m_after;
-    request.budget = m_sliceBudget > 0 ? m_sliceBudget : (m_firstSlice ? kFirstSliceBudget : 0);
-    m_firstSlice = false;
+    request.budget = m_sliceBudget;
     m_readPending = true;
     const std::shared_ptr<Run> run = m_run;
     m_transport
@@ -246,12 +249,21 @@ void ValueSearch::onRead(const std::shared_ptr<Run> &run,
     m_pool.start([this, run, slice, recheck] {
         if (run->closed)
             return;
-        SliceMatches matches = matchSlice(run->matcher, run->hitBudget, *slice, recheck,
-                                          recheck ? run->closed : run->scanCancelled);
-        // Queued to this object: the destructor waits for the pool, so it is alive here.
-        QMetaObject::invokeMethod(
-            this, [this, run, matches = std::move(matches)]() mutable { onMatched(run, matches); },
-            Qt::QueuedConnection);
+        const std::atomic_bool &stop = recheck ? run->closed : run->scanCancelled;
+        // A scan's slice is matched and shown in chunks, so the first hits show at once.
+        const size_t count = slice->leaves().size();
+        size_t from = 0;
+        do {
+            const size_t to = recheck ? count : std::min(count, from + kMatchChunk);
+            SliceMatches matches =
+                matchSlice(run->matcher, run->hitBudget, *slice, from, to, recheck, stop);
+            // Queued to this object: the destructor waits for the pool, so it is alive here.
+            QMetaObject::invokeMethod(
+                this,
+                [this, run, matches = std::move(matches)]() mutable { onMatched(run, matches); },
+                Qt::QueuedConnection);
+            from = to;
+        } while (from < count && !stop.load(std::memory_order_relaxed));
     });
     readNext();
 }
@@ -273,13 +285,16 @@ void ValueSearch::onMatched(const std::shared_ptr<Run> &run, SliceMatches &match
         emit progress(m_searched, matchCount());
         return;
     }
-    --m_matchPending;
+    if (matches.endOfSlice)
+        --m_matchPending;
     if (!m_scanning)
         return;
     m_searched += matches.inScope;
     m_unlisted += matches.matches - matches.hits.size();
     m_unlisted += m_model->upsert(std::move(matches.hits));
     emit progress(m_searched, matchCount());
+    if (!matches.endOfSlice)
+        return;
     if (!m_more && !m_readPending && m_matchPending == 0) {
         stopScan(State::Finished);
         emit finished();
