@@ -1,6 +1,7 @@
 #include "LeafSlice.h"
 
 #include "protocol/Glob.h"
+#include "protocol/JsonBytes.h"
 #include "sync/Mirror.h"
 
 #include <QCoreApplication>
@@ -94,7 +95,8 @@ LeafSlice LeafSlice::read(const Mirror &mirror, const SliceRequest &r)
         r.budget > 0 ? r.budget
                      : std::max<qsizetype>(kMinBudget, mirror.leafCount() / kSlicesPerScan);
     const std::string_view after = view(r.after);
-    bool started = after.empty();
+    std::string floor;    // also skipped: paths below this (the subtrees walked already)
+    bool started = false; // the walk has passed `after` and `floor`
     bool full = false;
     qsizetype visited = 0;
     std::string_view last; // stays valid: the mirror cannot change during the read
@@ -103,7 +105,7 @@ LeafSlice LeafSlice::read(const Mirror &mirror, const SliceRequest &r)
             return;
         const std::string_view path = view(leaf.path);
         if (!started) {
-            if (path <= after)
+            if (path <= after || path < std::string_view(floor))
                 return;
             started = true;
         }
@@ -119,10 +121,31 @@ LeafSlice LeafSlice::read(const Mirror &mirror, const SliceRequest &r)
         ++s.m_inScope;
         s.append(path, view(leaf.value), leaf.type, leaf.revision);
     };
-    if (r.base.isValid())
-        mirror.forEachLeafUnder(r.base, visit);
-    else
-        mirror.forEachLeaf(visit);
+    // Mirror walks a whole subtree (there is no walk from a path that stops). To resume, the
+    // read walks the smallest subtree holding `after` first (its parent's), then the next
+    // larger one, skipping what was walked, and so on up to the scope, until the budget is
+    // full: a read costs the leaves of the smallest subtree that holds them, not the store's.
+    const qsizetype baseLength = r.base.isValid() ? r.base.rendered().toUtf8().size() : 0;
+    for (qsizetype cut = qsizetype(after.size()) - 1; cut > baseLength && !full; --cut) {
+        if (after[size_t(cut)] != '/')
+            continue;
+        const std::string_view prefix = after.substr(0, size_t(cut));
+        const auto level = Path::parse(
+            jsonbytes::textFromUtf8(QByteArrayView(prefix.data(), qsizetype(prefix.size()))));
+        if (!level)
+            continue;
+        started = false;
+        mirror.forEachLeafUnder(*level, visit);
+        floor.assign(prefix);
+        floor.push_back('0'); // the byte after '/': the end of the subtree's range
+    }
+    started = false;
+    if (!full) {
+        if (r.base.isValid())
+            mirror.forEachLeafUnder(r.base, visit);
+        else
+            mirror.forEachLeaf(visit);
+    }
     s.m_last = last.empty() ? r.after : QByteArray(last.data(), qsizetype(last.size()));
     return s;
 }
