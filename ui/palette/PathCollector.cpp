@@ -2,7 +2,6 @@
 
 #include <QAbstractItemModel>
 #include <QList>
-#include <QPersistentModelIndex>
 
 namespace dust {
 
