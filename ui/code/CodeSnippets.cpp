@@ -57,7 +57,8 @@ QString whyNot(SnippetLanguage language, const SnippetTarget &target)
     case Kind::PutFile:
         return tr("%1 is not offered as code").arg(edit.opName());
     }
-    if (edit.kind == Kind::Set && edit.ifAbsent && language != SnippetLanguage::Curl)
+    if (edit.kind == Kind::Set && edit.ifAbsent &&
+        (language == SnippetLanguage::Cli || language == SnippetLanguage::Elixir))
         return tr("this client has no create-if-absent; curl has it (If-None-Match: *)");
     if (edit.kind == Kind::Delete && edit.ifMatch &&
         (language == SnippetLanguage::Cli || language == SnippetLanguage::JavaScript))
@@ -301,9 +302,12 @@ QString javaScript(const SnippetTarget &target)
         QString call;
         switch (edit.kind) {
         case Kind::Set:
+            // put(store, path, value, { ifMatch?, ifAbsent? }) (sdk/typescript/src/dust.ts)
             call = edit.ifMatch ? QStringLiteral("dust.put(%1, %2, %3, { ifMatch: %4 })")
                                       .arg(store, path, value, QString::number(*edit.ifMatch))
-                                : QStringLiteral("dust.put(%1, %2, %3)").arg(store, path, value);
+                   : edit.ifAbsent ? QStringLiteral("dust.put(%1, %2, %3, { ifAbsent: true })")
+                                         .arg(store, path, value)
+                                   : QStringLiteral("dust.put(%1, %2, %3)").arg(store, path, value);
             break;
         case Kind::Delete:
             call = QStringLiteral("dust.delete(%1, %2)").arg(store, path);
