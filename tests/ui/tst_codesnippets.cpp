@@ -10,10 +10,12 @@
 
 #include "InProcessDustlite.h"
 #include "TestAwait.h"
+#include "TestSdkOptions.h"
 
 #include "code/CodeSnippets.h"
 #include "code/CopyAsCodeMenu.h"
 #include "transport/HttpTransport.h"
+#include "transport/SdkTransport.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -118,6 +120,7 @@ private slots:
     void tokenIsNeverInlined();
     void whatALanguageCannotSay();
     void menuCopiesToTheClipboard();
+    void serverOfEachTransport();
 };
 
 void TestCodeSnippets::initTestCase()
@@ -538,6 +541,15 @@ void TestCodeSnippets::menuCopiesToTheClipboard()
     QVERIFY(menu.action(SnippetLanguage::Curl)->toolTip().contains(QStringLiteral("REST")));
     QVERIFY(menu.action(SnippetLanguage::Cli)->isEnabled());
     QVERIFY(!menu.copy(SnippetLanguage::Curl));
+}
+
+void TestCodeSnippets::serverOfEachTransport()
+{
+    QCOMPARE(codesnippets::serverUrlOf(m_http.get()), m_server.baseUrl());
+    SdkTransport live(sdkOptions(m_server.wsUrl()));
+    QCOMPARE(codesnippets::serverUrlOf(&live).toString(QUrl::StripTrailingSlash),
+             m_server.baseUrl().toString(QUrl::StripTrailingSlash));
+    QVERIFY(!codesnippets::serverUrlOf(nullptr).isValid());
 }
 
 QTEST_MAIN(TestCodeSnippets)

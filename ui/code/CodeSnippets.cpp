@@ -1,5 +1,9 @@
 #include "code/CodeSnippets.h"
 
+#include "transport/HttpTransport.h"
+#include "transport/SdkProtocol.h"
+#include "transport/SdkTransport.h"
+
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -97,6 +101,15 @@ QString languageName(SnippetLanguage language)
     case SnippetLanguage::Elixir:
         return tr("Elixir");
     }
+    return {};
+}
+
+QUrl serverUrlOf(const Transport *transport)
+{
+    if (const auto *http = qobject_cast<const HttpTransport *>(transport))
+        return http->baseUrl();
+    if (const auto *live = qobject_cast<const SdkTransport *>(transport))
+        return sdk::httpBaseUrl(live->options().url);
     return {};
 }
 

@@ -10,6 +10,8 @@
 
 namespace dust {
 
+class Transport;
+
 // The languages "Copy as Code" writes.
 enum class SnippetLanguage {
     Curl,       // REST with curl (dust-protocol.md §2.4, §4.4)
@@ -49,6 +51,10 @@ QString elixir(const SnippetTarget &target);
 
 // The name shown in menus: "curl", "dust CLI", "JavaScript (TypeScript SDK)", "Elixir".
 QString languageName(SnippetLanguage language);
+
+// The HTTP base of the server `transport` talks to (an HttpTransport's base URL, an
+// SdkTransport's WebSocket URL turned back into http[s]), or an invalid URL.
+QUrl serverUrlOf(const Transport *transport);
 
 // The REST URL of the entry at `path` (each rendered segment percent-encoded on its own).
 QString entryUrl(const QUrl &server, const QString &store, const Path &path);
