@@ -95,6 +95,8 @@ void TestFuzzyMatcher::positions_data()
     QTest::newRow("consecutive") << u"opy"_s << u"Copy Path"_s << QList<qsizetype>{1, 2, 3};
     QTest::newRow("segment start over inner letter")
         << u"ua"_s << u"users/alice"_s << QList<qsizetype>{0, 6};
+    QTest::newRow("look-ahead ignores case too")
+        << u"uab"_s << u"usage/alpha/B"_s << QList<qsizetype>{0, 6, 12};
     QTest::newRow("inner letter when no start fits")
         << u"ue"_s << u"users"_s << QList<qsizetype>{0, 2};
 }

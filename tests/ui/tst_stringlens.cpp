@@ -23,8 +23,11 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
+
+#include <ctime>
 
 using namespace dust;
 using namespace dust::test;
@@ -137,7 +140,18 @@ void TestStringLens::formatting()
 
 void TestStringLens::localTime()
 {
-    // The same moment written three ways is shown the same, in local time, with UTC.
+    // The same moment written three ways is shown the same, in local time, with UTC. Local
+    // time is made to differ from UTC (India, +05:30), so showing UTC as local fails.
+    const QByteArray oldTz = qgetenv("TZ");
+    qputenv("TZ", "Asia/Kolkata");
+    tzset();
+    const auto restore = qScopeGuard([&oldTz] {
+        if (oldTz.isEmpty())
+            qunsetenv("TZ");
+        else
+            qputenv("TZ", oldTz);
+        tzset();
+    });
     const QDateTime moment =
         QDateTime::fromString(QStringLiteral("2026-12-06T10:09:00Z"), Qt::ISODate);
     const QString seconds = QString::number(moment.toSecsSinceEpoch());
@@ -146,6 +160,7 @@ void TestStringLens::localTime()
         StringLensFormatter::format(StringLens::Time, QStringLiteral("2026-12-06T10:09:00Z"));
     const QString fromSeconds = StringLensFormatter::format(StringLens::Time, seconds);
     const QString fromMillis = StringLensFormatter::format(StringLens::Time, millis);
+    QCOMPARE(moment.toLocalTime().time(), QTime(15, 39));
     const QString local = QLocale().toString(moment.toLocalTime(), QLocale::LongFormat);
     for (const QString &shown : {iso, fromSeconds, fromMillis}) {
         QVERIFY2(shown.startsWith(local), qPrintable(shown));
