@@ -21,7 +21,7 @@ packages=(
     qt6-base-dev qt6-websockets-dev qt6-httpserver-dev libqt6sql6-sqlite qt6-svg-dev
     libqt6svg6 qt6-qpa-plugins libgl-dev libsimdjson-dev
     qtkeychain-qt6-dev libqscintilla2-qt6-dev gnome-keyring dbus
-    nodejs npm xvfb xauth fonts-dejavu-core
+    nodejs npm curl xvfb xauth fonts-dejavu-core
 )
 
 install_missing() {

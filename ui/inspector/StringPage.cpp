@@ -1,6 +1,7 @@
 #include "inspector/StringPage.h"
 
 #include "inspector/ChunkedTextView.h"
+#include "inspector/StringFormatterView.h"
 
 #include <QLabel>
 #include <QLocale>
@@ -13,6 +14,7 @@ StringPage::StringPage(QWidget *parent)
     : InspectorPage(parent)
     , m_note(new QLabel(this))
     , m_text(new ChunkedTextView(this))
+    , m_lens(new StringFormatterView(m_text, this))
 {
     setAccessibleName(tr("String value"));
     m_note->setWordWrap(true);
@@ -22,6 +24,7 @@ StringPage::StringPage(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_note);
+    layout->addWidget(m_lens);
     layout->addWidget(m_text, 1);
     setFocusProxy(m_text);
 }
@@ -35,6 +38,7 @@ void StringPage::showEntry(const Entry &entry)
     else
         m_note->setText(tr("A %1 value, shown as the text the server sends.").arg(entry.type));
     fillText(m_text, entry.value, textStyle());
+    m_lens->setText(entry.value.isString() ? text : QString());
 }
 
 QString StringPage::valueText() const

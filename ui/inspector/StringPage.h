@@ -6,6 +6,8 @@ class QLabel;
 
 namespace dust {
 
+class StringFormatterView;
+
 // A string value as wrapped text (also decimal and datetime values, which JSON clients see
 // as strings). A big string streams in (see InspectorPage::textView()).
 class StringPage : public InspectorPage
@@ -18,6 +20,8 @@ public:
     QString noteText() const override;
     ChunkedTextView *textView() const override { return m_text; }
     ValueFormatter::Style textStyle() const override { return ValueFormatter::Style::Text; }
+    // The "View as" switch (JSON, base64, time, link): it changes what is shown only.
+    StringFormatterView *formatterView() const { return m_lens; }
 
 protected:
     void showEntry(const Entry &entry) override;
@@ -25,6 +29,7 @@ protected:
 private:
     QLabel *m_note;
     ChunkedTextView *m_text;
+    StringFormatterView *m_lens;
 };
 
 } // namespace dust
