@@ -67,6 +67,7 @@ private slots:
     void filters();
     void liveRowsAreInsertedAndConfirmed();
     void forbiddenWithoutAuditRead();
+    void unreachableSaysSo();
     void valuePreview_data();
     void valuePreview();
 
@@ -351,6 +352,23 @@ void TestHistoryModel::forbiddenWithoutAuditRead()
              qPrintable(model.errorText()));
     QCOMPARE(model.rowCount(), 0);
     QVERIFY(!model.canFetchMore(QModelIndex()));
+}
+
+void TestHistoryModel::unreachableSaysSo()
+{
+    // A port nothing listens on: the server that was there is gone.
+    const QUrl gone = m_server->baseUrl();
+    m_alpha.reset();
+    m_rest.reset();
+    m_server.reset();
+    HttpTransport rest(gone, u"dust_tok_dev"_s);
+    HistoryModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy failed(&model, &HistoryModel::loadFailed);
+    model.setSource(&rest, kStore);
+    QVERIFY(failed.wait(30000));
+    QVERIFY2(model.errorText().contains(u"cannot be reached"_s), qPrintable(model.errorText()));
+    QCOMPARE(model.lastError()->kind(), Error::Kind::Network);
 }
 
 void TestHistoryModel::valuePreview_data()
