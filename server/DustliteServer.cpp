@@ -158,6 +158,7 @@ Expected<quint16, QString> DustliteServer::start(const ServerConfig &config)
 
     m_registry = std::make_unique<StoreRegistry>(m_config.inMemory ? QString() : m_config.dataDir);
     m_registry->setCompactAfter(m_config.compactAfter);
+    m_registry->setRetainOps(m_config.retainOps);
     if (const auto opened = openStores(); !opened) {
         stop();
         return Result::failure(opened.error());

@@ -30,6 +30,7 @@ struct ServerConfig
     int readsPerMinute = 0;      // 0 = unlimited
     int writesPerMinute = 0;     // shared by REST writes and WS write/put_file
     qint64 compactAfter = 0;     // compact a store once it holds this many ops; 0 = never
+    qint64 retainOps = 0;        // keep at most this many ops, older ones in the snapshot; 0 = all
     int wsIdleTimeoutMs = 60000; // close a WebSocket after this long without an inbound frame
 
     // --- local means local (see server/README.md, "Security")

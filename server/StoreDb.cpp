@@ -436,6 +436,30 @@ QList<StoreDb::EventPayload> StoreDb::eventPayloadsSince(qint64 afterSeq, int li
     return StoreLog(*d->sql).eventPayloadsSince(afterSeq, limit);
 }
 
+namespace {
+
+// Inside a transaction: the snapshot at `seq` with `entries` (the snapshot table's text)
+// replaces the older ones and the ops it covers.
+void replaceHistoryUpTo(StoreSql &sql, qint64 seq, const QByteArray &entries, const QString &at)
+{
+    QSqlQuery &insert =
+        sql.query(QStringLiteral("INSERT OR REPLACE INTO store_snapshots (snapshot_seq, entries, "
+                                 "inserted_at) VALUES (?, CAST(? AS TEXT), ?)"));
+    insert.bindValue(0, StoreSql::bindable(seq));
+    insert.bindValue(1, StoreSql::bindable(entries));
+    insert.bindValue(2, StoreSql::bindable(at));
+    sql.exec(insert);
+    QSqlQuery &ops = sql.query(QStringLiteral("DELETE FROM store_ops WHERE store_seq <= ?"));
+    ops.bindValue(0, StoreSql::bindable(seq));
+    sql.exec(ops);
+    QSqlQuery &older =
+        sql.query(QStringLiteral("DELETE FROM store_snapshots WHERE snapshot_seq < ?"));
+    older.bindValue(0, StoreSql::bindable(seq));
+    sql.exec(older);
+}
+
+} // namespace
+
 void StoreDb::compact()
 {
     const auto guard = d->guard();
@@ -459,21 +483,7 @@ void StoreDb::compact()
             text += '}';
         });
         text += '}';
-        QSqlQuery &insert = d->sql->query(
-            QStringLiteral("INSERT OR REPLACE INTO store_snapshots (snapshot_seq, entries, "
-                           "inserted_at) VALUES (?, CAST(? AS TEXT), ?)"));
-        insert.bindValue(0, StoreSql::bindable(seq));
-        insert.bindValue(1, StoreSql::bindable(text));
-        insert.bindValue(2, StoreSql::bindable(at));
-        d->sql->exec(insert);
-        QSqlQuery &ops =
-            d->sql->query(QStringLiteral("DELETE FROM store_ops WHERE store_seq <= ?"));
-        ops.bindValue(0, StoreSql::bindable(seq));
-        d->sql->exec(ops);
-        QSqlQuery &older =
-            d->sql->query(QStringLiteral("DELETE FROM store_snapshots WHERE snapshot_seq < ?"));
-        older.bindValue(0, StoreSql::bindable(seq));
-        d->sql->exec(older);
+        replaceHistoryUpTo(*d->sql, seq, text, at);
         // Blobs no leaf refers to any more have no history left to serve them either.
         d->sql->execDirect(QStringLiteral(
             "DELETE FROM files WHERE hash NOT IN (SELECT json_extract(value, '$.hash') FROM "
@@ -488,6 +498,37 @@ void StoreDb::compact()
     } else {
         qWarning("dustlite store %s: compaction failed: %s", qUtf8Printable(d->sql->fullName()),
                  qUtf8Printable(result.reason));
+    }
+}
+
+void StoreDb::retainOps(qint64 keep)
+{
+    const auto guard = d->guard();
+    if (keep <= 0)
+        return;
+    // The newest op to fold: the one just older than the `keep` newest.
+    const auto fold = d->sql->scalarInt(
+        QStringLiteral("SELECT store_seq FROM store_ops ORDER BY store_seq DESC LIMIT 1 OFFSET ?"),
+        {keep});
+    if (!fold || *fold <= d->sql->snapshotSeq())
+        return;
+    const QString at = StoreSql::nowIso();
+    // The state at `fold` is the older snapshot with the ops up to it replayed. Blobs stay:
+    // the ops still in the log may refer to them.
+    const auto text = StoreReplay(*d->sql).snapshotTextAt(*fold);
+    const WriteResult result = d->sql->transact([&]() -> WriteResult {
+        if (text)
+            replaceHistoryUpTo(*d->sql, *fold, *text, at);
+        WriteResult r;
+        r.ok = text && !d->sql->failed();
+        r.reason = text ? d->sql->error() : QStringLiteral("the history could not be replayed");
+        return r;
+    });
+    if (result.ok) {
+        d->sql->setSnapshot(*fold, at);
+    } else {
+        qWarning("dustlite store %s: folding old ops failed: %s",
+                 qUtf8Printable(d->sql->fullName()), qUtf8Printable(result.reason));
     }
 }
 

@@ -90,6 +90,10 @@ public:
     QList<EventPayload> eventPayloadsSince(qint64 afterSeq, int limit) const;
     // Writes a snapshot at the current seq and deletes the ops it covers.
     void compact();
+    // Keeps at most `keep` ops in the log (`--retain-ops`): the older ones are folded into a
+    // snapshot at the seq of the newest of them, as compact() folds all of them. Nothing
+    // when the log holds no more than `keep`, or `keep` is not positive.
+    void retainOps(qint64 keep);
     qint64 latestSnapshotSeq() const;
     QString latestSnapshotAt() const;
 

@@ -101,7 +101,8 @@ QString isoForComparison(const QString &since)
     return parsed.toUTC().toString(Qt::ISODateWithMs);
 }
 
-// One row of the audit log's columns query.
+// One row of the audit log's columns query, with the fields the hosted server serializes
+// (no client_op_id, dust-protocol.md §4.7).
 QJsonObject auditOp(const QSqlQuery &q)
 {
     return QJsonObject{
@@ -110,8 +111,7 @@ QJsonObject auditOp(const QSqlQuery &q)
         {QStringLiteral("path"), q.value(2).toString()},
         {QStringLiteral("value"), StoredJson::parseRawOrNull(q.value(3).toByteArray())},
         {QStringLiteral("device_id"), q.value(4).toString()},
-        {QStringLiteral("client_op_id"), q.value(5).toString()},
-        {QStringLiteral("inserted_at"), q.value(6).toString()}};
+        {QStringLiteral("inserted_at"), q.value(5).toString()}};
 }
 
 } // namespace
@@ -199,8 +199,7 @@ QJsonObject StoreLog::auditLog(const AuditQuery &query)
     QJsonArray ops;
     qint64 total = 0;
     const QString columns = QStringLiteral(
-        "SELECT store_seq, op, path, CAST(value AS BLOB), device_id, client_op_id, inserted_at "
-        "FROM store_ops");
+        "SELECT store_seq, op, path, CAST(value AS BLOB), device_id, inserted_at FROM store_ops");
 
     if (glob) {
         // Glob filters need the path's segments: count and page in one pass, newest first,

@@ -244,8 +244,12 @@ void StoreRegistry::deliverCommitted(const QString &fullName)
 
 void StoreRegistry::compactIfDue(StoreDb *db)
 {
-    if (db && m_compactAfter > 0 && db->opCount() >= m_compactAfter)
+    if (!db)
+        return;
+    if (m_compactAfter > 0 && db->opCount() >= m_compactAfter)
         db->compact();
+    if (m_retainOps > 0 && db->opCount() > m_retainOps)
+        db->retainOps(m_retainOps);
 }
 
 } // namespace dust::lite

@@ -44,7 +44,8 @@ public:
     // are always broadcast), false for REST writes (broadcast only when configured).
     // The REST writes another thread committed to that store before it (StoreDb::writeWith)
     // are announced first, so `committed` always comes in seq order. After the signal, a store
-    // holding at least compactAfter() ops is compacted.
+    // holding at least compactAfter() ops is compacted, and one holding more than
+    // retainOps() ops keeps only the newest of them.
     void notifyCommitted(const QString &fullName, const dust::ChangeEvent &event, bool viaSocket);
     // Announces the REST writes another thread committed to the store (StoreDb::writeWith)
     // and not announced yet, oldest first.
@@ -52,6 +53,10 @@ public:
     // Compact a store once its op log holds this many ops (0 = never).
     void setCompactAfter(qint64 ops) { m_compactAfter = ops; }
     qint64 compactAfter() const { return m_compactAfter; }
+    // Keep at most this many ops in each store's log, folding older ones into its snapshot
+    // after each commit (0 = keep all).
+    void setRetainOps(qint64 ops) { m_retainOps = ops; }
+    qint64 retainOps() const { return m_retainOps; }
 
     static bool isValidFullName(QStringView fullName);
 
@@ -94,6 +99,7 @@ private:
     // By store: the writes waiting to be committed in a group; shared with the pool's jobs.
     QHash<QString, std::shared_ptr<PendingWrites>> m_pending;
     qint64 m_compactAfter = 0;
+    qint64 m_retainOps = 0;
     std::unique_ptr<ReaderPool> m_pool; // last: goes first, waiting for the jobs on the stores
 };
 

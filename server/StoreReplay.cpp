@@ -254,4 +254,28 @@ std::optional<QJsonObject> StoreReplay::diff(qint64 fromSeq, qint64 toSeq,
                        {QStringLiteral("changes"), changes}};
 }
 
+std::optional<QByteArray> StoreReplay::snapshotTextAt(qint64 seq)
+{
+    m_sql.clearFailure();
+    const ReplayScope all;
+    ReplaySink sink(all);
+    if (!replay(seq, sink, all, kNoJournal) || m_sql.failed())
+        return std::nullopt;
+    QByteArray text = "{";
+    bool first = true;
+    for (const auto &[path, row] : sink.state) {
+        if (!first)
+            text += ',';
+        first = false;
+        text += StoredJson::string(path);
+        text += ":{\"value\":";
+        text += StoredJson::text(row.value);
+        text += ",\"type\":";
+        text += StoredJson::string(row.type);
+        text += '}';
+    }
+    text += '}';
+    return text;
+}
+
 } // namespace dust::lite

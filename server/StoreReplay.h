@@ -26,6 +26,10 @@ public:
                          QJsonObject *reply);
     // StoreDb::diff.
     std::optional<QJsonObject> diff(qint64 fromSeq, qint64 toSeq, qint64 *earliestAvailable);
+    // The entries of a snapshot of the whole store as of `seq` (at or after the latest
+    // snapshot), as the snapshot table keeps them: {"<path>":{"value":<stored>,"type":…}};
+    // nullopt when the history cannot be read.
+    std::optional<QByteArray> snapshotTextAt(qint64 seq);
 
 private:
     // Rebuilds the leaves in scope as of `toSeq` (>= the latest snapshot) from the latest

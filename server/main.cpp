@@ -128,6 +128,10 @@ std::optional<QString> toConfig(const QCommandLineParser &parser, ServerConfig &
          [&](qint64 v) {
              config.compactAfter = v;
          }},
+        {"retain-ops", 0, qint64(1) << 62,
+         [&](qint64 v) {
+             config.retainOps = v;
+         }},
         // --- connection guard: timeouts and limits
         {"header-timeout", 1, 3'600'000,
          [&](qint64 v) {
@@ -268,6 +272,11 @@ int main(int argc, char *argv[])
         {QStringLiteral("compact-after"),
          QStringLiteral("Compact a store into a snapshot once it holds N ops (default 0 = "
                         "never)."),
+         QStringLiteral("N")},
+        {QStringLiteral("retain-ops"),
+         QStringLiteral("Keep at most N ops in each store's audit log; older ones are folded "
+                        "into its snapshot, so diffs from before them answer 409 compacted and "
+                        "rollbacks to before them beyond_retention (default 0 = keep all)."),
          QStringLiteral("N")},
         // --- connection guard: timeouts and limits
         {QStringLiteral("header-timeout"),

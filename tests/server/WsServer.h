@@ -63,6 +63,7 @@ public:
         auth.addToken(
             {QString(kNoReadToken), QStringLiteral("acme"), {QStringLiteral("files:read")}});
         registry.setCompactAfter(this->config.compactAfter);
+        registry.setRetainOps(this->config.retainOps);
         limiter = std::make_unique<RateLimiter>(this->config.readsPerMinute,
                                                 this->config.writesPerMinute);
         endpoint = std::make_unique<SyncEndpoint>(registry, auth, *limiter, this->config);

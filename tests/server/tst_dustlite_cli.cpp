@@ -58,6 +58,7 @@ private slots:
     void tokensAndStores();
     void seedDemo();
     void limitsFromTheCommandLine();
+    void retainOpsFromTheCommandLine();
     void cleanExitOnSignal_data();
     void cleanExitOnSignal();
 };
@@ -108,6 +109,7 @@ void TestDustliteCli::help()
                                "--reads-per-minute",
                                "--writes-per-minute",
                                "--compact-after",
+                               "--retain-ops",
                                "--allow-origin",
                                "--allow-host",
                                "--header-timeout",
@@ -150,6 +152,7 @@ void TestDustliteCli::badArguments_data()
         << strs({"--max-ws-pending", "-1"}) << QByteArray("--max-ws-pending");
     QTest::newRow("rate") << strs({"--writes-per-minute", "-1"})
                           << QByteArray("--writes-per-minute");
+    QTest::newRow("retain ops") << strs({"--retain-ops", "-1"}) << QByteArray("--retain-ops");
     QTest::newRow("positional") << strs({"serve"}) << QByteArray("serve");
     QTest::newRow("allow-origin with a path")
         << strs({"--allow-origin", "https://app.example/page"}) << QByteArray("--allow-origin");
@@ -221,6 +224,21 @@ void TestDustliteCli::limitsFromTheCommandLine()
     QCOMPARE(http.put(TestHttp::entries("/big"), '"' + QByteArray(2000, 'x') + '"').status, 413);
     QCOMPARE(http.put(TestHttp::entries("/a"), "1").status, 200);
     QCOMPARE(http.put(TestHttp::entries("/b"), "1").status, 429);
+}
+
+void TestDustliteCli::retainOpsFromTheCommandLine()
+{
+    DustliteProcess dustlite;
+    QVERIFY2(dustlite.start(strs({"--retain-ops", "2"})), qPrintable(dustlite.errorString()));
+    TestHttp http(dustlite.baseUrl());
+    for (const char *value : {"1", "2", "3", "4"})
+        QCOMPARE(http.put(TestHttp::entries("/k"), value).status, 200);
+    const HttpResult log = http.get("/api/stores/local/demo/log");
+    QCOMPARE(log.status, 200);
+    QCOMPARE(log.object().value("pagination"_L1)["total"_L1].toInt(), 2);
+    const HttpResult diff = http.get("/api/stores/local/demo/diff?from_seq=1");
+    QCOMPARE(diff.status, 409);
+    QCOMPARE(diff.object().value("earliest_available"_L1).toInteger(), 2);
 }
 
 void TestDustliteCli::cleanExitOnSignal_data()

@@ -51,6 +51,7 @@ private slots:
     void catchUpFromMiddle();
     void catchUpClientAhead();
     void catchUpAcrossSnapshot();
+    void catchUpAcrossRetainedSnapshot();
     void catchUpInBatches();
     void compactAfter();
     void catchUpDoesNotBlockOthers();
@@ -171,6 +172,42 @@ void TestWebSocketCatchUp::catchUpAcrossSnapshot()
     QVERIFY(recent->waitCaughtUp(topicOf()) >= 0);
     QVERIFY(recent->events(topicOf(), QStringLiteral("snapshot")).isEmpty());
     QCOMPARE(recent->events().size(), 1);
+}
+
+// --retain-ops folds only the older ops: the snapshot holds the state at its own seq, not the
+// current one, and the retained ops follow it.
+void TestWebSocketCatchUp::catchUpAcrossRetainedSnapshot()
+{
+    WsServer server;
+    QVERIFY(server.start());
+    StoreDb *db = server.db();
+    db->write(setRequest(QStringLiteral("users/alice/name"), QStringLiteral("Alice"),
+                         QStringLiteral("s1")));
+    db->write(setRequest(QStringLiteral("stats/views"), 42, QStringLiteral("s2")));
+    db->write(setRequest(QStringLiteral("gone"), true, QStringLiteral("s3")));
+    WriteRequest remove = setRequest(QStringLiteral("gone"), QJsonValue(), QStringLiteral("s4"));
+    remove.op = Op::Delete;
+    db->write(remove);
+    db->write(setRequest(QStringLiteral("stats/views"), 43, QStringLiteral("s5")));
+    db->write(setRequest(QStringLiteral("after/one"), 1, QStringLiteral("s6")));
+    db->retainOps(2);
+    QCOMPARE(db->latestSnapshotSeq(), 4);
+    QCOMPARE(db->opCount(), 2);
+
+    const auto client = server.joined({.lastSeq = 1});
+    QVERIFY(client);
+    QCOMPARE(client->throughSeq(), 6);
+    const auto snapshots = client->events(topicOf(), QStringLiteral("snapshot"));
+    QCOMPARE(snapshots.size(), 1);
+    const QJsonObject snapshot = snapshots.first().payload.toObject();
+    QCOMPARE(snapshot.value(QLatin1String("snapshot_seq")).toInteger(), 4);
+    const QJsonObject entries = snapshot.value(QLatin1String("entries")).toObject();
+    QCOMPARE(entries.size(), 2);
+    QCOMPARE(json(entries.value(QLatin1String("users/alice/name"))),
+             QByteArray(R"({"type":"string","value":{"_scalar":"Alice"}})"));
+    QCOMPARE(json(entries.value(QLatin1String("stats/views"))),
+             QByteArray(R"({"type":"integer","value":{"_scalar":42}})"));
+    QCOMPARE(storeSeqs(client->events()), (QList<qint64>{5, 6}));
 }
 
 void TestWebSocketCatchUp::catchUpInBatches()

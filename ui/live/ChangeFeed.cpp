@@ -89,6 +89,7 @@ void ChangeFeed::flush()
     updateRate(); // the rate the batch arrived at, shown with it
     if (m_model)
         m_model->appendEvents(batch);
+    emit eventsFlushed(batch);
     emit flushed(int(batch.size()));
 }
 

@@ -61,6 +61,9 @@ signals:
     void rateChanged(double eventsPerSecond, bool coalescing);
     // One batch of `count` events went to the model.
     void flushed(int count);
+    // The events of that batch, in arrival order (emitted just before flushed()), for other
+    // views that follow the store, such as the history pane.
+    void eventsFlushed(const QList<dust::ChangeEvent> &events);
     // The store was reloaded (a snapshot or a long catch-up): the events in between are not
     // in the log.
     void eventsSkipped();
