@@ -4,6 +4,8 @@
 #   ./build.sh test            install what is missing, build, run every test (CTest)
 #   ./build.sh build           install what is missing and build
 #   ./build.sh bench           build and run the benchmarks (see bench/README.md)
+#   ./build.sh package         build the programs and make the .deb and .tar.gz (in BUILD_DIR;
+#                              see installer/README.md)
 # Environment: BUILD_DIR (default: build), BUILD_TYPE (default: RelWithDebInfo),
 #              DUST_SKIP_INSTALL=1 to skip the package check.
 set -euo pipefail
@@ -22,6 +24,9 @@ packages=(
     libqt6svg6 qt6-qpa-plugins libgl-dev libsimdjson-dev
     qtkeychain-qt6-dev libqscintilla2-qt6-dev gnome-keyring dbus
     nodejs npm curl xvfb xauth fonts-dejavu-core
+    # Packaging and its test: man pages from --help, dpkg-shlibdeps for the .deb's Depends,
+    # the desktop entry's and the AppStream metainfo's validators.
+    help2man dpkg-dev file desktop-file-utils appstream
 )
 
 install_missing() {
@@ -100,8 +105,18 @@ case "$cmd" in
         configure_and_build
         exec bench/run.sh "$build_dir" "$@"
         ;;
+    package)
+        install_missing
+        if [ ! -f "$build_dir/build.ninja" ]; then
+            cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" "$@"
+        fi
+        # Only what the packages hold: the programs, their man pages and completions.
+        cmake --build "$build_dir" --target dust-browser dustlite dust_desktop_files
+        (cd "$build_dir" && cpack)
+        ls -1 "$build_dir"/dust-browser_*.deb "$build_dir"/dust-browser-*.tar.gz
+        ;;
     *)
-        echo "usage: $0 run|test|build|bench [ARGS...]" >&2
+        echo "usage: $0 run|test|build|bench|package [ARGS...]" >&2
         exit 2
         ;;
 esac
