@@ -233,8 +233,14 @@ void ScalarForm::setInputValue(const QJsonValue &value)
     m_true->setChecked(value.isBool() && value.toBool());
     m_false->setChecked(value.isBool() && !value.toBool());
     m_boolGroup->setExclusive(true);
-    m_multiToggle->setChecked(m_mode == Mode::String && text.contains(QLatin1Char('\n')));
+    {
+        // Not through setMultiLine(): it would copy the other (still empty) field over the
+        // text just loaded.
+        const QSignalBlocker blocker(m_multiToggle);
+        m_multiToggle->setChecked(m_mode == Mode::String && text.contains(QLatin1Char('\n')));
+    }
     m_loading = false;
+    showMode();
 }
 
 void ScalarForm::showMode()
