@@ -129,7 +129,7 @@ void Launcher::open(const ConnectionProfile &profile, const QString &token)
     const QString label = profile.url.isEmpty()
                               ? profile.name
                               : tr("%1 (%2)").arg(profile.name, profile.url.toDisplayString());
-    m_window.addStore(std::move(made.transport), store, {label, profile.readOnly});
+    m_window.addStore(std::move(made.transport), store, {label, profile.readOnly, profile.name});
     if (!made.warning.isEmpty())
         m_window.statusBar()->showMessage(made.warning, 15000);
     if (m_profiles.contains(profile.name))

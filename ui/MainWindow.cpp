@@ -1,15 +1,21 @@
 #include "MainWindow.h"
 
 #include "RecentChangeDelegate.h"
+#include "bookmarks/BookmarksMenu.h"
+#include "code/CopyAsCodeMenu.h"
+#include "history/HistoryDock.h"
 #include "live/ChangeLogDock.h"
 #include "model/StoreTreeModel.h"
+#include "search/SearchDock.h"
 #include "transport/Transport.h"
+#include "window/AboutDialog.h"
 #include "window/ExchangeCommands.h"
 #include "window/GoToPathDialog.h"
 #include "window/Icons.h"
 #include "window/TabEditing.h"
 #include "window/TreeFilterBar.h"
 #include "window/WindowActions.h"
+#include "window/WindowTools.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -37,6 +43,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_tabs(new QTabWidget(this))
     , m_readOnly(new QLabel(this))
     , m_changeLog(new ChangeLogDock(nullptr, this))
+    , m_tools(new WindowTools(this, m_actions))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Dust Browser"));
@@ -70,14 +77,32 @@ MainWindow::MainWindow(QWidget *parent)
     showLog->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_J));
     showLog->setStatusTip(tr("Show or hide the store's change log"));
     addAction(showLog);
+    // The search results share the bottom with the change log; the history is at the right.
+    addDockWidget(Qt::BottomDockWidgetArea, m_tools->searchDock());
+    tabifyDockWidget(m_changeLog, m_tools->searchDock());
+    m_changeLog->raise();
+    addDockWidget(Qt::RightDockWidgetArea, m_tools->historyDock());
     auto *separator = new QAction(this);
     separator->setSeparator(true);
-    m_actions->fillMenus(menuBar(),
-                         {showLog, m_changeLog->pauseAction(), m_changeLog->clearAction(),
-                          separator, toolBar->toggleViewAction()});
-    connect(m_changeLog, &ChangeLogDock::pathActivated, this, [this](const Path &path) {
-        if (StoreTab *tab = currentTab())
-            tab->goToPath(path);
+    QAction *showHistory = m_tools->historyDock()->toggleViewAction();
+    QAction *showSearch = m_tools->searchDock()->toggleViewAction();
+    WindowActions::MenuExtras extras;
+    extras.view = {showLog,
+                   showSearch,
+                   m_changeLog->pauseAction(),
+                   m_changeLog->clearAction(),
+                   separator,
+                   toolBar->toggleViewAction()};
+    extras.edit = {m_tools->copyAsCodeMenu()};
+    extras.history = {showHistory};
+    extras.beforeHelp = {m_tools->bookmarksMenu()};
+    m_actions->fillMenus(menuBar(), extras);
+    m_tools->setPaletteExtras({showLog, showHistory, showSearch,
+                               m_tools->bookmarksMenu()->bookmarkThisAction(),
+                               m_tools->bookmarksMenu()->manageAction()});
+    connect(m_changeLog, &ChangeLogDock::pathActivated, m_tools, &WindowTools::goTo);
+    connect(m_tools, &WindowTools::message, this, [this](const QString &text, int timeoutMs) {
+        statusBar()->showMessage(text, timeoutMs);
     });
 
     m_readOnly->setAccessibleName(tr("Write access"));
@@ -163,10 +188,8 @@ void MainWindow::wireActions()
                                                    : ThemeChoice::System);
     });
     connect(a->about, &QAction::triggered, this, [this] {
-        QMessageBox::about(this, tr("About Dust Browser"),
-                           tr("<b>Dust Browser</b> %1<br>Browse, edit and watch Dust stores "
-                              "live.")
-                               .arg(QCoreApplication::applicationVersion()));
+        AboutDialog dialog(this);
+        dialog.exec();
     });
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::currentTabChanged);
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, &MainWindow::closeTab);
@@ -181,13 +204,14 @@ StoreTab *MainWindow::addStore(std::unique_ptr<Transport> transport, const QStri
 StoreTab *MainWindow::openStore(Transport *transport, const QString &store,
                                 const QString &serverLabel)
 {
-    return insertTab(new StoreTab(transport, store, {serverLabel, false}));
+    return insertTab(new StoreTab(transport, store, {serverLabel, false, QString()}));
 }
 
 StoreTab *MainWindow::insertTab(StoreTab *tab)
 {
     const QString &store = tab->store();
-    tab->setContextActions(m_actions->rowActions());
+    tab->setContextActions(m_actions->rowActions() << m_tools->copyAsCodeMenu()->menuAction());
+    m_tools->addTab(tab);
     applyTabSettings(tab);
     connect(tab, &StoreTab::changesSkipped, this, [this, tab] {
         if (tab == currentTab())
@@ -286,6 +310,7 @@ void MainWindow::currentTabChanged()
         m_shownStatus->show();
     }
     m_changeLog->setModel(tab ? tab->changeLog() : nullptr);
+    m_tools->setCurrentTab(tab);
     if (!tab) {
         setWindowTitle(tr("Dust Browser"));
         m_pages->setCurrentWidget(m_empty);
@@ -310,6 +335,7 @@ void MainWindow::closeTab(int index)
         statusBar()->removeWidget(m_shownStatus);
         m_shownStatus = nullptr;
     }
+    m_tools->removeTab(tab);
     m_tabs->removeTab(index);
     delete tab;
 }
@@ -324,7 +350,7 @@ void MainWindow::showGoToPath()
     if (current.isValid())
         dialog.setText(current.rendered());
     if (dialog.exec() == QDialog::Accepted) {
-        tab->goToPath(dialog.path());
+        m_tools->goTo(dialog.path());
         tab->treeView()->setFocus(); // the keys go on acting on the tree
     }
 }
@@ -337,7 +363,8 @@ void MainWindow::updateActions()
     for (QAction *a : m_actions->rowActions())
         a->setEnabled(hasRow);
     for (QAction *a : {m_actions->closeTab, m_actions->find, m_actions->refresh,
-                       m_actions->goToPath, m_actions->goUp})
+                       m_actions->goToPath, m_actions->goUp, m_actions->searchValues,
+                       m_actions->diffSinceOpened, m_actions->diffTyped, m_actions->timeTravel})
         a->setEnabled(hasTab);
     TabEditing *editing = hasTab ? tab->editing() : nullptr;
     const bool readOnly = hasTab && (tab->isReadOnly() || (editing && !editing->canWrite()));
@@ -345,6 +372,7 @@ void MainWindow::updateActions()
         a->setEnabled(hasRow && !readOnly);
     // A new entry needs no selection (it goes at the top then).
     m_actions->newEntry->setEnabled(editing && !readOnly);
+    m_actions->restoreStore->setEnabled(editing && !readOnly);
     m_actions->history->setEnabled(editing != nullptr);
     // Export needs no selection (the whole store then); import goes to the top without one.
     m_actions->exportData->setEnabled(hasTab);

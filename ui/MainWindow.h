@@ -21,6 +21,7 @@ class RecentChangeDelegate;
 class StoreTreeModel;
 class Transport;
 class WindowActions;
+class WindowTools;
 
 // The browser's main window. It only wires: the actions (WindowActions) to the current
 // store's tab (StoreTab), the tabs to the status bar, and the window's layout to the saved
@@ -43,6 +44,7 @@ public:
     void showConnectionError(const QString &message);
 
     WindowActions *actions() const { return m_actions; }
+    WindowTools *tools() const { return m_tools; }
     QTabWidget *tabs() const { return m_tabs; }
     ChangeLogDock *changeLogDock() const { return m_changeLog; }
     StoreTab *currentTab() const;
@@ -84,6 +86,7 @@ private:
     QTabWidget *m_tabs;
     QLabel *m_readOnly;
     ChangeLogDock *m_changeLog;
+    WindowTools *m_tools;
     QPointer<QWidget> m_shownStatus; // the current tab's status widget, in the status bar
 };
 

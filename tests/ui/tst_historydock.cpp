@@ -1,7 +1,7 @@
 // The history dock on a live store, driven with QTest offscreen: a real dustlite on
 // 127.0.0.1, its log read over REST (HttpTransport) and live ops from an SdkTransport's
 // ChangeFeed, a second client writing as another device. Rows and the status line; the
-// filters typed in; two rows selected with Ctrl-click and Ctrl+D ask for a diff between
+// filters typed in; two rows selected with Ctrl-click and Ctrl+Shift+D ask for a diff between
 // their seqs; the context menu asks to diff with now and to restore a row's version;
 // Enter on a row names its path; live rows appear; "Show deleted" lists deleted paths
 // greyed with their last values; a token without audit:read is told so; no store shows a
@@ -320,14 +320,14 @@ void TestHistoryDock::twoSelectedRowsRequestADiff()
     QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::ControlModifier, f.rowCenter(2));
     QCOMPARE(view->selectionModel()->selectedRows().size(), 2);
     QVERIFY(f.dock->diffAction()->isEnabled());
-    QTest::keyClick(view, Qt::Key_D, Qt::ControlModifier);
+    QTest::keyClick(view, Qt::Key_D, Qt::ControlModifier | Qt::ShiftModifier);
     QCOMPARE(diff.count(), 1);
     QCOMPARE(diff.at(0).at(0).toLongLong(), 2); // the older of the two, first
     QCOMPARE(diff.at(0).at(1).toLongLong(), 4);
     // A third row: no diff.
     QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::ControlModifier, f.rowCenter(3));
     QVERIFY(!f.dock->diffAction()->isEnabled());
-    QTest::keyClick(view, Qt::Key_D, Qt::ControlModifier);
+    QTest::keyClick(view, Qt::Key_D, Qt::ControlModifier | Qt::ShiftModifier);
     QCOMPARE(diff.count(), 1);
 }
 

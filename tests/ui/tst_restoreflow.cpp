@@ -68,14 +68,19 @@ std::unique_ptr<StoreTab> openTab(InProcessDustlite &dustlite, bool live)
                                       StoreTab::Options{QStringLiteral("test"), false});
 }
 
-// The messages a TabHistory said, joined.
+// The messages a TabHistory said, and its tab's editing (which follows a restore's undo and
+// redo like any structure step), joined.
 struct Messages
 {
     QStringList said;
     explicit Messages(TabHistory &history)
     {
-        QObject::connect(&history, &TabHistory::message, &history,
-                         [this](const QString &text, int) { said.append(text); });
+        const auto note = [this](const QString &text, int) {
+            said.append(text);
+        };
+        QObject::connect(&history, &TabHistory::message, &history, note);
+        if (TabEditing *editing = history.tab()->editing())
+            QObject::connect(editing, &TabEditing::message, &history, note);
     }
     QString all() const { return said.join(QLatin1Char('\n')); }
 };

@@ -73,7 +73,7 @@ HistoryDock::HistoryDock(QWidget *parent)
     bar->addStretch(1);
 
     m_diff = new QAction(tr("&Diff"), this);
-    m_diff->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    m_diff->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
     m_diff->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_diff->setToolTip(tr("Compare the store just after the two selected ops (select two rows "
                           "with Ctrl-click)"));
@@ -107,7 +107,7 @@ HistoryDock::HistoryDock(QWidget *parent)
     m_view->setAccessibleName(tr("History"));
     m_view->setAccessibleDescription(
         tr("The ops at this node and below, newest first. Ctrl-click a second row and press "
-           "Ctrl+D to compare them; the context menu compares with now or restores a "
+           "Ctrl+Shift+D to compare them; the context menu compares with now or restores a "
            "version; Enter or double-click shows the path in the tree."));
     m_pages->addWidget(m_view);
 

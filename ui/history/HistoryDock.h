@@ -31,7 +31,7 @@ class Transport;
 // says in words why the log cannot be read.
 //
 // The dock only asks for what part 2 of the history does: select two rows (Ctrl-click) and
-// Diff (Ctrl+D), or a row's context menu "Diff with now" → diffRequested(); "Restore this
+// Diff (Ctrl+Shift+D), or a row's context menu "Diff with now" → diffRequested(); "Restore this
 // version…" → restoreRequested(); double-click or Enter on a row or a deleted path →
 // pathActivated().
 class HistoryDock : public QDockWidget
@@ -58,7 +58,7 @@ public:
     QTableView *view() const { return m_view; }
     QTableView *deletedView() const { return m_deletedView; }
     QCheckBox *showDeletedBox() const { return m_showDeleted; }
-    // Enabled with exactly two rows selected (Ctrl+D while the dock has focus).
+    // Enabled with exactly two rows selected (Ctrl+Shift+D while the dock has focus).
     QAction *diffAction() const { return m_diff; }
     // On the current row.
     QAction *diffWithNowAction() const { return m_diffWithNow; }

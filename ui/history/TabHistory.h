@@ -30,6 +30,8 @@ public:
     explicit TabHistory(StoreTab *tab);
     ~TabHistory() override;
 
+    StoreTab *tab() const { return m_tab; }
+
     // The store's seq when this tab opened (read once the store answers; 0 until then).
     qint64 openedSeq() const { return m_openedSeq; }
     const DiffSource &source() const { return m_source; }

@@ -45,6 +45,7 @@ public:
     {
         QString serverLabel;   // "embedded dustlite (http://127.0.0.1:…)", a profile's name …
         bool readOnly = false; // the profile or the command line says so
+        QString profileName = {}; // the connection profile's name (bookmarks are kept with it)
     };
 
     // `transport` is owned by the tab.
@@ -59,6 +60,7 @@ public:
     SdkTransport *liveTransport() const;
     const QString &store() const { return m_store; }
     const QString &serverLabel() const { return m_options.serverLabel; }
+    const QString &profileName() const { return m_options.profileName; }
     // Read-only by choice (profile) or because the server grants no write.
     bool isReadOnly() const { return m_options.readOnly || m_serverReadOnly; }
     QString readOnlyReason() const;

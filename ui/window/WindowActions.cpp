@@ -38,7 +38,7 @@ WindowActions::WindowActions(QWidget *window)
     undo->setShortcut(QKeySequence::Undo);
     redo = make(tr("&Redo"), QStringLiteral("redo"), tr("Make the change you undid again"));
     redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence::Redo});
-    history = make(tr("&History…"), QString(),
+    history = make(tr("Undo &History…"), QString(),
                    tr("Your changes to this store in this session; step back to any of them"));
     history->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
     newEntry = make(tr("&New Entry…"), QStringLiteral("add"),
@@ -65,6 +65,10 @@ WindowActions::WindowActions(QWidget *window)
     find = make(tr("&Filter…"), QStringLiteral("filter"),
                 tr("Show only the paths whose name contains a text or that match a glob"));
     find->setShortcut(QKeySequence::Find);
+    searchValues =
+        make(tr("Search in &Values…"), QStringLiteral("search"),
+             tr("Search inside every value of the store, by text or regular expression"));
+    searchValues->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
 
     refresh =
         make(tr("&Refresh"), QStringLiteral("refresh"), tr("Read the store again from the server"));
@@ -95,6 +99,22 @@ WindowActions::WindowActions(QWidget *window)
     nextTab->setShortcut(QKeySequence::NextChild);
     previousTab = make(tr("P&revious Store"), QString(), tr("Show the previous store's tab"));
     previousTab->setShortcut(QKeySequence::PreviousChild);
+    commandPalette =
+        make(tr("Command &Palette…"), QString(), tr("Run a command or go to a path by typing"));
+    commandPalette->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::Key_K), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P)});
+
+    diffSinceOpened = make(tr("Diff Since &Opened"), QString(),
+                           tr("What changed in the store since this tab opened"));
+    diffTyped = make(tr("&Diff…"), QString(),
+                     tr("What changed in the store since a seq or a time you type"));
+    timeTravel = make(tr("&Time Travel…"), QString(),
+                      tr("The selected node as it was at any earlier seq, read-only, with "
+                         "Restore to Here"));
+    timeTravel->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
+    restoreStore = make(tr("&Restore Store to Seq…"), QString(),
+                        tr("Put the whole store back as it was at an earlier seq, after a "
+                           "preview (new operations; history is kept)"));
 
     about = make(tr("&About Dust Browser"), QString(), tr("Version and credits"));
     about->setMenuRole(QAction::AboutRole);
@@ -120,7 +140,12 @@ QAction *WindowActions::make(const QString &text, const QString &icon, const QSt
 
 QList<QAction *> WindowActions::writeActions() const
 {
-    return {newEntry, pasteJson, rename, moveEntry, deleteEntry, importData};
+    return {newEntry, pasteJson, rename, moveEntry, deleteEntry, importData, restoreStore};
+}
+
+QList<QAction *> WindowActions::all() const
+{
+    return findChildren<QAction *>(QString(), Qt::FindDirectChildrenOnly);
 }
 
 QList<QAction *> WindowActions::rowActions() const
@@ -129,7 +154,7 @@ QList<QAction *> WindowActions::rowActions() const
             exportData, pasteJson, rename,     moveEntry,     deleteEntry};
 }
 
-void WindowActions::fillMenus(QMenuBar *bar, const QList<QAction *> &viewExtras) const
+void WindowActions::fillMenus(QMenuBar *bar, const MenuExtras &extras) const
 {
     QMenu *file = bar->addMenu(tr("&File"));
     file->addActions({openConnection, closeTab});
@@ -142,10 +167,12 @@ void WindowActions::fillMenus(QMenuBar *bar, const QList<QAction *> &viewExtras)
     edit->addActions({undo, redo, history});
     edit->addSeparator();
     edit->addActions({copyPath, copyValue, copyAsJson});
+    for (QMenu *menu : extras.edit)
+        edit->addMenu(menu);
     edit->addSeparator();
     edit->addActions({newEntry, pasteJson, rename, moveEntry, deleteEntry});
     edit->addSeparator();
-    edit->addAction(find);
+    edit->addActions({find, searchValues});
 
     QMenu *view = bar->addMenu(tr("&View"));
     view->addAction(refresh);
@@ -154,15 +181,30 @@ void WindowActions::fillMenus(QMenuBar *bar, const QList<QAction *> &viewExtras)
     view->addSeparator();
     QMenu *colours = view->addMenu(tr("&Colours"));
     colours->addActions(themes->actions());
-    if (!viewExtras.isEmpty()) {
+    if (!extras.view.isEmpty()) {
         view->addSeparator();
-        view->addActions(viewExtras);
+        view->addActions(extras.view);
     }
+
+    QMenu *past = bar->addMenu(tr("Hi&story"));
+    past->addActions(extras.history);
+    if (!extras.history.isEmpty())
+        past->addSeparator();
+    past->addActions({diffSinceOpened, diffTyped});
+    past->addSeparator();
+    past->addAction(timeTravel);
+    past->addSeparator();
+    past->addAction(restoreStore);
 
     QMenu *go = bar->addMenu(tr("&Go"));
     go->addActions({goToPath, goUp});
     go->addSeparator();
     go->addActions({nextTab, previousTab});
+    go->addSeparator();
+    go->addAction(commandPalette);
+
+    for (QMenu *menu : extras.beforeHelp)
+        bar->addMenu(menu);
 
     QMenu *help = bar->addMenu(tr("&Help"));
     help->addAction(about);

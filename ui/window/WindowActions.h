@@ -5,6 +5,7 @@
 
 class QAction;
 class QActionGroup;
+class QMenu;
 class QMenuBar;
 class QToolBar;
 class QWidget;
@@ -40,6 +41,7 @@ public:
     QAction *copyAsJson;
     QAction *deleteEntry; // writes: disabled on a read-only store
     QAction *find;
+    QAction *searchValues; // inside every value of the live mirror
     // View
     QAction *refresh;
     QAction *expandSubtree;
@@ -53,6 +55,12 @@ public:
     QAction *goUp;
     QAction *nextTab;
     QAction *previousTab;
+    QAction *commandPalette;
+    // History (the store's, from the server's audit log)
+    QAction *diffSinceOpened;
+    QAction *diffTyped;
+    QAction *timeTravel;
+    QAction *restoreStore; // a write: disabled on a read-only store
     // Help
     QAction *about;
 
@@ -61,9 +69,20 @@ public:
     // The actions that act on the selected row.
     QList<QAction *> rowActions() const;
 
-    // Fills the menu bar (menus File, Edit, View, Go, Help) and the toolbar. `viewExtras`
-    // (e.g. dock toggles) go at the end of the View menu.
-    void fillMenus(QMenuBar *bar, const QList<QAction *> &viewExtras) const;
+    // Every command above (for the command palette).
+    QList<QAction *> all() const;
+
+    // What the window adds to the menus: dock toggles at the end of View, submenus in Edit
+    // (after the copy commands), a toggle at the top of History, menus before Help.
+    struct MenuExtras
+    {
+        QList<QAction *> view;
+        QList<QMenu *> edit;
+        QList<QAction *> history;
+        QList<QMenu *> beforeHelp;
+    };
+    // Fills the menu bar (menus File, Edit, View, History, Go, Help) and the toolbar.
+    void fillMenus(QMenuBar *bar, const MenuExtras &extras) const;
     void fillToolBar(QToolBar *bar) const;
     // Re-tints the icons to the window's palette (after a theme change).
     void updateIcons();
