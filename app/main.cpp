@@ -3,6 +3,7 @@
 #include "ImportCommand.h"
 #include "Launcher.h"
 #include "MainWindow.h"
+#include "window/Icons.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -44,6 +45,9 @@ int main(int argc, char *argv[])
 
     QApplication app(argc, argv);
     nameApplication();
+    // The desktop matches the window to its entry (Wayland) and every window has the icon.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.dust.DustBrowser"));
+    QApplication::setWindowIcon(dust::icons::application());
     dust::LaunchOptions options = dust::CommandLine::parse(QApplication::arguments());
     for (const QString &warning : std::as_const(options.warnings))
         std::fprintf(stderr, "dust-browser: %s\n", qPrintable(warning));
