@@ -11,6 +11,7 @@
 #include "bookmarks/BookmarksMenu.h"
 #include "code/CopyAsCodeMenu.h"
 #include "history/DiffDialog.h"
+#include "history/DiffPanel.h"
 #include "history/HistoryDock.h"
 #include "history/TabHistory.h"
 #include "palette/CommandPalette.h"
@@ -152,6 +153,9 @@ void TestWindowTools::historyFollowsTheSelectionAndDiffs()
     QVERIFY(!history->diffDialog());
     emit dock->diffRequested(0, HistoryDock::Now);
     QTRY_VERIFY(history->diffDialog() && history->diffDialog()->isVisible());
+    // It opens on the node whose history asked for it.
+    QCOMPARE(history->diffDialog()->panel()->filterField()->text(),
+             QStringLiteral("users/alice/name"));
 }
 
 void TestWindowTools::searchOpensWithItsShortcut()

@@ -150,7 +150,8 @@ EntryEditor::EntryEditor(QWidget *parent)
     connect(m_cancel, &QPushButton::clicked, this, &EntryEditor::cancel);
 
     for (const QKeySequence &keys :
-         {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
+         {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter),
+          QKeySequence(QKeySequence::Save)}) {
         auto *shortcut = new QShortcut(keys, this);
         shortcut->setContext(Qt::WidgetWithChildrenShortcut);
         connect(shortcut, &QShortcut::activated, this, &EntryEditor::save);

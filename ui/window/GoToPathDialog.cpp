@@ -49,6 +49,7 @@ GoToPathDialog::GoToPathDialog(Completions completions, QWidget *parent)
 void GoToPathDialog::setText(const QString &text)
 {
     m_field->setText(text);
+    m_field->selectAll(); // typing replaces the current path; End or → keeps and extends it
     updateCompletions(text);
 }
 

@@ -5,6 +5,8 @@
 #include "bookmarks/RecentPaths.h"
 #include "code/CodeSnippets.h"
 #include "code/CopyAsCodeMenu.h"
+#include "history/DiffDialog.h"
+#include "history/DiffPanel.h"
 #include "history/HistoryDock.h"
 #include "history/TabHistory.h"
 #include "inspector/EntryEditor.h"
@@ -18,6 +20,7 @@
 #include "window/WindowActions.h"
 
 #include <QAction>
+#include <QLineEdit>
 #include <QMainWindow>
 #include <QTreeView>
 
@@ -37,6 +40,22 @@ BookmarkStore *bookmarksOf(const StoreTab *tab)
 RecentPaths *recentOf(const StoreTab *tab)
 {
     return tab ? tab->findChild<RecentPaths *>(kRecentName, Qt::FindDirectChildrenOnly) : nullptr;
+}
+
+// A glob for the paths at or under `node` ("users/alice/**" for a folder, the path for a
+// leaf); empty for the whole store or a path that holds glob characters itself.
+QString nodeGlob(const Path &node, const StoreTab *tab)
+{
+    if (!node.isValid() || !tab)
+        return {};
+    const QString rendered = node.rendered();
+    for (const QChar c : {u'*', u'?', u'[', u'{'})
+        if (rendered.contains(c))
+            return {};
+    const bool folder =
+        tab->currentPath() == node &&
+        tab->treeView()->currentIndex().data(NodeTreeModel::HasChildrenRole).toBool();
+    return folder ? rendered + QStringLiteral("/**") : rendered;
 }
 
 } // namespace
@@ -103,8 +122,14 @@ void WindowTools::wireActions()
     connect(m_actions->restoreStore, &QAction::triggered, this,
             onHistory([](TabHistory *h, StoreTab *) { h->rollbackStoreTyped(); }));
     connect(m_history, &HistoryDock::diffRequested, this, [this](qint64 from, qint64 to) {
-        if (TabHistory *history = historyOf(current()))
-            history->showDiff(from, to);
+        TabHistory *history = historyOf(current());
+        if (!history)
+            return;
+        history->showDiff(from, to);
+        // Two rows of a node's history: the diff opens on that node (the filter can widen it).
+        const QString glob = nodeGlob(m_history->node(), current());
+        if (DiffDialog *dialog = history->diffDialog(); dialog && !glob.isEmpty())
+            dialog->panel()->filterField()->setText(glob);
     });
     connect(m_history, &HistoryDock::restoreRequested, this, [this](const Path &path, qint64 seq) {
         if (StoreTab *tab = current(); tab && !tab->isReadOnly())
