@@ -64,7 +64,8 @@ void RestoreBatch::next()
     if (m_next >= total) {
         m_running = false;
         emit progress(total, total, tr("Done"));
-        emit finished(true, tr("%n leaf/leaves written.", nullptr, static_cast<int>(total)));
+        emit finished(true,
+                      total == 1 ? tr("One leaf written.") : tr("%1 leaves written.").arg(total));
         return;
     }
     if (m_cancelled)

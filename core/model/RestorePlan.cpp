@@ -354,10 +354,13 @@ void RestorePlan::readBack()
                              .arg(m_targetSeq)
                              .arg(countsText());
         if (differing > 0)
-            report += QLatin1Char(' ') +
-                      tr("%n leaf/leaves differ from the preview already: someone wrote there "
-                         "just before or after the rollback.",
-                         nullptr, differing);
+            report +=
+                QLatin1Char(' ') +
+                (differing == 1 ? tr("One leaf differs from the preview already: someone wrote "
+                                     "there just before or after the rollback.")
+                                : tr("%1 leaves differ from the preview already: someone wrote "
+                                     "there just before or after the rollback.")
+                                      .arg(differing));
         finish(true, report);
     };
     (*step)();

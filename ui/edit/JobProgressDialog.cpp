@@ -78,6 +78,12 @@ void JobProgressDialog::showFinished(bool ok, const QString &report)
     m_button->setAccessibleDescription(QString());
     m_button->setEnabled(true);
     m_button->setFocus();
+    // The wrapped report needs its lines' height: grow to fit it.
+    QLayout *box = layout();
+    box->activate();
+    const int needed =
+        box->hasHeightForWidth() ? box->totalHeightForWidth(width()) : sizeHint().height();
+    resize(width(), std::max(height(), needed));
 }
 
 void JobProgressDialog::reject()

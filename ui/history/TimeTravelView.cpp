@@ -141,15 +141,20 @@ void TimeTravelView::onStateReady(qint64 seq)
     m_model->setLeaves(m_state->node(), m_state->leavesAt(), m_state->differing());
     m_tree->expandAll();
     m_tree->resizeColumnToContents(TimeTravelModel::NameColumn);
+    const qsizetype leaves = m_state->leavesAt().size();
+    const qsizetype differing = m_state->differing().size();
     if (seq >= m_state->nowSeq())
-        m_status->setText(
-            tr("Seq %1: as it is now (%n leaf/leaves).", nullptr, int(m_state->leavesAt().size()))
-                .arg(seq));
+        m_status->setText(leaves == 1
+                              ? tr("Seq %1: as it is now (one leaf).").arg(seq)
+                              : tr("Seq %1: as it is now (%2 leaves).").arg(seq).arg(leaves));
     else
-        m_status->setText(tr("Seq %1 of %2: %n path(s) differ from now.", nullptr,
-                             int(m_state->differing().size()))
-                              .arg(seq)
-                              .arg(m_state->nowSeq()));
+        m_status->setText(
+            differing == 1
+                ? tr("Seq %1 of %2: one path differs from now.").arg(seq).arg(m_state->nowSeq())
+                : tr("Seq %1 of %2: %3 paths differ from now.")
+                      .arg(seq)
+                      .arg(m_state->nowSeq())
+                      .arg(differing));
     m_restore->setEnabled(seq < m_state->nowSeq());
 }
 

@@ -142,6 +142,9 @@ void WindowTools::wireActions()
     connect(m_actions->searchValues, &QAction::triggered, this, [this] {
         m_search->show();
         m_search->raise();
+        // Room for a page of results (the bottom area starts as tall as the change log).
+        if (m_search->height() < 300)
+            m_window->resizeDocks({m_search}, {340}, Qt::Vertical);
         m_search->focusQuery();
     });
     connect(m_search, &SearchDock::pathActivated, this, &WindowTools::goTo);
