@@ -66,7 +66,7 @@ ChangeLogDock::ChangeLogDock(ChangeLogModel *model, QWidget *parent)
 
     m_pause = new QAction(tr("&Pause"), this);
     m_pause->setCheckable(true);
-    m_pause->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    m_pause->setShortcut(QKeySequence(Qt::Key_F8));
     m_pause->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_pause->setToolTip(tr("Pause the change log: new changes are held until you resume"));
     m_pause->setStatusTip(m_pause->toolTip());

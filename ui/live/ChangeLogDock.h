@@ -36,8 +36,8 @@ public:
     void setModel(ChangeLogModel *model);
     QTableView *view() const { return m_view; }
     QLineEdit *filterEdit() const { return m_filter; }
-    // Checkable: checked = paused (Ctrl+Shift+P while the dock has focus). Its text says
-    // what a click does ("Pause" / "Resume").
+    // Checkable: checked = paused (F8 while the dock has focus; Ctrl+Shift+P is the command
+    // palette). Its text says what a click does ("Pause" / "Resume").
     QAction *pauseAction() const { return m_pause; }
     // Empties the log and what waits while paused (Ctrl+Shift+L while the dock has focus).
     QAction *clearAction() const { return m_clear; }
