@@ -2,6 +2,7 @@
 
 #include "protocol/Glob.h"
 #include "protocol/JsonBytes.h"
+#include "protocol/RawPath.h"
 #include "sync/Mirror.h"
 
 #include <QCoreApplication>
@@ -95,56 +96,43 @@ LeafSlice LeafSlice::read(const Mirror &mirror, const SliceRequest &r)
         r.budget > 0 ? r.budget
                      : std::max<qsizetype>(kMinBudget, mirror.leafCount() / kSlicesPerScan);
     const std::string_view after = view(r.after);
-    std::string floor;    // also skipped: paths below this (the subtrees walked already)
-    bool started = false; // the walk has passed `after` and `floor`
     bool full = false;
     qsizetype visited = 0;
     std::string_view last; // stays valid: the mirror cannot change during the read
+    std::string_view stop; // the end of the scope's range (empty: the store's end)
     const auto visit = [&](const MirrorLeafView &leaf) {
-        if (full)
-            return;
         const std::string_view path = view(leaf.path);
-        if (!started) {
-            if (path <= after || path < std::string_view(floor))
-                return;
-            started = true;
-        }
+        if (!stop.empty() && !(path < stop))
+            return false;
         if (visited == budget) {
             full = true;
             s.m_more = true;
-            return;
+            return false;
         }
         ++visited;
         last = path;
-        if (!inScope(leaf))
-            return;
-        ++s.m_inScope;
-        s.append(path, view(leaf.value), leaf.type, leaf.revision);
+        if (inScope(leaf)) {
+            ++s.m_inScope;
+            s.append(path, view(leaf.value), leaf.type, leaf.revision);
+        }
+        return true;
     };
-    // Mirror walks a whole subtree (there is no walk from a path that stops). To resume, the
-    // read walks the smallest subtree holding `after` first (its parent's), then the next
-    // larger one, skipping what was walked, and so on up to the scope, until the budget is
-    // full: a read costs the leaves of the smallest subtree that holds them, not the store's.
-    const qsizetype baseLength = r.base.isValid() ? r.base.rendered().toUtf8().size() : 0;
-    for (qsizetype cut = qsizetype(after.size()) - 1; cut > baseLength && !full; --cut) {
-        if (after[size_t(cut)] != '/')
-            continue;
-        const std::string_view prefix = after.substr(0, size_t(cut));
-        const auto level = Path::parse(
-            jsonbytes::textFromUtf8(QByteArrayView(prefix.data(), qsizetype(prefix.size()))));
-        if (!level)
-            continue;
-        started = false;
-        mirror.forEachLeafUnder(*level, visit);
-        floor.assign(prefix);
-        floor.push_back('0'); // the byte after '/': the end of the subtree's range
-    }
-    started = false;
-    if (!full) {
-        if (r.base.isValid())
-            mirror.forEachLeafUnder(r.base, visit);
-        else
-            mirror.forEachLeaf(visit);
+    // A slice starts right after the last path read and stops when its budget is full, so a
+    // read costs its own leaves only. A subtree scope is the node's own leaf, then the
+    // half-open byte range of its descendants (a sibling such as "users-x" sorts between).
+    if (r.base.isValid()) {
+        const QByteArray rendered = r.base.rendered().toUtf8();
+        const QByteArray begin = rawpath::descendantsBegin(view(rendered));
+        const QByteArray end = rawpath::descendantsEnd(view(rendered));
+        if (after.empty())
+            mirror.visitLeaf(rendered, [&](const MirrorLeafView &leaf) { visit(leaf); });
+        stop = view(end);
+        if (!full) {
+            const bool fromBegin = after < view(begin);
+            mirror.forEachLeafFrom(fromBegin ? view(begin) : after, fromBegin, visit);
+        }
+    } else {
+        mirror.forEachLeafFrom(after, after.empty(), visit);
     }
     s.m_last = last.empty() ? r.after : QByteArray(last.data(), qsizetype(last.size()));
     return s;

@@ -646,6 +646,18 @@ void Mirror::forEachLeafUnder(const Path &base,
     }
 }
 
+void Mirror::forEachLeafFrom(std::string_view from, bool inclusive,
+                             const std::function<bool(const MirrorLeafView &)> &visit) const
+{
+    auto pos = m_table->lowerBound(from);
+    if (!inclusive && pos != m_table->end() && m_table->at(pos).path() == from)
+        pos = m_table->next(pos);
+    for (; pos != m_table->end(); pos = m_table->next(pos)) {
+        if (!visit(leafView(&m_table->at(pos))))
+            return;
+    }
+}
+
 Expected<ListPage, Error> Mirror::list(const ListQuery &q) const
 {
     return MirrorReader(*m_table, m_typeNames).list(q);

@@ -179,6 +179,11 @@ public:
     // The leaf at `base` (if any) and every leaf under it, in path order.
     void forEachLeafUnder(const Path &base,
                           const std::function<void(const MirrorLeafView &)> &visit) const;
+    // The leaves from `from` on (rendered path bytes; `from` itself only when `inclusive`),
+    // in byte-wise path order, for as long as visit() returns true: a walk that starts in the
+    // middle and stops when told, so a read in slices costs only its own leaves.
+    void forEachLeafFrom(std::string_view from, bool inclusive,
+                         const std::function<bool(const MirrorLeafView &)> &visit) const;
 
 signals:
     void changed(const dust::MirrorChangeBatch &batch);
