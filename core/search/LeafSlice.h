@@ -34,9 +34,9 @@ struct SliceRequest
 // buffer), to be matched on another: the sync thread is held only for the copy of one
 // slice, and never builds a QJsonValue. A scan reads the leaves after `after` in path order,
 // visiting at most a budget of them; the next read resumes after last(), so leaves written
-// meanwhile are read as they are then. Resuming walks the subtrees around `after`, smallest
-// first (Mirror::forEachLeafUnder), skipping what comes before it. A re-check reads a list of
-// paths.
+// meanwhile are read as they are then. A read starts right after `after` and stops when
+// its budget is full (Mirror::forEachLeafFrom), so it costs its own leaves only. A re-check
+// reads a list of paths.
 class LeafSlice
 {
 public:

@@ -31,11 +31,8 @@ struct SliceMatches;
 // to be matched. Hits go into the model one batch per 8,192 leaves matched, in path order,
 // at most model->maxRows() listed (the rest are counted).
 //
-// Mirror offers no walk that starts at a path, so a read resumes by walking the smallest
-// subtree holding the last path read, then larger ones (LeafSlice): it costs the leaves of
-// the smallest subtree around the slice, not the whole store's; a flat folder of a million
-// leaves is walked whole by every read. A Mirror::forEachLeafAfter(path, visit) that stops
-// when told would make every read cost only its own leaves.
+// Each read starts right after the last path read and stops when its slice is full
+// (Mirror::forEachLeafFrom, through LeafSlice), so it costs only its own leaves.
 //
 // The results stay current: the leaf changes of every applied event of the store (the
 // transport's storeChanged()) are read again from the mirror and matched, a listed path's
