@@ -90,6 +90,11 @@ void HistoryModel::reload()
         if (m_node.isValid()) {
             addSource(m_node.rendered());
             addSource(m_node.rendered() + QStringLiteral("/**"));
+            // A set, delete or merge of an ancestor may have written the node too.
+            for (Path up = m_node.parent(); up.isValid(); up = up.parent()) {
+                addSource(up.rendered());
+                m_sources.back().ancestor = true;
+            }
         } else {
             addSource(QString());
         }
@@ -218,8 +223,9 @@ bool HistoryModel::atEnd() const
 qint64 HistoryModel::totalOps() const
 {
     qint64 total = 0;
+    // An ancestor's ops not read yet are counted as if they all reached the node.
     for (const Source &source : m_sources)
-        total += source.total;
+        total += source.total - source.dropped;
     return std::max(total + m_liveRows, qint64(m_rows.size()));
 }
 
@@ -268,6 +274,9 @@ void HistoryModel::request(std::size_t index)
             source.total = page->total;
             ++source.nextPage;
             source.buffer = page->ops;
+            if (source.ancestor)
+                source.dropped += source.buffer.removeIf(
+                    [this](const AuditOp &op) { return !touchesNode(op.op, op.path, op.value); });
             std::sort(source.buffer.begin(), source.buffer.end(),
                       [](const AuditOp &a, const AuditOp &b) { return a.storeSeq > b.storeSeq; });
             if (page->ops.size() < limit || page->page >= page->totalPages)
@@ -346,9 +355,24 @@ void HistoryModel::setLoading(bool loading)
     emit loadingChanged(loading);
 }
 
+bool HistoryModel::touchesNode(const QString &op, const QString &opPath,
+                               const QJsonValue &value) const
+{
+    const auto at = Path::parse(opPath);
+    if (!at || !m_node.isValid() || !at->isSelfOrAncestorOf(m_node) || *at == m_node)
+        return false;
+    if (op == QLatin1String("set") || op == QLatin1String("delete") ||
+        op == QLatin1String("put_file"))
+        return true;
+    if (op == QLatin1String("merge"))
+        return value.toObject().contains(m_node.segments().at(at->segments().size()));
+    return false;
+}
+
 bool HistoryModel::accepts(const ChangeEvent &event) const
 {
-    if (m_node.isValid() && !m_node.isSelfOrAncestorOf(event.path))
+    if (m_node.isValid() && !m_node.isSelfOrAncestorOf(event.path) &&
+        !touchesNode(eventOpName(event), event.path.rendered(), event.value))
         return false;
     if (!m_filter.op.isEmpty() && eventOpName(event) != m_filter.op)
         return false;
@@ -397,7 +421,11 @@ void HistoryModel::reconcile()
                 if (generation != m_generation)
                     return;
                 if (page) {
-                    read->append(page->ops);
+                    for (const AuditOp &op : page->ops) {
+                        if (i >= m_sources.size() || !m_sources[i].ancestor ||
+                            touchesNode(op.op, op.path, op.value))
+                            read->append(op);
+                    }
                     if (i < m_sources.size())
                         m_sources[i].total = page->total;
                 }

@@ -148,6 +148,10 @@ private:
     struct Source
     {
         QString path; // the log's path filter; empty = all
+        // An ancestor of the node, read exactly: only its ops that reach the node are kept
+        // (touchesNode()).
+        bool ancestor = false;
+        qint64 dropped = 0; // ops of an ancestor read and left out: they did not reach the node
         int nextPage = 1;
         bool exhausted = false;
         bool inFlight = false;
@@ -163,6 +167,10 @@ private:
     void setLoading(bool loading);
     void reconcile();
     bool accepts(const ChangeEvent &event) const;
+    // Whether `op` (of `opPath`, an ancestor of the node) wrote over the node: a set or a
+    // delete of an ancestor replaces its whole subtree (dust-protocol.md §3.2), a merge
+    // when it names the child on the node's way.
+    bool touchesNode(const QString &op, const QString &opPath, const QJsonValue &value) const;
     static Row rowFromLog(const AuditOp &op);
     static Row rowFromEvent(const ChangeEvent &event);
     // Inserts the rows whose seq is new at their place (runs of them as one insertion) and

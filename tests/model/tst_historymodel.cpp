@@ -199,8 +199,10 @@ void TestHistoryModel::historyMatchesTheScript_data()
 {
     QTest::addColumn<QString>("node");
     QTest::addColumn<Seqs>("seqs");
-    QTest::newRow("a leaf") << u"users/alice/name"_s << Seqs{8, 2};
-    QTest::newRow("a counter") << u"users/alice/visits"_s << Seqs{4, 3};
+    // A set of an ancestor writes over its whole subtree; its merge only the fields it names.
+    QTest::newRow("a leaf") << u"users/alice/name"_s << Seqs{8, 2, 1};
+    QTest::newRow("a leaf merged into by its parent") << u"users/alice/age"_s << Seqs{9, 1};
+    QTest::newRow("a counter") << u"users/alice/visits"_s << Seqs{4, 3, 1};
     QTest::newRow("a subtree: the node and everything under it")
         << u"users/alice"_s << Seqs{9, 8, 7, 6, 4, 3, 2, 1};
     QTest::newRow("a subtree with ops only below the node")
