@@ -1,5 +1,7 @@
 #include "exchange/ExportLines.h"
 
+#include "protocol/JsonBytes.h"
+
 #include <QCoreApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -166,109 +168,6 @@ struct Scan
     }
 };
 
-int hexDigit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-bool hex4(std::string_view raw, size_t at, char32_t &out)
-{
-    if (at + 4 > raw.size())
-        return false;
-    out = 0;
-    for (size_t i = at; i < at + 4; ++i) {
-        const int d = hexDigit(raw[i]);
-        if (d < 0)
-            return false;
-        out = out * 16 + char32_t(d);
-    }
-    return true;
-}
-
-void appendUtf8(QByteArray &out, char32_t cp)
-{
-    if (cp < 0x80) {
-        out.append(char(cp));
-    } else if (cp < 0x800) {
-        out.append(char(0xC0 | (cp >> 6)));
-        out.append(char(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.append(char(0xE0 | (cp >> 12)));
-        out.append(char(0x80 | ((cp >> 6) & 0x3F)));
-        out.append(char(0x80 | (cp & 0x3F)));
-    } else {
-        out.append(char(0xF0 | (cp >> 18)));
-        out.append(char(0x80 | ((cp >> 12) & 0x3F)));
-        out.append(char(0x80 | ((cp >> 6) & 0x3F)));
-        out.append(char(0x80 | (cp & 0x3F)));
-    }
-}
-
-// The raw text of a JSON string (between its quotes) decoded to UTF-8 into `out`.
-bool decode(std::string_view raw, QByteArray &out)
-{
-    out.clear();
-    out.reserve(qsizetype(raw.size()));
-    for (size_t i = 0; i < raw.size(); ++i) {
-        const char c = raw[i];
-        if (c != '\\') {
-            out.append(c);
-            continue;
-        }
-        if (++i >= raw.size())
-            return false;
-        switch (raw[i]) {
-        case '"':
-        case '\\':
-        case '/':
-            out.append(raw[i]);
-            break;
-        case 'b':
-            out.append('\b');
-            break;
-        case 'f':
-            out.append('\f');
-            break;
-        case 'n':
-            out.append('\n');
-            break;
-        case 'r':
-            out.append('\r');
-            break;
-        case 't':
-            out.append('\t');
-            break;
-        case 'u': {
-            char32_t cp = 0;
-            if (!hex4(raw, i + 1, cp))
-                return false;
-            i += 4;
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                char32_t low = 0;
-                if (i + 2 >= raw.size() || raw[i + 1] != '\\' || raw[i + 2] != 'u' ||
-                    !hex4(raw, i + 3, low) || low < 0xDC00 || low > 0xDFFF)
-                    return false;
-                i += 6;
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                return false;
-            }
-            appendUtf8(out, cp);
-            break;
-        }
-        default:
-            return false;
-        }
-    }
-    return true;
-}
-
 } // namespace
 
 Expected<Header, QString> parseHeader(QByteArrayView line)
@@ -319,7 +218,7 @@ Expected<Leaf, QString> parseLeaf(std::string_view line, QByteArray &pathScratch
             out = raw;
             return true;
         }
-        if (!decode(raw, scratch))
+        if (!jsonbytes::decodeString(raw, scratch))
             return scan.fail(tr("\"%1\" has an invalid escape").arg(QLatin1String(key)));
         out = {scratch.constData(), size_t(scratch.size())};
         return true;

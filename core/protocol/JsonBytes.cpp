@@ -460,4 +460,124 @@ QByteArray previewUtf8(std::string_view raw, int maxChars)
     return preview(raw, maxChars).toUtf8();
 }
 
+namespace {
+
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// The four hex digits at s[i..i+3], or -1.
+int hex4At(std::string_view s, size_t i)
+{
+    if (i + 4 > s.size())
+        return -1;
+    int v = 0;
+    for (size_t k = i; k < i + 4; ++k) {
+        const int d = hexValue(s[k]);
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+template <typename Out> void appendCodePoint(Out &out, char32_t cp)
+{
+    if (cp < 0x80) {
+        out.push_back(char(cp));
+    } else if (cp < 0x800) {
+        out.push_back(char(0xC0 | (cp >> 6)));
+        out.push_back(char(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        out.push_back(char(0xE0 | (cp >> 12)));
+        out.push_back(char(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(char(0x80 | (cp & 0x3F)));
+    } else {
+        out.push_back(char(0xF0 | (cp >> 18)));
+        out.push_back(char(0x80 | ((cp >> 12) & 0x3F)));
+        out.push_back(char(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(char(0x80 | (cp & 0x3F)));
+    }
+}
+
+template <typename Out> bool decodeInto(std::string_view s, Out &out, LoneSurrogate lone)
+{
+    out.clear();
+    out.reserve(decltype(out.size())(s.size()));
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c != '\\') {
+            out.push_back(c);
+            continue;
+        }
+        if (++i >= s.size())
+            return false;
+        switch (s[i]) {
+        case '"':
+        case '\\':
+        case '/':
+            out.push_back(s[i]);
+            break;
+        case 'b':
+            out.push_back('\b');
+            break;
+        case 'f':
+            out.push_back('\f');
+            break;
+        case 'n':
+            out.push_back('\n');
+            break;
+        case 'r':
+            out.push_back('\r');
+            break;
+        case 't':
+            out.push_back('\t');
+            break;
+        case 'u': {
+            const int unit = hex4At(s, i + 1);
+            if (unit < 0)
+                return false;
+            i += 4;
+            char32_t cp = char32_t(unit);
+            const bool high = unit >= 0xD800 && unit <= 0xDBFF;
+            const int low = high && i + 2 < s.size() && s[i + 1] == '\\' && s[i + 2] == 'u'
+                                ? hex4At(s, i + 3)
+                                : -1;
+            if (high && low >= 0xDC00 && low <= 0xDFFF) {
+                cp = 0x10000 + ((char32_t(unit) - 0xD800) << 10) + (char32_t(low) - 0xDC00);
+                i += 6;
+            } else if (high || (unit >= 0xDC00 && unit <= 0xDFFF)) {
+                if (lone == LoneSurrogate::Reject)
+                    return false;
+                cp = 0xFFFD;
+            }
+            appendCodePoint(out, cp);
+            break;
+        }
+        default:
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+bool decodeString(std::string_view body, std::string &out, LoneSurrogate lone)
+{
+    return decodeInto(body, out, lone);
+}
+
+bool decodeString(std::string_view body, QByteArray &out, LoneSurrogate lone)
+{
+    return decodeInto(body, out, lone);
+}
+
 } // namespace dust::jsonbytes

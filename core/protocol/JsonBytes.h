@@ -60,6 +60,15 @@ QString preview(std::string_view raw, int maxChars = 80);
 // null (most leaves of most stores) are copied as they are, without a QString between.
 QByteArray previewUtf8(std::string_view raw, int maxChars = 80);
 
+// What decodeString() does with a \u escape of a lone UTF-16 surrogate.
+enum class LoneSurrogate { Reject, Replace /* with U+FFFD */ };
+// The body of a JSON string (the text between its quotes) decoded to UTF-8 into `out`:
+// false on a malformed escape (and on a lone surrogate when told to reject it).
+bool decodeString(std::string_view body, std::string &out,
+                  LoneSurrogate lone = LoneSurrogate::Reject);
+bool decodeString(std::string_view body, QByteArray &out,
+                  LoneSurrogate lone = LoneSurrogate::Reject);
+
 inline std::string_view view(const QByteArray &bytes)
 {
     return {bytes.constData(), static_cast<size_t>(bytes.size())};

@@ -17,51 +17,6 @@ constexpr int kContextBefore = 24;    // characters shown before the first match
 constexpr int kExcerptWidth = 100;    // characters shown in all, usually
 constexpr int kExcerptMaxWidth = 200; // … when the first match is long
 
-int hexDigit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-// The four hex digits at s[i..i+3], or -1.
-int hex4(std::string_view s, size_t i)
-{
-    if (i + 4 > s.size())
-        return -1;
-    int v = 0;
-    for (size_t k = i; k < i + 4; ++k) {
-        const int d = hexDigit(s[k]);
-        if (d < 0)
-            return -1;
-        v = v * 16 + d;
-    }
-    return v;
-}
-
-void appendUtf8(std::string &out, char32_t cp)
-{
-    if (cp < 0x80) {
-        out.push_back(char(cp));
-    } else if (cp < 0x800) {
-        out.push_back(char(0xc0 | (cp >> 6)));
-        out.push_back(char(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-        out.push_back(char(0xe0 | (cp >> 12)));
-        out.push_back(char(0x80 | ((cp >> 6) & 0x3f)));
-        out.push_back(char(0x80 | (cp & 0x3f)));
-    } else {
-        out.push_back(char(0xf0 | (cp >> 18)));
-        out.push_back(char(0x80 | ((cp >> 12) & 0x3f)));
-        out.push_back(char(0x80 | ((cp >> 6) & 0x3f)));
-        out.push_back(char(0x80 | (cp & 0x3f)));
-    }
-}
-
 bool isAscii(std::string_view s)
 {
     return std::all_of(s.begin(), s.end(), [](char c) { return (uchar(c) & 0x80) == 0; });
@@ -120,63 +75,9 @@ bool ValueMatcher::decodeString(std::string_view quoted, std::string &out)
     out.clear();
     if (quoted.size() < 2 || quoted.front() != '"' || quoted.back() != '"')
         return false;
-    const std::string_view s = quoted.substr(1, quoted.size() - 2);
-    out.reserve(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
-        const char c = s[i];
-        if (c != '\\') {
-            out.push_back(c);
-            continue;
-        }
-        if (++i >= s.size())
-            return false;
-        switch (s[i]) {
-        case '"':
-        case '\\':
-        case '/':
-            out.push_back(s[i]);
-            break;
-        case 'b':
-            out.push_back('\b');
-            break;
-        case 'f':
-            out.push_back('\f');
-            break;
-        case 'n':
-            out.push_back('\n');
-            break;
-        case 'r':
-            out.push_back('\r');
-            break;
-        case 't':
-            out.push_back('\t');
-            break;
-        case 'u': {
-            const int unit = hex4(s, i + 1);
-            if (unit < 0)
-                return false;
-            i += 4;
-            char32_t cp = char32_t(unit);
-            if (unit >= 0xd800 && unit <= 0xdbff) {
-                const int low =
-                    (i + 2 < s.size() && s[i + 1] == '\\' && s[i + 2] == 'u') ? hex4(s, i + 3) : -1;
-                if (low >= 0xdc00 && low <= 0xdfff) {
-                    cp = 0x10000 + ((char32_t(unit) - 0xd800) << 10) + (char32_t(low) - 0xdc00);
-                    i += 6;
-                } else {
-                    cp = 0xfffd;
-                }
-            } else if (unit >= 0xdc00 && unit <= 0xdfff) {
-                cp = 0xfffd;
-            }
-            appendUtf8(out, cp);
-            break;
-        }
-        default:
-            return false;
-        }
-    }
-    return true;
+    // A stored value may hold a lone surrogate escape: shown as U+FFFD, still searchable.
+    return jsonbytes::decodeString(quoted.substr(1, quoted.size() - 2), out,
+                                   jsonbytes::LoneSurrogate::Replace);
 }
 
 std::string_view ValueMatcher::haystack(std::string_view json) const

@@ -14,12 +14,57 @@ class TestJsonBytes : public QObject
     Q_OBJECT
 
 private slots:
+    void decodeString_data();
+    void decodeString();
     void leadingFeffIsKept_data();
     void leadingFeffIsKept();
     void previewUtf8MatchesPreview_data();
     void previewUtf8MatchesPreview();
     void previewUtf8IsCut();
 };
+
+void TestJsonBytes::decodeString_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<bool>("replace");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<QByteArray>("decoded");
+    QTest::newRow("plain") << QByteArray("caf\xc3\xa9") << false << true
+                           << QByteArray("caf\xc3\xa9");
+    QTest::newRow("simple escapes") << QByteArray(R"(a\"b\\c\/d\b\f\n\r\t)") << false << true
+                                    << QByteArray("a\"b\\c/d\b\f\n\r\t");
+    QTest::newRow("\\u to UTF-8") << QByteArray(R"(\u00e9\u65e5)") << false << true
+                                  << QByteArray("\xc3\xa9\xe6\x97\xa5");
+    QTest::newRow("surrogate pair")
+        << QByteArray(R"(\ud83d\ude00)") << false << true << QByteArray("\xf0\x9f\x98\x80");
+    QTest::newRow("lone high, rejected")
+        << QByteArray(R"(x\ud83dy)") << false << false << QByteArray();
+    QTest::newRow("lone high, replaced")
+        << QByteArray(R"(x\ud83dy)") << true << true << QByteArray("x\xef\xbf\xbdy");
+    QTest::newRow("lone low, replaced")
+        << QByteArray(R"(\ude00)") << true << true << QByteArray("\xef\xbf\xbd");
+    QTest::newRow("bad escape") << QByteArray(R"(a\qb)") << true << false << QByteArray();
+    QTest::newRow("short \\u") << QByteArray(R"(\u12)") << true << false << QByteArray();
+    QTest::newRow("trailing backslash") << QByteArray("a\\") << true << false << QByteArray();
+}
+
+void TestJsonBytes::decodeString()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(bool, replace);
+    QFETCH(bool, ok);
+    QFETCH(QByteArray, decoded);
+    const auto lone =
+        replace ? jsonbytes::LoneSurrogate::Replace : jsonbytes::LoneSurrogate::Reject;
+    QByteArray bytes;
+    std::string text;
+    QCOMPARE(jsonbytes::decodeString(jsonbytes::view(body), bytes, lone), ok);
+    QCOMPARE(jsonbytes::decodeString(jsonbytes::view(body), text, lone), ok);
+    if (ok) {
+        QCOMPARE(bytes, decoded);
+        QCOMPARE(QByteArray::fromStdString(text), decoded);
+    }
+}
 
 void TestJsonBytes::previewUtf8MatchesPreview_data()
 {
