@@ -1,60 +1,27 @@
 #include "history/DiffSidesView.h"
 
 #include "edit/ConflictDialog.h"
+#include "edit/DiffText.h"
 #include "edit/LineDiff.h"
 
-#include <QFontDatabase>
 #include <QGridLayout>
 #include <QLabel>
 #include <QPalette>
 #include <QPlainTextEdit>
 #include <QSet>
-#include <QTextBlock>
 
 namespace dust {
 
+using difftext::linesOf;
+using difftext::marked;
+using difftext::sideView;
+using difftext::tint;
+
 namespace {
 
-QStringList linesOf(const QString &text)
+QSet<int> setOf(const QList<int> &lines)
 {
-    return text.isEmpty() ? QStringList() : text.split(QLatin1Char('\n'));
-}
-
-// `lines` with `sign` and a space before the marked ones, two spaces before the others.
-QString marked(const QStringList &lines, const QList<int> &marks, QLatin1Char sign)
-{
-    const QSet<int> set(marks.begin(), marks.end());
-    QStringList out;
-    out.reserve(lines.size());
-    for (int i = 0; i < lines.size(); ++i)
-        out.append((set.contains(i) ? QString(sign) + QLatin1Char(' ') : QStringLiteral("  ")) +
-                   lines.at(i));
-    return out.join(QLatin1Char('\n'));
-}
-
-void tint(QPlainTextEdit *edit, const QList<int> &marks, const QColor &colour)
-{
-    QList<QTextEdit::ExtraSelection> selections;
-    for (int line : marks) {
-        QTextEdit::ExtraSelection selection;
-        selection.cursor = QTextCursor(edit->document()->findBlockByNumber(line));
-        selection.format.setBackground(colour);
-        selection.format.setProperty(QTextFormat::FullWidthSelection, true);
-        selections.append(selection);
-    }
-    edit->setExtraSelections(selections);
-}
-
-QPlainTextEdit *sideView(QWidget *parent, const QString &name, const QString &description)
-{
-    auto *edit = new QPlainTextEdit(parent);
-    edit->setReadOnly(true);
-    edit->setLineWrapMode(QPlainTextEdit::NoWrap);
-    edit->setTabChangesFocus(true);
-    edit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    edit->setAccessibleName(name);
-    edit->setAccessibleDescription(description);
-    return edit;
+    return {lines.begin(), lines.end()};
 }
 
 } // namespace
@@ -110,14 +77,14 @@ void DiffSidesView::showValues(const QString &path, const QJsonValue &before,
     m_markedAfter = LineDiff::addedLines(diff);
     m_before->setPlainText(before.isUndefined()
                                ? tr("(no value: the path did not exist)")
-                               : marked(beforeLines, m_markedBefore, QLatin1Char('-')));
+                               : marked(beforeLines, setOf(m_markedBefore), QLatin1Char('-')));
     m_after->setPlainText(after.isUndefined()
                               ? tr("(no value: the path does not exist)")
-                              : marked(afterLines, m_markedAfter, QLatin1Char('+')));
+                              : marked(afterLines, setOf(m_markedAfter), QLatin1Char('+')));
     const bool dark = palette().color(QPalette::Base).lightness() < 128;
-    tint(m_before, before.isUndefined() ? QList<int>() : m_markedBefore,
+    tint(m_before, before.isUndefined() ? QSet<int>() : setOf(m_markedBefore),
          dark ? QColor(0x5c, 0x24, 0x24) : QColor(0xff, 0xdd, 0xdd));
-    tint(m_after, after.isUndefined() ? QList<int>() : m_markedAfter,
+    tint(m_after, after.isUndefined() ? QSet<int>() : setOf(m_markedAfter),
          dark ? QColor(0x1f, 0x4a, 0x2a) : QColor(0xd8, 0xf5, 0xd8));
 }
 
