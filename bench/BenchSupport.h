@@ -6,15 +6,22 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <QByteArray>
 #include <QElapsedTimer>
+#include <QEventLoop>
+#include <QList>
 #include <QObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QString>
 #include <QTimer>
 #include <QtGlobal>
 
+#include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <functional>
 
 namespace dust::bench {
 
@@ -54,9 +61,9 @@ inline qint64 cpuNs(clockid_t clock)
 class StallMeter : public QObject
 {
 public:
-    StallMeter()
+    explicit StallMeter(std::chrono::milliseconds interval = std::chrono::milliseconds(1))
     {
-        m_timer.setInterval(1);
+        m_timer.setInterval(interval);
         m_timer.setTimerType(Qt::PreciseTimer);
         connect(&m_timer, &QTimer::timeout, this, [this] {
             const qint64 now = m_clock.nsecsElapsed();
@@ -85,6 +92,55 @@ private:
     qint64 m_last = 0;
     qint64 m_longest = 0;
 };
+
+// Readable lines as the figures come, and the machine-readable "FIGURE key value unit"
+// lines at the end (what bench/run.sh records).
+class Figures
+{
+public:
+    void add(const QByteArray &key, double value, const char *unit, const QString &label)
+    {
+        std::printf("%-64s %10.3f %s\n", qPrintable(label), value, unit);
+        std::fflush(stdout);
+        m_lines.append("FIGURE " + key + ' ' + QByteArray::number(value, 'f', 3) + ' ' + unit);
+    }
+    void add(const char *key, double value, const char *unit, const char *label)
+    {
+        add(QByteArray(key), value, unit, QString::fromUtf8(label));
+    }
+    void add(const QString &key, double value, const QString &unit, const QString &label)
+    {
+        add(key.toUtf8(), value, unit.toUtf8().constData(), label);
+    }
+    void print() const
+    {
+        for (const QByteArray &line : m_lines)
+            std::printf("%s\n", line.constData());
+    }
+
+private:
+    QList<QByteArray> m_lines;
+};
+
+// Runs the event loop (without spinning: the measured threads need the cores) until `done`
+// or the timeout; checked every 5 ms.
+inline bool waitFor(const std::function<bool()> &done, int timeoutMs)
+{
+    if (done())
+        return true;
+    QElapsedTimer t;
+    t.start();
+    QEventLoop loop;
+    QTimer tick;
+    tick.setInterval(5);
+    QObject::connect(&tick, &QTimer::timeout, &loop, [&] {
+        if (done() || t.elapsed() > timeoutMs)
+            loop.quit();
+    });
+    tick.start();
+    loop.exec();
+    return done();
+}
 
 // Starts a dustlite process and waits for its ready line; the port it listens on, or 0.
 inline quint16 startDustlite(QProcess &process, const QString &program, const QStringList &args,

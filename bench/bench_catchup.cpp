@@ -65,33 +65,6 @@ private:
     qint64 m_cpu = 0;
 };
 
-struct Figure
-{
-    QString key;
-    double value;
-    QString unit;
-};
-
-class Figures
-{
-public:
-    void add(const QString &key, double value, const QString &unit, const QString &label)
-    {
-        m_figures.append({key, value, unit});
-        std::printf("%-52s %10.3f %s\n", qPrintable(label + QLatin1Char(':')), value,
-                    qPrintable(unit));
-        std::fflush(stdout);
-    }
-    void print() const
-    {
-        for (const Figure &f : m_figures)
-            std::printf("FIGURE %s %.3f %s\n", qPrintable(f.key), f.value, qPrintable(f.unit));
-    }
-
-private:
-    QList<Figure> m_figures;
-};
-
 // A lean WebSocket client for one store: join with a seq, feed the catch-up into a Mirror
 // (or only capture the frames), stop at catch_up_complete.
 class CatchUpClient : public QObject

@@ -35,79 +35,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class Figures
-{
-public:
-    void add(const QByteArray &key, double value, const char *unit, const QString &label)
-    {
-        std::printf("%-64s %10.3f %s\n", qPrintable(label), value, unit);
-        std::fflush(stdout);
-        m_lines.append("FIGURE " + key + ' ' + QByteArray::number(value, 'f', 3) + ' ' + unit);
-    }
-    void print() const
-    {
-        for (const QByteArray &line : m_lines)
-            std::printf("%s\n", line.constData());
-    }
-
-private:
-    QList<QByteArray> m_lines;
-};
-
-// Runs the event loop until `done` or the timeout; checked every 5 ms.
-bool waitFor(const std::function<bool()> &done, int timeoutMs)
-{
-    if (done())
-        return true;
-    QElapsedTimer t;
-    t.start();
-    QEventLoop loop;
-    QTimer tick;
-    tick.setInterval(5);
-    QObject::connect(&tick, &QTimer::timeout, &loop, [&] {
-        if (done() || t.elapsed() > timeoutMs)
-            loop.quit();
-    });
-    tick.start();
-    loop.exec();
-    return done();
-}
-
-// The longest gap between the ticks of a 5 ms timer: how long the GUI thread was kept
-// from its events.
-class LagMeter : public QObject
-{
-public:
-    LagMeter()
-    {
-        m_timer.setInterval(5);
-        m_timer.setTimerType(Qt::PreciseTimer);
-        connect(&m_timer, &QTimer::timeout, this, [this] {
-            const qint64 now = m_clock.nsecsElapsed();
-            m_longest = std::max(m_longest, now - m_last);
-            m_last = now;
-        });
-    }
-    void start()
-    {
-        m_clock.start();
-        m_last = 0;
-        m_longest = 0;
-        m_timer.start();
-    }
-    double stopMs()
-    {
-        m_timer.stop();
-        return double(m_longest) / 1e6;
-    }
-
-private:
-    QTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_last = 0;
-    qint64 m_longest = 0;
-};
-
 // Sends a trivial read to the sync thread every 10 ms and notes the longest answer time.
 class SyncProbe : public QObject
 {
@@ -169,7 +96,7 @@ Measured measure(SearchDock &dock, SdkTransport &live, const QString &store, con
     dock.queryEdit()->setText(text);
     dock.regexBox()->setChecked(regex);
     QElapsedTimer clock;
-    LagMeter lag;
+    StallMeter lag(5ms); // a 5 ms timer: the gaps the GUI thread was kept from its events
     SyncProbe probe(&live, store);
     QMetaObject::Connection first =
         QObject::connect(dock.results(), &QAbstractItemModel::rowsInserted, dock.results(), [&] {
@@ -185,7 +112,7 @@ Measured measure(SearchDock &dock, SdkTransport &live, const QString &store, con
     m.lastMs = done ? double(clock.nsecsElapsed()) / 1e6 : -1;
     // Let the view paint the last rows before the meters stop.
     waitFor([] { return false; }, 100);
-    m.stallMs = lag.stopMs();
+    m.stallMs = lag.stop();
     m.syncWaitMs = probe.stopMs();
     QObject::disconnect(first);
     m.matches = dock.search()->matchCount();

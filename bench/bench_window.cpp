@@ -68,47 +68,6 @@ private:
     double m_ms = -1;
 };
 
-// Readable lines as the figures come, and the machine-readable "FIGURE" lines at the end.
-class Figures
-{
-public:
-    void add(const char *key, double value, const char *unit, const char *label)
-    {
-        std::printf("%-60s %10.3f %s\n", label, value, unit);
-        std::fflush(stdout);
-        m_lines.append(QByteArray("FIGURE ") + key + ' ' + QByteArray::number(value, 'f', 3) + ' ' +
-                       unit);
-    }
-    void print() const
-    {
-        for (const QByteArray &line : m_lines)
-            std::printf("%s\n", line.constData());
-    }
-
-private:
-    QList<QByteArray> m_lines;
-};
-
-// Runs the event loop (without spinning: the window's threads need the cores) until `done`
-// or the timeout; checked every 5 ms.
-bool waitFor(const std::function<bool()> &done, int timeoutMs)
-{
-    if (done())
-        return true;
-    QElapsedTimer t;
-    t.start();
-    QEventLoop loop;
-    QTimer tick;
-    tick.setInterval(5);
-    QObject::connect(&tick, &QTimer::timeout, &loop, [&] {
-        if (done() || t.elapsed() > timeoutMs)
-            loop.quit();
-    });
-    tick.start();
-    loop.exec();
-    return done();
-}
-
 // Another client writing over its own WebSocket: joined at the store's current seq (no
 // catch-up, no mirror, so it costs the window's process next to nothing), then `count`
 // pipelined set writes, at most `window` unanswered.
