@@ -38,17 +38,20 @@ HistoryModel::~HistoryModel() = default;
 
 void HistoryModel::setSource(Transport *rest, const QString &store)
 {
-    if (m_transport == rest && m_store == store)
-        return;
-    m_transport = rest;
-    m_store = store;
-    reload();
+    setScope(rest, store, m_node);
 }
 
 void HistoryModel::setNode(const Path &node)
 {
-    if (m_node == node)
+    setScope(m_transport, m_store, node);
+}
+
+void HistoryModel::setScope(Transport *rest, const QString &store, const Path &node)
+{
+    if (m_transport == rest && m_store == store && m_node == node)
         return;
+    m_transport = rest;
+    m_store = store;
     m_node = node;
     reload();
 }
@@ -485,9 +488,11 @@ int HistoryModel::mergeRows(QList<Row> incoming)
             ++end;
         const int count = int(end - i);
         beginInsertRows(QModelIndex(), int(pos), int(pos) + count - 1);
+        // The run moves in at once: the rows after it shift one time, not once per row.
+        m_rows.insert(pos, count, Row());
         for (qsizetype k = i; k < end; ++k) {
             m_seqs.insert(incoming.at(k).op.storeSeq);
-            m_rows.insert(pos + (k - i), incoming.at(k));
+            m_rows[pos + (k - i)] = std::move(incoming[k]);
         }
         endInsertRows();
         inserted += count;

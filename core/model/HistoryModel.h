@@ -82,6 +82,8 @@ public:
     const QString &store() const { return m_store; }
     // The node whose history is shown (invalid = the whole store). Reloads when it changes.
     void setNode(const Path &node);
+    // Source and node at once: one reload when either changed.
+    void setScope(Transport *rest, const QString &store, const Path &node);
     const Path &node() const { return m_node; }
     // Reloads when it changes.
     void setFilter(const Filter &filter);

@@ -174,6 +174,7 @@ private slots:
     void contextMenuDiffsWithNowAndRestores();
     void enterOnARowNamesItsPath();
     void liveRowsFromTheFeed();
+    void hiddenPaneFollowsNothing();
     void showDeletedListsGreyedPaths();
     void withoutAuditReadSaysSo();
 };
@@ -399,6 +400,35 @@ void TestHistoryDock::liveRowsFromTheFeed()
              QString(QChar(0x2212)) + u"7"_s);
     QCOMPARE(resets.count(), 0);
     QTRY_COMPARE(f.dock->statusText(), u"4 ops, 1 page loaded"_s);
+}
+
+// A hidden pane reads no log and takes no live rows (a flood at the whole store would
+// otherwise become rows nobody sees); shown again it reads what happened meanwhile.
+void TestHistoryDock::hiddenPaneFollowsNothing()
+{
+    Fixture f;
+    QVERIFY(f.start());
+    QVERIFY(f.script());
+    QVERIFY(f.show(QString()));
+    QCOMPARE(f.seqs(), (Seqs{4, 3, 2, 1}));
+
+    f.dock->hide();
+    QCOMPARE(f.dock->model()->transport(), nullptr);
+    QCOMPARE(f.dock->model()->rowCount(), 0);
+    QSignalSpy pages(f.dock->model(), &HistoryModel::pageLoaded);
+    QSignalSpy inserted(f.dock->model(), &QAbstractItemModel::rowsInserted);
+    QSignalSpy flushed(f.feed.get(), &ChangeFeed::eventsFlushed);
+    QCOMPARE(f.put(u"a/x"_s, 10), 5);
+    // The feed delivers the event while the pane is hidden.
+    QVERIFY(flushed.count() > 0 || flushed.wait(10000));
+    f.dock->setNode(path(u"a"_s));
+    QCOMPARE(pages.count(), 0);
+    QCOMPARE(inserted.count(), 0);
+    QCOMPARE(f.dock->model()->rowCount(), 0);
+
+    f.dock->show();
+    QTRY_COMPARE_WITH_TIMEOUT(f.seqs(), (Seqs{5, 3, 2, 1}), 10000);
+    QCOMPARE(f.dock->model()->node(), path(u"a"_s));
 }
 
 void TestHistoryDock::showDeletedListsGreyedPaths()

@@ -175,6 +175,8 @@ HistoryDock::HistoryDock(QWidget *parent)
     connect(m_deleted, &DeletedPathsModel::valuesLoaded, this, &HistoryDock::updateStatus);
     connect(m_deleted, &DeletedPathsModel::loadFailed, this, &HistoryDock::updateStatus);
 
+    connect(this, &QDockWidget::visibilityChanged, this, &HistoryDock::setShown);
+
     updateTitle();
     updatePage();
     updateActions();
@@ -202,22 +204,10 @@ void HistoryDock::updateGrey()
 
 void HistoryDock::setSource(Transport *rest, ChangeFeed *feed, const QString &store)
 {
-    for (const auto &connection : std::as_const(m_feedConnections))
-        disconnect(connection);
-    m_feedConnections.clear();
     m_transport = rest;
     m_feed = feed;
     m_store = rest ? store : QString();
-    if (feed && rest) {
-        m_feedConnections.append(
-            connect(feed, &ChangeFeed::eventsFlushed, m_model, &HistoryModel::applyLiveEvents));
-        // The store was reloaded and its events in between were not delivered: read again.
-        m_feedConnections.append(
-            connect(feed, &ChangeFeed::eventsSkipped, m_model, &HistoryModel::reload));
-    }
-    m_model->setSource(rest, m_store);
-    if (isShowingDeleted())
-        m_deleted->setScope(rest, m_store, m_node);
+    follow();
     updateTitle();
     updatePage();
     updateStatus();
@@ -226,15 +216,45 @@ void HistoryDock::setSource(Transport *rest, ChangeFeed *feed, const QString &st
 void HistoryDock::setNode(const dust::Path &path)
 {
     m_node = path;
-    m_model->setNode(path);
-    if (isShowingDeleted())
-        m_deleted->setScope(m_transport, m_store, m_node);
+    follow();
     updateTitle();
+}
+
+void HistoryDock::setShown(bool shown)
+{
+    if (m_shown == shown)
+        return;
+    m_shown = shown;
+    follow();
+    updateStatus();
+}
+
+void HistoryDock::follow()
+{
+    for (const auto &connection : std::as_const(m_feedConnections))
+        disconnect(connection);
+    m_feedConnections.clear();
+    // A hidden pane reads no log and takes no live ops (a flood of events at the whole
+    // store would otherwise all become rows nobody sees); shown again, it reads afresh.
+    Transport *rest = m_shown ? m_transport.data() : nullptr;
+    ChangeFeed *feed = m_shown ? m_feed.data() : nullptr;
+    if (feed && rest) {
+        m_feedConnections.append(
+            connect(feed, &ChangeFeed::eventsFlushed, m_model, &HistoryModel::applyLiveEvents));
+        // The store was reloaded and its events in between were not delivered: read again.
+        m_feedConnections.append(
+            connect(feed, &ChangeFeed::eventsSkipped, m_model, &HistoryModel::reload));
+    }
+    m_model->setScope(rest, rest ? m_store : QString(), m_node);
+    if (!rest)
+        m_deleted->setScope(nullptr, QString(), Path());
+    else if (isShowingDeleted())
+        m_deleted->setScope(rest, m_store, m_node);
 }
 
 void HistoryDock::showDeleted(bool show)
 {
-    if (show)
+    if (show && m_shown)
         m_deleted->setScope(m_transport, m_store, m_node);
     m_filters->setEnabled(!show);
     updatePage();

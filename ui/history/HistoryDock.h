@@ -28,7 +28,8 @@ class Transport;
 // (HistoryModel) with live ops from the tab's ChangeFeed at the top; filters (op, device,
 // since); "Show deleted" lists the paths under the node whose last op was a delete
 // (DeletedPathsModel), greyed, with their last value. A status line counts ops and pages and
-// says in words why the log cannot be read.
+// says in words why the log cannot be read. Only a shown pane reads the log and follows the
+// feed; a hidden one costs nothing and reads afresh when shown again.
 //
 // The dock only asks for what part 2 of the history does: select two rows (Ctrl-click) and
 // Diff (Ctrl+Shift+D), or a row's context menu "Diff with now" → diffRequested(); "Restore this
@@ -85,6 +86,10 @@ private:
     // Deleted paths in the palette's disabled text colour.
     void updateGrey();
     void showDeleted(bool show);
+    // Shown or hidden (also behind another dock's tab): only a shown pane follows the store.
+    void setShown(bool shown);
+    // Gives the models the store and node while shown, nothing while hidden.
+    void follow();
     void updatePage();
     void updateStatus();
     void updateActions();
@@ -103,6 +108,7 @@ private:
     QList<QMetaObject::Connection> m_feedConnections;
     QString m_store;
     Path m_node;
+    bool m_shown = false;
 
     QLabel *m_title = nullptr;
     HistoryFilterBar *m_filters = nullptr;
