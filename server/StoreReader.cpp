@@ -13,6 +13,7 @@
 #include <QVariant>
 
 #include <algorithm>
+#include <utility>
 
 namespace dust::lite {
 
@@ -21,6 +22,21 @@ namespace {
 // Rows read per step when a glob listing scans a range and filters it.
 constexpr int kScanChunk = 500;
 constexpr int kMaxStoredListLimit = 10000; // internal listings (export, snapshots)
+
+// The index of the '/' that ends the first `segments` segments of a rendered path (whose
+// segments hold no '/'), or -1 when the path is not deeper than that or `segments` is 0.
+qsizetype slashAfterSegments(const QString &rendered, qsizetype segments)
+{
+    if (segments <= 0)
+        return -1;
+    qsizetype at = -1;
+    for (qsizetype seen = 0; seen < segments; ++seen) {
+        at = rendered.indexOf(QLatin1Char('/'), at + 1);
+        if (at < 0)
+            return -1;
+    }
+    return at;
+}
 
 } // namespace
 
@@ -119,6 +135,13 @@ ListPage StoreReader::list(const ListQuery &query)
     }
 
     const bool desc = query.descending();
+    // A pattern without `**` matches only paths of its own depth: a deeper row means that
+    // the whole subtree of its first `fixedDepth` segments matches nothing, and one seek
+    // past it replaces reading it row by row (`*` at the top of a million leaves in a few
+    // folders is a few seeks, not a million rows).
+    const qsizetype fixedDepth =
+        filter && !desc && !glob->endsWithMany() ? glob->segments().size() : 0;
+    QString skipTo;
     const bool withValues = query.select == ListQuery::Select::Entries;
     const int chunk = filter ? kScanChunk : limit + 1;
     QString cursor = query.after;
@@ -157,6 +180,10 @@ ListPage StoreReader::list(const ListQuery &query)
             const QString path = q.value(0).toString();
             cursor = path;
             if (filter) {
+                if (const qsizetype cut = slashAfterSegments(path, fixedDepth); cut >= 0) {
+                    skipTo = PathOrder::descendantEnd(path.left(cut));
+                    break;
+                }
                 const auto parsed = Path::parse(path);
                 if (!parsed || !glob->matches(*parsed))
                     continue;
@@ -188,6 +215,11 @@ ListPage StoreReader::list(const ListQuery &query)
             }
         }
         q.finish();
+        if (!skipTo.isEmpty()) {
+            lo = std::exchange(skipTo, QString());
+            cursor.clear(); // lo is past it
+            continue;
+        }
         if (rows < chunk)
             break;
     }

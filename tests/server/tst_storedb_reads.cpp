@@ -110,6 +110,70 @@ private slots:
         }
     }
 
+    // A pattern without `**` skips a deeper row's subtree in one seek; what it lists must be
+    // what the pattern matches, whatever sorts around the skipped subtrees ('!' and '.' sort
+    // before '/', "b0" right after "b/…"), paged through the cursor in both orders.
+    void listFixedDepthSkipsSubtrees_data()
+    {
+        QTest::addColumn<QString>("pattern");
+        QTest::addColumn<int>("limit");
+        for (const char *pattern : {"*", "*/*", "a/*", "*/x", "*/*/*", "a/*/c/*"})
+            for (const int limit : {1, 2, 1000})
+                QTest::newRow(qPrintable(S(pattern) + QStringLiteral(" limit %1").arg(limit)))
+                    << S(pattern) << limit;
+    }
+
+    void listFixedDepthSkipsSubtrees()
+    {
+        QFETCH(QString, pattern);
+        QFETCH(int, limit);
+        auto db = open(false);
+        QVERIFY(db);
+        const QStringList paths = {S("a"),         S("a/b"),     S("a/b/c/d"), S("a/b/c/e/f"),
+                                   S("a/b!/x"),    S("a/b.c"),   S("a/b0"),    S("a/c"),
+                                   S("a!x"),       S("a.b/x"),   S("b/x"),     S("b/x/y"),
+                                   S("b/z"),       S("é/x"),     S("é/x/y/z"), S("z"),
+                                   S("z/x/x/x/x"), S("a/c/c/d"), S("a/b0/c/d")};
+        QList<std::pair<Path, QJsonValue>> leaves;
+        for (const QString &p : paths)
+            leaves.append({P(p), p});
+        QVERIFY(db->bulkSet(leaves, S("dev")) > 0);
+
+        // What the store holds, filtered naively.
+        const QStringList stored = keys(*db, S("**"));
+        QCOMPARE(stored.size(), paths.size());
+        const Glob glob = *Glob::compile(pattern);
+        QStringList expected;
+        for (const QString &p : stored)
+            if (glob.matches(P(p)))
+                expected.append(p);
+        QVERIFY(!expected.isEmpty());
+
+        for (const bool desc : {false, true}) {
+            for (const auto select : {ListQuery::Select::Keys, ListQuery::Select::Entries}) {
+                ListQuery q;
+                q.pattern = pattern;
+                q.limit = limit;
+                q.select = select;
+                q.order = desc ? ListQuery::Order::Desc : ListQuery::Order::Asc;
+                QStringList got;
+                for (int guard = 0; guard < 100; ++guard) {
+                    const ListPage page = db->list(q);
+                    got += page.paths;
+                    for (const Entry &e : page.entries)
+                        got.append(e.path.rendered());
+                    if (page.nextCursor.isEmpty())
+                        break;
+                    q.after = page.nextCursor;
+                }
+                QStringList want = expected;
+                if (desc)
+                    std::reverse(want.begin(), want.end());
+                QCOMPARE(got, want);
+            }
+        }
+    }
+
     void listPagingThousands_data()
     {
         QTest::addColumn<QString>("pattern");
