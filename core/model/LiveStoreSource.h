@@ -25,15 +25,17 @@ public:
     using QObject::QObject;
     ~LiveStoreSource() override;
 
-    // Every leaf of the store and the store_seq they stand at, once the store can be read;
+    // Every leaf of the store and the store_seq they stand at (and the reset epoch it saw,
+    // StoreTreeSnapshot::resetEpoch()), once the store can be read;
     // or why it cannot be (refused, unreachable). May finish on any thread.
     virtual QFuture<Expected<StoreTreeSnapshot, Error>> snapshot() = 0;
 
 signals:
     // One applied event's leaf changes.
     void changed(const dust::MirrorChangeBatch &batch);
-    // The store's state was replaced: what was shown must be read again.
-    void reset();
+    // The store's state was replaced: what was shown must be read again, unless a snapshot
+    // whose resetEpoch() is `epoch` or later was taken (0: unknown, always read again).
+    void reset(quint64 epoch = 0);
 };
 
 } // namespace dust

@@ -22,10 +22,11 @@ SdkStoreSource::SdkStoreSource(SdkTransport *transport, const QString &store, QO
                 if (changedStore == m_store)
                     emit changed(batch);
             });
-    connect(transport, &SdkTransport::storeReset, this, [this](const QString &resetStore) {
-        if (resetStore == m_store)
-            emit reset();
-    });
+    connect(transport, &SdkTransport::storeReset, this,
+            [this](const QString &resetStore, quint64 epoch) {
+                if (resetStore == m_store)
+                    emit reset(epoch);
+            });
 }
 
 SdkStoreSource::~SdkStoreSource() = default;

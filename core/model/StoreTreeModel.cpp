@@ -273,6 +273,9 @@ void StoreTreeModel::switchSource(Source source, Transport *transport, const QSt
         disconnect(m_liveSource, nullptr, this, nullptr);
     m_liveSource = nullptr;
     ++m_snapshotRequest; // a snapshot still on its way belongs to the old source
+    m_snapshotInFlight = false;
+    m_seenResetEpoch = 0;
+    m_coveredResetEpoch = 0;
     quiesce();
     ++m_buildGeneration;
     m_coalescer.clear();
@@ -304,23 +307,47 @@ void StoreTreeModel::setLiveSource(LiveStoreSource *source, Transport *interim,
     resync();
 }
 
-void StoreTreeModel::resync()
+void StoreTreeModel::resync(quint64 epoch)
+{
+    if (!m_liveSource)
+        return;
+    if (epoch != 0) {
+        // A reset the snapshot shown (or being built) already saw costs nothing: opening a
+        // big store announces one at the end of its catch-up, or after its cache was read,
+        // when the first snapshot is often already taken after it.
+        if (epoch <= m_coveredResetEpoch)
+            return;
+        m_seenResetEpoch = std::max(m_seenResetEpoch, epoch);
+        if (m_snapshotInFlight)
+            return; // its answer says whether it saw this reset
+    }
+    requestSnapshot();
+}
+
+void StoreTreeModel::requestSnapshot()
 {
     if (!m_liveSource)
         return;
     // Batches the source emits after the snapshot reach this thread after it, and the
     // rebuild drops those it already holds.
     const quint64 request = ++m_snapshotRequest;
+    m_snapshotInFlight = true;
     m_liveSource->snapshot().then(
         this, [this, request](const Expected<StoreTreeSnapshot, Error> &snapshot) {
             if (request != m_snapshotRequest)
                 return; // a newer snapshot is on its way
+            m_snapshotInFlight = false;
             if (!snapshot) {
                 const QString message = snapshot.error().message();
                 rootNode()->ensureExtra().error = message;
                 emit loadFailed(QModelIndex(), message);
                 return;
             }
+            if (snapshot->resetEpoch() < m_seenResetEpoch) {
+                requestSnapshot(); // read before a reset announced since
+                return;
+            }
+            m_coveredResetEpoch = snapshot->resetEpoch();
             rebuild(*snapshot);
         });
 }

@@ -88,8 +88,9 @@ public:
     // snapshot then replaces it with one model reset.
     void setLiveSource(LiveStoreSource *source, Transport *interim = nullptr,
                        const QString &store = QString());
-    // Takes a new snapshot from the live source and rebuilds from it.
-    void resync();
+    // Takes a new snapshot from the live source and rebuilds from it; with the `epoch` of a
+    // LiveStoreSource::reset(), only when the snapshot shown or on its way did not see it.
+    void resync(quint64 epoch = 0);
 
     // --- HTTP source --------------------------------------------------------------------
     // Shows the store `store` ("org/name") through `transport` (not owned; it must stay on
@@ -144,6 +145,9 @@ private:
                       std::unique_ptr<tree::Node> root);
     // Leaves the HTTP source for the Mirror one (a snapshot came in).
     void useMirrorSource();
+    // Asks the live source for a snapshot and rebuilds from it; an answer read before a
+    // reset announced since is asked for again.
+    void requestSnapshot();
 
     // Rebuilds.
     void finishRebuild(std::shared_ptr<tree::BuiltTree> built, quint64 generation);
@@ -187,6 +191,9 @@ private:
     // Live source.
     QPointer<LiveStoreSource> m_liveSource;
     quint64 m_snapshotRequest = 0; // the newest snapshot asked for; older answers are dropped
+    bool m_snapshotInFlight = false;
+    quint64 m_seenResetEpoch = 0;    // the newest reset the source announced (0: none known)
+    quint64 m_coveredResetEpoch = 0; // the reset epoch of the snapshot shown or being built
 
     // HTTP.
     mutable LazyTreeLoader m_loader; // probes are queued while views read the model

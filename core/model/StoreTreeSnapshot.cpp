@@ -28,6 +28,12 @@ void StoreTreeSnapshot::setSeq(qint64 seq)
     d->seq = seq;
 }
 
+void StoreTreeSnapshot::setResetEpoch(quint64 epoch)
+{
+    detach();
+    d->resetEpoch = epoch;
+}
+
 void StoreTreeSnapshot::reserve(qsizetype leaves, qsizetype pathBytes)
 {
     detach();
@@ -104,6 +110,7 @@ StoreTreeSnapshot StoreTreeSnapshot::fromMirror(const Mirror &mirror, int previe
             leaf.revision);
     });
     snapshot.setSeq(mirror.lastSeq());
+    snapshot.setResetEpoch(mirror.resetEpoch());
     return snapshot;
 }
 

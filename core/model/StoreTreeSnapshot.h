@@ -35,6 +35,9 @@ public:
     // The store_seq the leaves reflect; change batches up to it are already included.
     qint64 seq() const { return d->seq; }
     void setSeq(qint64 seq);
+    // The source's reset epoch when it was read (Mirror::resetEpoch()); 0 when unknown.
+    quint64 resetEpoch() const { return d->resetEpoch; }
+    void setResetEpoch(quint64 epoch);
 
     qsizetype size() const { return qsizetype(d->leaves.size()); }
     bool isEmpty() const { return d->leaves.empty(); }
@@ -89,6 +92,7 @@ private:
     struct Data
     {
         qint64 seq = 0;
+        quint64 resetEpoch = 0;
         QByteArray paths;
         std::vector<Leaf> leaves;
         QStringList typeNames;

@@ -12,6 +12,7 @@
 #include <QMetaMethod>
 
 #include <algorithm>
+#include <chrono>
 
 namespace dust {
 
@@ -487,7 +488,7 @@ int Mirror::replaceState(qint64 snapshotSeq, const std::vector<SnapshotEntryView
     if (m_catchingUp)
         m_bulk = true;
     else
-        emit reset();
+        announceReset();
     return rejected;
 }
 
@@ -548,7 +549,7 @@ Expected<qsizetype, QString> Mirror::restore(qint64 lastSeq, const QStringList &
     if (m_catchingUp)
         m_bulk = true;
     else
-        emit reset();
+        announceReset();
     return Result(count);
 }
 
@@ -569,7 +570,7 @@ int Mirror::endCatchUp(qint64 throughSeq)
     m_bulk = false;
     m_catchUpApplied = 0;
     if (wasBulk)
-        emit reset();
+        announceReset();
     if (m_lastSeq < throughSeq)
         emit catchUpIncomplete(m_lastSeq, throughSeq);
     emit caughtUp(m_lastSeq);
@@ -586,6 +587,15 @@ void Mirror::clear()
         m_bulk = true; // the reset comes at the end of the catch-up
         m_catchUpApplied = 0;
     }
+    announceReset();
+}
+
+void Mirror::announceReset()
+{
+    const auto now = quint64(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count());
+    m_resetEpoch = std::max(m_resetEpoch + 1, now);
     emit reset();
 }
 

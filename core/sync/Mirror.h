@@ -151,6 +151,11 @@ public:
 
     qint64 lastSeq() const { return m_lastSeq; }
     qsizetype leafCount() const;
+    // Stamps the latest reset(): strictly increasing, and larger than the stamp of any reset
+    // made before it in this process by any mirror (it follows the monotonic clock in ns);
+    // 0 before the first. A reader that captured the state at stamp E has seen every reset
+    // stamped E or lower, so a reset announced with such a stamp need not be read again.
+    quint64 resetEpoch() const { return m_resetEpoch; }
 
     // The leaf at `path`, or the assembled subtree under it (type "map", revision = the
     // highest revision), or nullopt (dust-protocol.md §3.2, §4.4).
@@ -213,6 +218,8 @@ private:
     void finishBulk();
     int replaceState(qint64 snapshotSeq, const std::vector<SnapshotEntryView> &entries);
     MirrorLeafView leafView(const void *record) const;
+    // Stamps resetEpoch() and emits reset().
+    void announceReset();
 
     std::unique_ptr<LeafTable> m_table;
     qint64 m_lastSeq = 0;
@@ -222,6 +229,7 @@ private:
 
     bool m_catchingUp = false;
     bool m_bulk = false; // no batches; reset() at the end of the catch-up
+    quint64 m_resetEpoch = 0;
     qsizetype m_catchUpApplied = 0;
     qsizetype m_resetThreshold = 4096;
     std::vector<RawEvent> m_buffer;

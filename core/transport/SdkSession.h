@@ -71,7 +71,7 @@ signals:
     void storeLive(const QString &store, qint64 lastSeq);
     void storeChanges(const QString &store, const QList<dust::MirrorChangeBatch> &batches,
                       const QList<dust::ChangeEvent> &events);
-    void storeReset(const QString &store);
+    void storeReset(const QString &store, quint64 epoch);
     void storeError(const QString &store, const dust::Error &error);
     void connectionError(const dust::Error &error);
     void protocolError(const QString &detail, int count);

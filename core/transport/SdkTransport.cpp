@@ -464,9 +464,9 @@ void SdkTransport::onStoreChanges(const QString &store, const QList<MirrorChange
     }
 }
 
-void SdkTransport::onStoreReset(const QString &store)
+void SdkTransport::onStoreReset(const QString &store, quint64 epoch)
 {
-    emit storeReset(store);
+    emit storeReset(store, epoch);
     const QList<std::shared_ptr<Subscription>> subscriptions = m_subscriptions.value(store);
     for (const std::shared_ptr<Subscription> &subscription : subscriptions)
         emit subscription->resyncRequired();

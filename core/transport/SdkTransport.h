@@ -226,7 +226,9 @@ signals:
     // One applied event's leaf changes (re-emitted from the store's Mirror, in order).
     void storeChanged(const QString &store, const dust::MirrorChangeBatch &batch);
     // The store's mirror was replaced (snapshot, reload, a large catch-up): rebuild from it.
-    void storeReset(const QString &store);
+    // `epoch` is the mirror's Mirror::resetEpoch() after it: a read of the mirror that saw
+    // that epoch or a later one has seen this reset.
+    void storeReset(const QString &store, quint64 epoch);
     // Joining `store` failed (Forbidden, Unauthorized …); its pending calls got the error.
     void storeError(const QString &store, const dust::Error &error);
     // The connection failed or dropped (it is retried), or was refused.
@@ -283,7 +285,7 @@ private:
                                              const QJsonObject &payload);
     void onStoreChanges(const QString &store, const QList<MirrorChangeBatch> &batches,
                         const QList<ChangeEvent> &events);
-    void onStoreReset(const QString &store);
+    void onStoreReset(const QString &store, quint64 epoch);
     void onStoreJoined(const QString &store, const sdk::StorePermissions &permissions);
     template <typename F> void onSession(F &&f);
 

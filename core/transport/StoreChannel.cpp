@@ -639,7 +639,7 @@ void StoreChannel::onMirrorReset()
     // What was collected before the reset goes first, then the reset.
     flushChanges();
     m_cachedSeq = -1; // the cache follows the reset (MirrorCache::track): save it whole
-    emit reset(m_store);
+    emit reset(m_store, m_mirror->resetEpoch());
 }
 
 void StoreChannel::flushChanges()

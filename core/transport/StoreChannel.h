@@ -104,7 +104,8 @@ signals:
     void live(const QString &store, qint64 lastSeq);
     void changes(const QString &store, const QList<dust::MirrorChangeBatch> &batches,
                  const QList<dust::ChangeEvent> &events);
-    void reset(const QString &store);
+    // The mirror was replaced; `epoch` is its Mirror::resetEpoch().
+    void reset(const QString &store, quint64 epoch);
     void failed(const QString &store, const dust::Error &error);
     void cacheProblem(const QString &store, const QString &problem);
     // The mirror was loaded from its cache file (written at `savedAt`), at `seq`.

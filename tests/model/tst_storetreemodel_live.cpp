@@ -24,12 +24,15 @@ namespace {
 using SnapshotResult = Expected<StoreTreeSnapshot, Error>;
 
 // A store kept in a RefStore. Snapshots are answered at once unless `deferred`, then when
-// answerAll() is called; with `failure` set they fail.
+// answerAll() is called; with `failure` set they fail. A snapshot stands at the `epoch` of
+// the moment it is read: when answered, or when asked with `readWhenAsked`.
 class RefSource : public LiveStoreSource
 {
 public:
     RefStore ref;
     bool deferred = false;
+    bool readWhenAsked = false;
+    quint64 epoch = 0;
     std::optional<Error> failure;
     int snapshotsAsked = 0;
 
@@ -38,7 +41,7 @@ public:
         ++snapshotsAsked;
         auto promise = std::make_shared<QPromise<SnapshotResult>>();
         promise->start();
-        m_pending.push_back(promise);
+        m_pending.push_back({promise, readWhenAsked ? std::optional(read()) : std::nullopt});
         if (!deferred)
             answerAll();
         return promise->future();
@@ -46,9 +49,9 @@ public:
 
     void answerAll()
     {
-        for (const auto &promise : std::exchange(m_pending, {})) {
+        for (auto &[promise, read] : std::exchange(m_pending, {})) {
             promise->addResult(failure ? SnapshotResult::failure(*failure)
-                                       : SnapshotResult(ref.snapshot()));
+                                       : SnapshotResult(read ? *read : this->read()));
             promise->finish();
         }
     }
@@ -59,7 +62,19 @@ public:
     }
 
 private:
-    std::vector<std::shared_ptr<QPromise<SnapshotResult>>> m_pending;
+    StoreTreeSnapshot read() const
+    {
+        StoreTreeSnapshot snapshot = ref.snapshot();
+        snapshot.setResetEpoch(epoch);
+        return snapshot;
+    }
+
+    struct Pending
+    {
+        std::shared_ptr<QPromise<SnapshotResult>> promise;
+        std::optional<StoreTreeSnapshot> read;
+    };
+    std::vector<Pending> m_pending;
 };
 
 } // namespace
@@ -71,6 +86,8 @@ class TestStoreTreeModelLive : public QObject
 private slots:
     void buildsFromTheSnapshotThenFollowsBatches();
     void resetTakesANewSnapshot();
+    void resetEpochs_data();
+    void resetEpochs();
     void unreadableSourceShowsError();
     void staleSnapshotIsDropped();
     void sourceGoingAwayKeepsTheTree();
@@ -123,6 +140,63 @@ void TestStoreTreeModelLive::resetTakesANewSnapshot()
     QVERIFY(rebuilt.wait(5000));
     QCOMPARE(source.snapshotsAsked, 2);
     QCOMPARE(model.leafCount(), 2);
+    QCOMPARE(diffTree(model, {}, *expectedTree(source.ref)), QString());
+}
+
+// A reset announced with an epoch costs a snapshot only when the snapshot shown, or the one
+// on its way, was read before it.
+void TestStoreTreeModelLive::resetEpochs_data()
+{
+    QTest::addColumn<bool>("readWhenAsked");
+    QTest::addColumn<quint64>("resetEpoch"); // announced while the first snapshot is on its way
+    QTest::addColumn<int>("snapshots");
+    // The first snapshot is read after the reset (when answered, at epoch 5): it covers it.
+    QTest::newRow("read after the reset") << false << quint64(5) << 1;
+    // Read when asked (epoch 0), before the reset: it is asked for again.
+    QTest::newRow("read before the reset") << true << quint64(5) << 2;
+    // A reset without an epoch is never known to be covered.
+    QTest::newRow("no epoch") << false << quint64(0) << 2;
+}
+
+void TestStoreTreeModelLive::resetEpochs()
+{
+    QFETCH(bool, readWhenAsked);
+    QFETCH(quint64, resetEpoch);
+    QFETCH(int, snapshots);
+    RefSource source;
+    source.deferred = true;
+    source.readWhenAsked = readWhenAsked;
+    source.ref.set(mkpath(QStringLiteral("a")), QStringLiteral("string"), QStringLiteral("1"));
+    StoreTreeModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy rebuilt(&model, &StoreTreeModel::rebuilt);
+    model.setLiveSource(&source);
+    QCOMPARE(source.snapshotsAsked, 1);
+
+    // The store is replaced while the snapshot is on its way.
+    source.ref = RefStore();
+    source.ref.set(mkpath(QStringLiteral("b/c")), QStringLiteral("string"), QStringLiteral("2"));
+    source.epoch = 5;
+    emit source.reset(resetEpoch);
+    source.readWhenAsked = false;
+    source.answerAll();
+    QTRY_COMPARE(source.snapshotsAsked, snapshots);
+    source.answerAll();
+    QTRY_VERIFY(!model.isRebuilding() && rebuilt.count() > 0);
+    QCOMPARE(source.snapshotsAsked, snapshots);
+    QCOMPARE(diffTree(model, {}, *expectedTree(source.ref)), QString());
+
+    // Shown at epoch 5: a reset at 5 or before is covered, a later one is read.
+    emit source.reset(5);
+    emit source.reset(3);
+    QCoreApplication::processEvents();
+    QCOMPARE(source.snapshotsAsked, snapshots);
+    source.ref.set(mkpath(QStringLiteral("d")), QStringLiteral("string"), QStringLiteral("3"));
+    source.epoch = 6;
+    emit source.reset(6);
+    QCOMPARE(source.snapshotsAsked, snapshots + 1);
+    source.answerAll();
+    QTRY_COMPARE(model.leafCount(), 2);
     QCOMPARE(diffTree(model, {}, *expectedTree(source.ref)), QString());
 }
 

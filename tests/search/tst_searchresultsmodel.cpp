@@ -216,7 +216,7 @@ void TestSearchResultsModel::resetSearchesAgain()
     const qsizetype found = model.rowCount();
     QVERIFY(found > 0);
     // The store is reloaded (as after a snapshot): the search runs again by itself.
-    emit live.storeReset(kStore);
+    emit live.storeReset(kStore, 0);
     QCOMPARE(started.count(), 2);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);
     QCOMPARE(qsizetype(model.rowCount()), found);

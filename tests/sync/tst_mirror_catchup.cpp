@@ -33,6 +33,7 @@ private slots:
     void decodedSnapshotMatchesJsonSnapshot();
     void gapIsReported();
     void clearEmitsReset();
+    void resetEpochsIncrease();
     void clientOpIds();
     void clientOpIdMemoryIsBounded();
 };
@@ -324,6 +325,35 @@ void TestMirrorCatchUp::clearEmitsReset()
     QCOMPARE(m.leafCount(), 0);
     QCOMPARE(m.lastSeq(), 0);
     QCOMPARE(m.apply(ev(1, Op::Set, "b", J("1"))), ApplyStatus::Applied);
+}
+
+// Each reset stamps a larger epoch, also across mirrors (a reader compares a stamp it saw
+// with one announced later); nothing else moves it.
+void TestMirrorCatchUp::resetEpochsIncrease()
+{
+    Mirror m;
+    QCOMPARE(m.resetEpoch(), quint64(0));
+    QSignalSpy reset(&m, &Mirror::reset);
+    quint64 seen = 0;
+    QCOMPARE(m.apply(ev(1, Op::Set, "a", J("1"))), ApplyStatus::Applied);
+    QCOMPARE(m.resetEpoch(), quint64(0));
+    for (int i = 0; i < 3; ++i) {
+        m.clear();
+        QVERIFY(m.resetEpoch() > seen);
+        seen = m.resetEpoch();
+    }
+    // A bulk catch-up stamps once, at its end.
+    m.beginCatchUp();
+    m.apply(ev(1, Op::Set, "a", J("1")));
+    QCOMPARE(m.resetEpoch(), seen);
+    m.endCatchUp(1);
+    QVERIFY(m.resetEpoch() > seen);
+    seen = m.resetEpoch();
+    QCOMPARE(reset.count(), 4);
+
+    Mirror later;
+    later.clear();
+    QVERIFY(later.resetEpoch() > seen);
 }
 
 void TestMirrorCatchUp::clientOpIds()
