@@ -134,6 +134,7 @@ private slots:
     void formatterWritesWhatQtWrites();
     void jsonTreeModel();
     void jsonTreeIsBuiltLazily();
+    void jsonTreeShowsBigValuesInPages();
     void everyControlHasAnAccessibleName();
 
 private:
@@ -825,12 +826,66 @@ void TestInspector::jsonTreeIsBuiltLazily()
     model.setValue(many);
     QCOMPARE(model.rowCount(), 10000);
     QCOMPARE(model.builtNodes(), 1); // the root only
+    // A view lays out every top row (an index each) and paints some: no node for any.
+    QTreeView view;
+    view.setUniformRowHeights(true);
+    view.setModel(&model);
+    view.resize(400, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(view.visualRect(model.index(0, 0)).isValid());
+    QCOMPARE(model.builtNodes(), 1);
     const QModelIndex item = model.index(5000, 0);
     QCOMPARE(model.valueAt(item), QJsonValue(QJsonObject{{u"i"_s, 5000}}));
-    QCOMPARE(model.builtNodes(), 2);
     QCOMPARE(model.rowCount(item), 1);
-    QCOMPARE(model.index(0, JsonTreeModel::ValueColumn, item).data().toString(), u"5000"_s);
-    QCOMPARE(model.builtNodes(), 3);
+    QCOMPARE(model.builtNodes(), 1);
+    // Opened, the item is a node: the parent of its member's index.
+    const QModelIndex member = model.index(0, JsonTreeModel::ValueColumn, item);
+    QCOMPARE(member.data().toString(), u"5000"_s);
+    QCOMPARE(model.parent(member), item);
+    QCOMPARE(model.builtNodes(), 2);
+}
+
+// A quarter of a million items would be laid out row by row at once; the top rows come in
+// pages as the view scrolls to the end instead.
+void TestInspector::jsonTreeShowsBigValuesInPages()
+{
+    JsonTreeModel model;
+    QJsonArray many;
+    for (int i = 0; i < 25000; ++i)
+        many.append(i);
+    model.setValue(many);
+    QCOMPARE(model.totalTopRows(), 25000);
+    QCOMPARE(model.rowCount(), JsonTreeModel::kFirstTopRows);
+    QVERIFY(model.canFetchMore({}));
+
+    {
+        QTreeView view;
+        view.setUniformRowHeights(true);
+        view.setModel(&model);
+        view.resize(400, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        for (int page = 0; page < 5 && model.canFetchMore({}); ++page) {
+            const qsizetype before = inserted.count();
+            view.scrollToBottom();
+            QTRY_VERIFY(inserted.count() > before);
+        }
+        QVERIFY(inserted.count() >= 1); // scrolling fetched (the view may fetch a page itself)
+    }
+    QCOMPARE(model.rowCount(), 25000);
+    QVERIFY(!model.canFetchMore({}));
+    QCOMPARE(model.index(24999, JsonTreeModel::ValueColumn).data().toString(), u"24999"_s);
+    QCOMPARE(model.index(24999, JsonTreeModel::KeyColumn).data().toString(), u"24999"_s);
+
+    // A new value starts again with the first page.
+    model.setValue(many);
+    QCOMPARE(model.rowCount(), JsonTreeModel::kFirstTopRows);
+    // The tester checks the pages (it fetches more itself). It is made only now: it runs its
+    // checks, fetchMore() included, from modelReset before it counts the reset as done.
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(model.rowCount() > JsonTreeModel::kFirstTopRows);
 }
 
 void TestInspector::everyControlHasAnAccessibleName()

@@ -5,18 +5,21 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <limits>
 
 namespace dust {
 
+// A container (object or array) that a view opened: the parent of the indexes of its
+// members. Members themselves are read from the container's value by row, so a row costs
+// nothing until it is opened.
 struct JsonTreeModel::Node
 {
     QJsonValue value;
-    QString key; // an object key or an array index, as shown
     int row = 0;
     Node *parent = nullptr;
     bool wrapsScalar = false; // the root of a scalar: its one row is the value itself
-    std::vector<std::unique_ptr<Node>> children; // sized on first use, filled lazily
+    std::vector<std::unique_ptr<Node>> children; // sized on first use, filled as opened
 };
 
 namespace {
@@ -63,7 +66,29 @@ void JsonTreeModel::setValue(const QJsonValue &value)
     m_root->value = value;
     m_root->wrapsScalar = !value.isObject() && !value.isArray() && !value.isUndefined();
     m_built = 1;
+    m_topRows = std::min(childCount(value, m_root->wrapsScalar), kFirstTopRows);
     endResetModel();
+}
+
+int JsonTreeModel::totalTopRows() const
+{
+    return childCount(m_root->value, m_root->wrapsScalar);
+}
+
+bool JsonTreeModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && m_topRows < totalTopRows();
+}
+
+void JsonTreeModel::fetchMore(const QModelIndex &parent)
+{
+    if (!canFetchMore(parent))
+        return;
+    // Doubling: the end of a quarter of a million items is a few scrolls away.
+    const int more = std::min(totalTopRows() - m_topRows, std::max(m_topRows, kFirstTopRows));
+    beginInsertRows(QModelIndex(), m_topRows, m_topRows + more - 1);
+    m_topRows += more;
+    endInsertRows();
 }
 
 const QJsonValue &JsonTreeModel::value() const
@@ -73,45 +98,60 @@ const QJsonValue &JsonTreeModel::value() const
 
 QJsonValue JsonTreeModel::valueAt(const QModelIndex &index) const
 {
-    return nodeOf(index)->value;
+    return index.isValid() ? memberValue(parentNode(index), index.row()) : m_root->value;
 }
 
-int JsonTreeModel::childCount(const Node *node)
+int JsonTreeModel::childCount(const QJsonValue &value, bool wrapsScalar)
 {
-    if (node->wrapsScalar)
+    if (wrapsScalar)
         return 1;
-    if (node->value.isArray())
-        return clampedCount(node->value.toArray().size());
-    if (node->value.isObject())
-        return clampedCount(node->value.toObject().size());
+    if (value.isArray())
+        return clampedCount(value.toArray().size());
+    if (value.isObject())
+        return clampedCount(value.toObject().size());
     return 0;
 }
 
-JsonTreeModel::Node *JsonTreeModel::nodeOf(const QModelIndex &index) const
+JsonTreeModel::Node *JsonTreeModel::parentNode(const QModelIndex &index)
 {
-    return index.isValid() ? static_cast<Node *>(index.internalPointer()) : m_root.get();
+    return static_cast<Node *>(index.internalPointer());
 }
 
-JsonTreeModel::Node *JsonTreeModel::childOf(Node *parent, int row) const
+QJsonValue JsonTreeModel::memberValue(const Node *container, int row)
 {
+    if (container->wrapsScalar)
+        return container->value;
+    if (container->value.isArray())
+        return container->value.toArray().at(row);
+    const QJsonObject object = container->value.toObject();
+    return (object.constBegin() + row).value();
+}
+
+QString JsonTreeModel::memberKey(const Node *container, int row)
+{
+    if (container->wrapsScalar)
+        return QString();
+    if (container->value.isArray())
+        return QString::number(row);
+    const QJsonObject object = container->value.toObject();
+    return (object.constBegin() + row).key();
+}
+
+JsonTreeModel::Node *JsonTreeModel::containerOf(const QModelIndex &index) const
+{
+    if (!index.isValid())
+        return m_root.get();
+    Node *parent = parentNode(index);
+    const int row = index.row();
     if (parent->children.empty())
-        parent->children.resize(static_cast<size_t>(childCount(parent)));
+        parent->children.resize(
+            static_cast<size_t>(childCount(parent->value, parent->wrapsScalar)));
     std::unique_ptr<Node> &slot = parent->children[static_cast<size_t>(row)];
     if (!slot) {
         slot = std::make_unique<Node>();
         slot->parent = parent;
         slot->row = row;
-        if (parent->wrapsScalar) {
-            slot->value = parent->value;
-        } else if (parent->value.isArray()) {
-            slot->value = parent->value.toArray().at(row);
-            slot->key = QString::number(row);
-        } else {
-            const QJsonObject object = parent->value.toObject();
-            const auto it = object.constBegin() + row;
-            slot->key = it.key();
-            slot->value = it.value();
-        }
+        slot->value = memberValue(parent, row);
         ++m_built;
     }
     return slot.get();
@@ -121,24 +161,30 @@ QModelIndex JsonTreeModel::index(int row, int column, const QModelIndex &parent)
 {
     if (row < 0 || column < 0 || column >= ColumnCount || row >= rowCount(parent))
         return {};
-    return createIndex(row, column, childOf(nodeOf(parent), row));
+    // An index points at its container: its members need no node of their own.
+    return createIndex(row, column, containerOf(parent));
 }
 
 QModelIndex JsonTreeModel::parent(const QModelIndex &child) const
 {
     if (!child.isValid())
         return {};
-    Node *parent = nodeOf(child)->parent;
-    if (!parent || parent == m_root.get())
+    const Node *container = parentNode(child);
+    if (container == m_root.get())
         return {};
-    return createIndex(parent->row, 0, parent);
+    return createIndex(container->row, 0, container->parent);
 }
 
 int JsonTreeModel::rowCount(const QModelIndex &parent) const
 {
-    if (parent.isValid() && parent.column() != 0)
+    if (!parent.isValid())
+        return m_topRows;
+    if (parent.column() != 0)
         return 0;
-    return childCount(nodeOf(parent));
+    const Node *container = parentNode(parent);
+    if (container->wrapsScalar)
+        return 0;
+    return childCount(memberValue(container, parent.row()), false);
 }
 
 int JsonTreeModel::columnCount(const QModelIndex &) const
@@ -155,22 +201,23 @@ QVariant JsonTreeModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
         return {};
-    const Node *node = nodeOf(index);
+    const Node *container = parentNode(index);
+    if (index.column() == KeyColumn)
+        return memberKey(container, index.row());
+    const QJsonValue value = memberValue(container, index.row());
     switch (index.column()) {
-    case KeyColumn:
-        return node->key;
     case ValueColumn:
-        if (node->value.isArray()) {
-            const qsizetype n = node->value.toArray().size();
+        if (value.isArray()) {
+            const qsizetype n = value.toArray().size();
             return n == 1 ? tr("[1 item]") : tr("[%1 items]").arg(n);
         }
-        if (node->value.isObject()) {
-            const qsizetype n = node->value.toObject().size();
+        if (value.isObject()) {
+            const qsizetype n = value.toObject().size();
             return n == 1 ? tr("{1 key}") : tr("{%1 keys}").arg(n);
         }
-        return values::preview(node->value, role == Qt::ToolTipRole ? 2000 : 200);
+        return values::preview(value, role == Qt::ToolTipRole ? 2000 : 200);
     case TypeColumn:
-        return typeName(node->value);
+        return typeName(value);
     default:
         return {};
     }
