@@ -280,11 +280,11 @@ void TestInspector::pageForEachType_data()
         << "put"
         << "users/alice" << QJsonValue(alice) << "users/alice"
         << "map"
-        << "dust::JsonPage" << indented(alice) << "A map" << qint64(-1);
+        << "dust::JsonPage" << indented(alice) << "assembled. 2 keys." << qint64(-1);
     QTest::newRow("nested array") << "put"
                                   << "matrix" << QJsonValue(matrix) << "matrix"
                                   << "string"
-                                  << "dust::JsonPage" << indented(matrix) << "An array"
+                                  << "dust::JsonPage" << indented(matrix) << "\"string\". 2 items."
                                   << qint64(-1);
     const QJsonObject typed{
         {u"_typed"_s, true}, {u"_type"_s, u"decimal"_s}, {u"value"_s, u"1.50"_s}};

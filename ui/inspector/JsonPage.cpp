@@ -6,8 +6,10 @@
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QStackedWidget>
 #include <QTreeView>
@@ -105,6 +107,16 @@ void JsonPage::showEntry(const Entry &entry)
     else
         m_note->setText(
             tr("Type \"%1\" is not one this browser knows; shown as JSON.").arg(entry.type));
+    // How much there is: a big tree shows its rows a page at a time.
+    if (value.isArray()) {
+        const qsizetype n = value.toArray().size();
+        m_note->setText(m_note->text() + QLatin1Char(' ') +
+                        (n == 1 ? tr("1 item.") : tr("%1 items.").arg(QLocale().toString(n))));
+    } else if (value.isObject()) {
+        const qsizetype n = value.toObject().size();
+        m_note->setText(m_note->text() + QLatin1Char(' ') +
+                        (n == 1 ? tr("1 key.") : tr("%1 keys.").arg(QLocale().toString(n))));
+    }
     m_model->setValue(value);
     // A big value is shown as the tree; its text (megabytes, and many more as an on-screen
     // document) is formatted only when Raw is chosen.
