@@ -11,6 +11,7 @@
 #include "TestSdkOptions.h"
 
 #include "inspector/ChunkedTextView.h"
+#include "inspector/EntryEditor.h"
 #include "inspector/EntryHeader.h"
 #include "inspector/FilePage.h"
 #include "inspector/InspectorPanel.h"
@@ -34,8 +35,10 @@
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSignalSpy>
+#include <QSplitter>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QTreeView>
 
 using namespace dust;
@@ -136,6 +139,7 @@ private slots:
     void jsonTreeIsBuiltLazily();
     void jsonTreeShowsBigValuesInPages();
     void everyControlHasAnAccessibleName();
+    void narrowestKeepsTheButtonsWhole();
 
 private:
     Entry read(const Path &where);
@@ -886,6 +890,33 @@ void TestInspector::jsonTreeShowsBigValuesInPages()
     // checks, fetchMore() included, from modelReset before it counts the reset as done.
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QVERIFY(model.rowCount() > JsonTreeModel::kFirstTopRows);
+}
+
+// Squeezed to its narrowest beside a wide neighbour (as the history pane does to it), the
+// panel still shows Change type…, Cancel and Save whole.
+void TestInspector::narrowestKeepsTheButtonsWhole()
+{
+    QSplitter splitter;
+    auto *wide = new QWidget(&splitter);
+    wide->setMinimumWidth(100);
+    auto *panel = new InspectorPanel(&splitter);
+    panel->setMinimumWidth(panel->narrowestWidth());
+    splitter.addWidget(wide);
+    splitter.addWidget(panel);
+    splitter.resize(900, 500);
+    splitter.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&splitter));
+    splitter.setSizes({10000, 1});
+    QTRY_COMPARE(panel->width(), panel->narrowestWidth());
+    EntryEditor *editor = panel->editor();
+    editor->show();
+    for (QWidget *button : std::initializer_list<QWidget *>{
+             editor->typeButton(), editor->cancelButton(), editor->saveButton()})
+        QVERIFY2(button->width() >= button->sizeHint().width(),
+                 qPrintable(QStringLiteral("%1: %2 < %3")
+                                .arg(button->accessibleName())
+                                .arg(button->width())
+                                .arg(button->sizeHint().width())));
 }
 
 void TestInspector::everyControlHasAnAccessibleName()

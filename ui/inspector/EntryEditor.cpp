@@ -163,6 +163,7 @@ EntryEditor::EntryEditor(QWidget *parent)
     // The preview gets the whole width on a row of its own: an op, a path and a value rarely
     // fit beside three buttons.
     auto *buttons = new QHBoxLayout;
+    m_buttons = buttons;
     buttons->addStretch(1);
     buttons->addWidget(m_type);
     buttons->addWidget(m_cancel);
@@ -528,6 +529,11 @@ QString EntryEditor::statusText() const
 QString EntryEditor::bannerText() const
 {
     return m_banner->isHidden() ? QString() : m_bannerText->text();
+}
+
+int EntryEditor::buttonsWidth() const
+{
+    return m_buttons->minimumSize().width();
 }
 
 } // namespace dust

@@ -12,6 +12,7 @@
 class QAbstractItemView;
 class QFrame;
 class QLabel;
+class QHBoxLayout;
 class QPushButton;
 class QStackedWidget;
 class QToolButton;
@@ -94,6 +95,8 @@ public:
     LeaseForm *leaseForm() const { return m_lease; }
     FileForm *fileForm() const { return m_file; }
     QPushButton *saveButton() const { return m_save; }
+    // The width the row of buttons needs, so none of them is cut (InspectorPanel's minimum).
+    int buttonsWidth() const;
     QPushButton *cancelButton() const { return m_cancel; }
     QToolButton *typeButton() const { return m_type; }
     QPushButton *reloadButton() const { return m_reload; }
@@ -133,6 +136,7 @@ private:
     QToolButton *m_type;
     QPushButton *m_cancel;
     QPushButton *m_save;
+    QHBoxLayout *m_buttons = nullptr;
 
     EditForm::WhyNot m_whyNot;
     bool m_readOnly = false;

@@ -239,6 +239,15 @@ void InspectorPanel::showEntry(const Entry &entry)
     }
 }
 
+int InspectorPanel::narrowestWidth() const
+{
+    constexpr int kNarrowest = 240;
+    const QMargins own = contentsMargins();
+    const QMargins laid = layout() ? layout()->contentsMargins() : QMargins();
+    return std::max(kNarrowest, m_editor->buttonsWidth() + own.left() + own.right() + laid.left() +
+                                    laid.right());
+}
+
 QString InspectorPanel::headerText() const
 {
     return m_header->text();

@@ -64,6 +64,10 @@ public:
     explicit InspectorPanel(QWidget *parent = nullptr);
     ~InspectorPanel() override;
 
+    // The narrowest the panel should be made: narrow (a page may ask for more; its layout's
+    // minimum is not used), but never so narrow that the editor's buttons are cut.
+    int narrowestWidth() const;
+
     // Where file downloads come from (not owned; may be null: Download… is then disabled).
     // `store` is the store shown ("org/name"), kept for what acts on entries later.
     void setSource(Transport *transport, const QString &store);

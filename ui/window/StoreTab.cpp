@@ -166,8 +166,9 @@ void StoreTab::build()
     m_splitter->addWidget(m_inspector);
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 2);
-    // The tree gets the larger share whatever the inspector's page would like.
-    m_inspector->setMinimumWidth(240);
+    // The tree gets the larger share whatever the inspector's page would like (narrow, but
+    // the editor's buttons whole).
+    m_inspector->setMinimumWidth(m_inspector->narrowestWidth());
     m_splitter->setSizes({720, 460});
     layout->addWidget(m_splitter, 1);
     setFocusProxy(m_tree);
