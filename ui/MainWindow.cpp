@@ -14,6 +14,7 @@
 #include "window/Icons.h"
 #include "window/TabEditing.h"
 #include "window/TreeFilterBar.h"
+#include "window/ShortcutPriority.h"
 #include "window/WindowActions.h"
 #include "window/WindowTools.h"
 
@@ -46,6 +47,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_tools(new WindowTools(this, m_actions))
 {
     setObjectName(QStringLiteral("mainWindow"));
+    new ShortcutPriority(this); // Ctrl+E, Ctrl+K … also from a text field
     setWindowTitle(tr("Dust Browser"));
     setWindowIcon(icons::application());
     resize(1200, 760);
