@@ -27,6 +27,7 @@
 #include <memory>
 
 using namespace dust;
+using namespace Qt::StringLiterals;
 using namespace dust::test;
 using Kind = EditRequest::Kind;
 
@@ -60,6 +61,8 @@ private slots:
     void undoAndRedo();
     void undoRefusedWhenTheEntryMovedOn_data();
     void undoRefusedWhenTheEntryMovedOn();
+    void undoKeepsTheType_data();
+    void undoKeepsTheType();
     void historyViewStepsThroughTheController();
     void readOnlyProfile_data();
     void readOnlyProfile();
@@ -565,6 +568,118 @@ void TestEditController::undoRefusedWhenTheEntryMovedOn()
     QCOMPARE(controller.undoStack()->index(), 1);
     QCOMPARE(serverValue(where), theirs);
     QCOMPARE(serverEntry(where).revision, theirsAt);
+}
+
+// An undo puts back what a plain set cannot (a counter's total, a set's members, a file's
+// metadata) with its type, through the store's import; still only while the entry is as the
+// edit left it.
+void TestEditController::undoKeepsTheType_data()
+{
+    QTest::addColumn<QString>("transport");
+    QTest::addColumn<QString>("seed"); // counter, set or file
+    QTest::addColumn<int>("kind");     // the edit made over it
+    QTest::addColumn<bool>("movedOn"); // another client writes before the undo
+    QTest::newRow("sdk: set over a counter") << u"sdk"_s << u"counter"_s << int(Kind::Set) << false;
+    QTest::newRow("sdk: delete a set") << u"sdk"_s << u"set"_s << int(Kind::Delete) << false;
+    QTest::newRow("sdk: replace a file") << u"sdk"_s << u"file"_s << int(Kind::PutFile) << false;
+    QTest::newRow("rest: delete a counter")
+        << u"rest"_s << u"counter"_s << int(Kind::Delete) << false;
+    QTest::newRow("sdk: set over a counter, then another write")
+        << u"sdk"_s << u"counter"_s << int(Kind::Set) << true;
+}
+
+void TestEditController::undoKeepsTheType()
+{
+    QFETCH(QString, transport);
+    QFETCH(QString, seed);
+    QFETCH(int, kind);
+    QFETCH(bool, movedOn);
+
+    auto client = makeClient(transport);
+    EditController controller(client.get(), kStore);
+    controller.setReadTransport(m_rest.get());
+    const Path where = fresh(u"typed"_s);
+    // The typed value, written by a live client.
+    auto seeder = makeClient(u"sdk"_s);
+    auto *sdk = qobject_cast<SdkTransport *>(seeder.get());
+    QVERIFY(sdk);
+    Result<WriteResult> seeded = Result<WriteResult>::failure(Error(Error::Kind::Protocol));
+    if (seed == u"counter"_s)
+        seeded = await(sdk->increment(kStore, where, 10));
+    else if (seed == u"set"_s)
+        seeded = QTest::qWaitFor([&] { return bool(await(sdk->addMember(kStore, where, u"b"_s))); })
+                     ? await(sdk->addMember(kStore, where, u"a"_s))
+                     : seeded;
+    else
+        seeded = await(sdk->putFile(kStore, where, "one", u"one.txt"_s, u"text/plain"_s));
+    QVERIFY2(seeded, qPrintable(seeded ? QString() : seeded.error().message()));
+    QTRY_VERIFY_WITH_TIMEOUT(await(client->get(kStore, where)) &&
+                                 await(client->get(kStore, where))->revision >= seeded->storeSeq,
+                             10000);
+    const Entry before = serverEntry(where);
+    QCOMPARE(before.type, seed);
+
+    EditRequest request;
+    request.kind = Kind(kind);
+    request.path = where;
+    request.baseValue = before.value;
+    request.baseType = before.type;
+    request.baseRevision = before.revision;
+    request.ifMatch = before.revision;
+    if (request.kind == Kind::Set)
+        request.value = 5;
+    if (request.kind == Kind::PutFile) {
+        request.fileContent = "two";
+        request.fileName = u"two.txt"_s;
+        request.contentType = u"text/plain"_s;
+    }
+    QSignalSpy saved(&controller, &EditController::saved);
+    QSignalSpy failed(&controller, &EditController::failed);
+    controller.submit(request);
+    QTRY_VERIFY_WITH_TIMEOUT(!saved.isEmpty() || !failed.isEmpty(), 15000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+    const Entry edited = serverEntry(where);
+    QVERIFY(edited.value != before.value || edited.type != before.type);
+
+    qint64 theirsAt = 0;
+    if (movedOn) {
+        theirsAt = otherWrites(*client, where, 99);
+        QVERIFY(theirsAt > 0);
+    }
+    QSignalSpy undone(&controller, &EditController::undone);
+    QSignalSpy raised(&controller, &EditController::conflictRaised);
+    QSignalSpy stepFailed(&controller, &EditController::historyStepFailed);
+    QVERIFY(controller.canUndo());
+    controller.undo();
+    QTRY_VERIFY_WITH_TIMEOUT(!undone.isEmpty() || !stepFailed.isEmpty() || !raised.isEmpty(),
+                             15000);
+    if (movedOn) {
+        // Refused, never forced: their write stays.
+        QCOMPARE(raised.size(), 1);
+        QCOMPARE(serverValue(where), QJsonValue(99));
+        QCOMPARE(serverEntry(where).revision, theirsAt);
+        QCOMPARE(controller.undoStack()->index(), 1);
+        return;
+    }
+    QVERIFY2(stepFailed.isEmpty(), qPrintable(stepFailed.value(0).value(0).toString()));
+    QCOMPARE(raised.size(), 0);
+    const Entry back = serverEntry(where);
+    QCOMPARE(back.type, before.type);
+    QCOMPARE(back.value, before.value);
+    QCOMPARE(controller.undoStack()->index(), 0);
+
+    // And the redo is the edit again.
+    QSignalSpy redone(&controller, &EditController::redone);
+    controller.redo();
+    QTRY_VERIFY_WITH_TIMEOUT(!redone.isEmpty() || !stepFailed.isEmpty() || !raised.isEmpty(),
+                             15000);
+    QVERIFY2(stepFailed.isEmpty(), qPrintable(stepFailed.value(0).value(0).toString()));
+    const Entry again = serverEntry(where);
+    QCOMPARE(again.type, edited.type);
+    if (request.kind == Kind::PutFile)
+        QCOMPARE(again.value.toObject().value(u"filename"_s), QJsonValue(u"two.txt"_s));
+    else
+        QCOMPARE(again.value, edited.value);
 }
 
 void TestEditController::historyViewStepsThroughTheController()

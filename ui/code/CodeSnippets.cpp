@@ -59,6 +59,7 @@ QString whyNot(SnippetLanguage language, const SnippetTarget &target)
     case Kind::LeaseRenew:
     case Kind::LeaseRelease:
     case Kind::PutFile:
+    case Kind::PutTyped:
         return tr("%1 is not offered as code").arg(edit.opName());
     }
     if (edit.kind == Kind::Set && edit.ifAbsent &&

@@ -5,6 +5,7 @@
 #include "transport/SdkTransport.h"
 #include "transport/Transport.h"
 
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QUndoStack>
 #include <QWidget>
@@ -50,6 +51,7 @@ bool needsWebSocket(Kind kind)
         return true;
     case Kind::Set:
     case Kind::Delete:
+    case Kind::PutTyped: // over REST (the reader)
         break;
     }
     return false;
@@ -377,6 +379,9 @@ void EditController::sendWrites(const std::shared_ptr<Run> &run, int index)
         else
             future = m_sdk->putFile(m_store, w.path, w.fileContent, w.fileName, w.contentType);
         break;
+    case Kind::PutTyped:
+        future = putTyped(w);
+        break;
     }
     future.then(this, [this, run, index](const Result<WriteResult> &result) {
         if (!result) {
@@ -393,6 +398,41 @@ void EditController::sendWrites(const std::shared_ptr<Run> &run, int index)
             run->lastSeq = result->storeSeq;
         sendWrites(run, index + 1);
     });
+}
+
+QFuture<Result<WriteResult>> EditController::putTyped(const EditRequest &w)
+{
+    // One import line keeps the type; the import answers per line, and a refused line is
+    // this write's failure, in the server's words.
+    const QByteArray line = QJsonDocument(QJsonObject{{QStringLiteral("path"), w.path.rendered()},
+                                                      {QStringLiteral("value"), w.value},
+                                                      {QStringLiteral("type"), w.valueType}})
+                                .toJson(QJsonDocument::Compact) +
+                            '\n';
+    return reader()
+        ->importLines(m_store, line)
+        .then([path = w.path](const Result<ImportReply> &reply) {
+            if (!reply)
+                return Result<WriteResult>::failure(reply.error());
+            for (const ImportLineResult &result : reply->lines) {
+                if (!result.error.isEmpty())
+                    return Result<WriteResult>::failure(
+                        Error(Error::Kind::InvalidParams,
+                              EditController::tr("%1 could not be put back with its type: %2")
+                                  .arg(path.rendered(),
+                                       result.detail.isEmpty() ? result.error : result.detail)));
+            }
+            if (reply->imported < 1)
+                return Result<WriteResult>::failure(
+                    Error(Error::Kind::Protocol,
+                          EditController::tr("the store's import wrote nothing for %1")
+                              .arg(path.rendered())));
+            WriteResult written;
+            written.storeSeq = reply->storeSeq;
+            for (const ImportLineResult &result : reply->lines)
+                written.storeSeq = std::max(written.storeSeq, result.revision);
+            return Result<WriteResult>(written);
+        });
 }
 
 void EditController::succeed(const std::shared_ptr<Run> &run)

@@ -5,6 +5,7 @@
 #include "edit/WritePlan.h"
 #include "protocol/Entry.h"
 #include "protocol/Error.h"
+#include "transport/Transport.h"
 
 #include <QObject>
 #include <QPointer>
@@ -119,6 +120,8 @@ signals:
     void busyChanged(bool busy);
 
 private:
+    // A PutTyped write: one import line over the reader.
+    QFuture<Result<WriteResult>> putTyped(const EditRequest &write);
     struct Job;
     struct Run;
 

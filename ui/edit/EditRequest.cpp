@@ -52,6 +52,8 @@ QString EditRequest::opName() const
         return QStringLiteral("release");
     case Kind::PutFile:
         return QStringLiteral("put_file");
+    case Kind::PutTyped:
+        return QStringLiteral("import");
     }
     return {};
 }
@@ -84,6 +86,10 @@ QString EditRequest::summary(int maxValueChars) const
         text += tr(" = file %1 (%2)")
                     .arg(fileName.isEmpty() ? tr("without a name") : fileName,
                          QLocale().formattedDataSize(fileContent.size()));
+        break;
+    case Kind::PutTyped:
+        text += QStringLiteral(" = ") + cut(compactJson(value), maxValueChars) +
+                tr(" as %1").arg(valueType);
         break;
     case Kind::Delete:
         break;

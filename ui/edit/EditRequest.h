@@ -25,6 +25,10 @@ struct EditRequest
         LeaseRenew,   // leaseToken, leaseTtlMs
         LeaseRelease, // leaseToken
         PutFile,      // fileContent, fileName, contentType
+        // value written with the type `valueType` kept (a file's metadata, a counter's total,
+        // a set's members), through the store's import (`POST …/import`, dust-protocol.md
+        // §4.7): how an undo puts back what a plain set cannot. No precondition on the wire.
+        PutTyped,
     };
 
     Kind kind = Kind::Set;
@@ -45,13 +49,16 @@ struct EditRequest
     qint64 leaseToken = 0;
     qint64 leaseTtlMs = 30000;
 
+    // PutTyped: the type to keep.
+    QString valueType;
+
     // put_file.
     QByteArray fileContent;
     QString fileName;
     QString contentType;
 
     // The op's wire name: "set", "delete", "merge", "increment", "add", "remove", "renew",
-    // "release", "put_file".
+    // "release", "put_file"; "import" for PutTyped.
     QString opName() const;
     // What will be written, in one line for a preview or the undo history:
     // `set users/alice/name = "Bob" (if revision 12)`. Long values are cut at `maxValueChars`

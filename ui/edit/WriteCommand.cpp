@@ -10,7 +10,8 @@ WriteCommand::WriteCommand(const EditRequest &request, qint64 doneSeq, QUndoComm
 
 bool WriteCommand::isUndoable(EditRequest::Kind kind)
 {
-    return kind != EditRequest::Kind::LeaseRenew && kind != EditRequest::Kind::LeaseRelease;
+    return kind != EditRequest::Kind::LeaseRenew && kind != EditRequest::Kind::LeaseRelease &&
+           kind != EditRequest::Kind::PutTyped; // only ever an undo's write
 }
 
 void WriteCommand::undo()

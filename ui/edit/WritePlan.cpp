@@ -17,6 +17,22 @@ bool isMap(const QJsonValue &value, const QString &type)
     return values::isPlainObject(value) || type == QLatin1String("map");
 }
 
+// Whether a plain set of `value` gives back the type `type` (empty: not known, taken as
+// plain; a map is written leaf by leaf). A counter's total, a set's members or a file's
+// metadata would come back as a number, an array or a map.
+bool plainSetKeeps(const QJsonValue &value, const QString &type)
+{
+    if (type.isEmpty() || type == QLatin1String("map"))
+        return true;
+    const QString written = values::detectType(value);
+    if (written == type)
+        return true;
+    const auto isNumber = [](const QString &t) {
+        return t == QLatin1String("integer") || t == QLatin1String("float");
+    };
+    return isNumber(written) && isNumber(type); // 2.0 travels as 2
+}
+
 EditRequest unconditional(EditRequest request)
 {
     request.ifMatch.reset();
@@ -30,6 +46,13 @@ EditRequest writeOf(Kind kind, const Path &path, const QJsonValue &value)
     request.kind = kind;
     request.path = path;
     request.value = value;
+    return request;
+}
+
+EditRequest typedOf(const Path &path, const QJsonValue &value, const QString &type)
+{
+    EditRequest request = writeOf(Kind::PutTyped, path, value);
+    request.valueType = type;
     return request;
 }
 
@@ -181,6 +204,7 @@ WritePlan WritePlan::forRequest(const EditRequest &request)
     case Kind::RemoveMember:
     case Kind::LeaseRenew:
     case Kind::LeaseRelease:
+    case Kind::PutTyped:
         plan.writes.append(unconditional(request));
         break;
     }
@@ -199,6 +223,15 @@ WritePlan WritePlan::undoOf(const EditRequest &request, qint64 doneSeq)
     case Kind::Set:
     case Kind::PutFile: {
         plan.base = request.kind == Kind::Set ? request.value : fileDescription(request);
+        if (!before.isUndefined() && !plainSetKeeps(before, request.baseType)) {
+            // A counter, set, file … comes back with its type (the store's import), once a
+            // read shows the entry is still as this edit left it.
+            plan.checks.append(valueAt(
+                request.path, Check::Revision::Equal, doneSeq,
+                request.kind == Kind::Set ? request.value : QJsonValue(QJsonValue::Undefined)));
+            plan.writes.append(typedOf(request.path, before, request.baseType));
+            break;
+        }
         const bool multiLeaf =
             (request.kind == Kind::Set && values::isPlainObject(request.value)) ||
             values::isPlainObject(before);
@@ -219,6 +252,11 @@ WritePlan WritePlan::undoOf(const EditRequest &request, qint64 doneSeq)
     case Kind::Delete:
         if (before.isUndefined())
             break; // nothing was there: nothing to put back
+        if (!plainSetKeeps(before, request.baseType)) {
+            plan.checks.append(absentAt(request.path));
+            plan.writes.append(typedOf(request.path, before, request.baseType));
+            break;
+        }
         if (values::isPlainObject(before)) {
             plan.checks.append(absentAt(request.path));
             plan.writes.append(writeOf(Kind::Set, request.path, before));
@@ -255,6 +293,7 @@ WritePlan WritePlan::undoOf(const EditRequest &request, qint64 doneSeq)
         break;
     case Kind::LeaseRenew:
     case Kind::LeaseRelease:
+    case Kind::PutTyped:
         break; // never on the undo stack
     }
     return plan;
@@ -284,6 +323,7 @@ WritePlan WritePlan::redoOf(const EditRequest &request, qint64 undoneSeq)
     case Kind::RemoveMember:
     case Kind::LeaseRenew:
     case Kind::LeaseRelease:
+    case Kind::PutTyped:
         break;
     }
     return forRequest(again);
