@@ -5,6 +5,8 @@
 #include "edit/SubtreeListing.h"
 #include "edit/SubtreeMove.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSet>
 #include <QStringList>
 
@@ -85,16 +87,6 @@ void DeleteSubtreeCommand::restore(QList<Entry> pending, QList<Entry> restored,
             text += QLatin1Char(' ') + tr("Skipped because something exists there now (%n): %1.",
                                           nullptr, int(skipped.size()))
                                            .arg(pathlist::names(skipped));
-        QStringList retyped;
-        for (const Entry &leaf : written) {
-            if (!SubtreeMove::setKeepsType(leaf))
-                retyped.append(leaf.path.rendered());
-        }
-        if (!retyped.isEmpty())
-            text += QLatin1Char(' ') +
-                    tr("Came back as plain values, without their type (counter, set, lease "
-                       "...): %1.")
-                        .arg(pathlist::names(retyped));
         return text;
     };
     if (pending.isEmpty()) {
@@ -103,25 +95,84 @@ void DeleteSubtreeCommand::restore(QList<Entry> pending, QList<Entry> restored,
     }
     if (!m_transport)
         return done(false, report(restored, tr("not connected")));
-    const QList<Entry> chunk = pending.mid(0, kMaxBatchOps);
+    // A counter, set, lease or imported type comes back with its type, as one import of
+    // those leaves (the store's import keeps each line's type); the rest in one batch.
+    const qsizetype take = std::min<qsizetype>(pending.size(), kMaxBatchOps);
+    QList<Entry> plain;
+    QList<Entry> typed;
+    for (qsizetype i = 0; i < take; ++i)
+        (SubtreeMove::setKeepsType(pending.at(i)) ? plain : typed).append(pending.at(i));
+    pending.remove(0, take);
+    const auto next = [this, skipped, report](QList<Entry> pending, QList<Entry> restored,
+                                              const QString &failure) {
+        if (!failure.isEmpty()) {
+            m_restored = restored;
+            return done(false, report(restored, failure));
+        }
+        restore(std::move(pending), std::move(restored), skipped);
+    };
+    if (plain.isEmpty())
+        return restoreTyped(typed, std::move(restored),
+                            [next, pending](QList<Entry> restored, const QString &failure) {
+                                next(pending, std::move(restored), failure);
+                            });
     QList<BatchOp> ops;
-    for (const Entry &leaf : chunk)
+    for (const Entry &leaf : std::as_const(plain))
         ops.append(BatchOp{Op::Set, leaf.path, leaf.value, std::nullopt});
     m_transport->batchWrite(m_store, ops)
-        .then(this, [this, chunk, pending, restored, skipped,
-                     report](const Result<BatchWriteResult> &result) mutable {
-            if (!result) {
-                m_restored = restored;
-                return done(false, report(restored, result.error().message()));
-            }
-            for (qsizetype i = 0; i < chunk.size(); ++i) {
-                Entry leaf = chunk.at(i);
+        .then(this, [this, plain, typed, pending, restored,
+                     next](const Result<BatchWriteResult> &result) mutable {
+            if (!result)
+                return next(pending, restored, result.error().message());
+            for (qsizetype i = 0; i < plain.size(); ++i) {
+                Entry leaf = plain.at(i);
                 if (i < result->revisions.size())
                     leaf.revision = result->revisions.at(i);
                 restored.append(leaf);
             }
-            pending.remove(0, chunk.size());
-            restore(std::move(pending), std::move(restored), skipped);
+            restoreTyped(typed, std::move(restored),
+                         [next, pending](QList<Entry> restored, const QString &failure) {
+                             next(pending, std::move(restored), failure);
+                         });
+        });
+}
+
+void DeleteSubtreeCommand::restoreTyped(
+    const QList<Entry> &typed, QList<Entry> restored,
+    const std::function<void(QList<Entry>, const QString &)> &then)
+{
+    if (typed.isEmpty())
+        return then(std::move(restored), {});
+    QByteArray lines;
+    for (const Entry &leaf : typed)
+        lines += QJsonDocument(QJsonObject{{QStringLiteral("path"), leaf.path.rendered()},
+                                           {QStringLiteral("value"), leaf.value},
+                                           {QStringLiteral("type"), leaf.type}})
+                     .toJson(QJsonDocument::Compact) +
+                 '\n';
+    m_transport->importLines(m_store, lines)
+        .then(this, [typed, restored, then](const Result<ImportReply> &reply) mutable {
+            if (!reply)
+                return then(std::move(restored), reply.error().message());
+            QStringList refused;
+            for (const ImportLineResult &line : reply->lines) {
+                const qsizetype i = line.line - 1;
+                if (i < 0 || i >= typed.size())
+                    continue;
+                if (!line.error.isEmpty()) {
+                    refused.append(typed.at(i).path.rendered() + QStringLiteral(" (") +
+                                   (line.detail.isEmpty() ? line.error : line.detail) +
+                                   QLatin1Char(')'));
+                    continue;
+                }
+                Entry leaf = typed.at(i);
+                leaf.revision = line.revision;
+                restored.append(leaf);
+            }
+            then(std::move(restored), refused.isEmpty()
+                                          ? QString()
+                                          : tr("the store refused to put back %1")
+                                                .arg(refused.join(QStringLiteral(", "))));
         });
 }
 

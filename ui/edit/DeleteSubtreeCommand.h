@@ -8,6 +8,8 @@
 #include <QList>
 #include <QPointer>
 
+#include <functional>
+
 namespace dust {
 
 class SubtreeDelete;
@@ -16,8 +18,9 @@ class SubtreeDelete;
 // the deleted leaves from the values saved before deleting, only where nothing exists now:
 // it lists the nodes first and skips every leaf whose path, or anything under it, was
 // written since (a set there would replace it), and says what it skipped. The rest is set
-// in batch_writes of up to 1,000, in path order. Counters, sets, leases and imported types
-// come back as plain values (a set cannot give them their type); the report says so. Redo deletes
+// in batch_writes of up to 1,000, in path order; counters, sets, leases and imported types,
+// which a set cannot give their type, come back through the store's import, which keeps it
+// (the import is not conditional: they were read as absent just before). Redo deletes
 // the re-created leaves again, each on its revision (SubtreeDelete). Push it after the delete
 // finished with ok (StructureCommand: the first redo does nothing).
 class DeleteSubtreeCommand : public StructureCommand
@@ -38,6 +41,10 @@ protected:
 
 private:
     void restore(QList<Entry> pending, QList<Entry> restored, const QStringList &skipped);
+    // Puts `typed` back with their types (one import), adds them to `restored`, then calls
+    // `then` with it and a failure in words (empty when all went back).
+    void restoreTyped(const QList<Entry> &typed, QList<Entry> restored,
+                      const std::function<void(QList<Entry>, const QString &)> &then);
 
     QPointer<Transport> m_transport;
     QString m_store;
