@@ -103,6 +103,22 @@ protected:
         return entry ? entry->value : QJsonValue(QJsonValue::Undefined);
     }
 
+    // Every path `q` lists (keys or entries), page after page through the cursor.
+    static QStringList listAllPages(const StoreDb &db, ListQuery q)
+    {
+        QStringList got;
+        for (int guard = 0; guard < 1000; ++guard) {
+            const ListPage page = db.list(q);
+            got += page.paths;
+            for (const Entry &e : page.entries)
+                got.append(e.path.rendered());
+            if (page.nextCursor.isEmpty())
+                break;
+            q.after = page.nextCursor;
+        }
+        return got;
+    }
+
     static QStringList keys(const StoreDb &db, const QString &pattern, int limit = 1000)
     {
         ListQuery q;

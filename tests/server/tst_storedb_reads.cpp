@@ -91,18 +91,11 @@ private slots:
         QCOMPARE(keys(*db, S("**")), expected);
         // Paged with a small limit, both directions, through the cursor.
         for (const bool desc : {false, true}) {
-            QStringList got;
             ListQuery q;
             q.select = ListQuery::Select::Keys;
             q.limit = 3;
             q.order = desc ? ListQuery::Order::Desc : ListQuery::Order::Asc;
-            for (int guard = 0; guard < 100; ++guard) {
-                const ListPage page = db->list(q);
-                got += page.paths;
-                if (page.nextCursor.isEmpty())
-                    break;
-                q.after = page.nextCursor;
-            }
+            const QStringList got = listAllPages(*db, q);
             QStringList want = expected;
             if (desc)
                 std::reverse(want.begin(), want.end());
@@ -156,16 +149,7 @@ private slots:
                 q.limit = limit;
                 q.select = select;
                 q.order = desc ? ListQuery::Order::Desc : ListQuery::Order::Asc;
-                QStringList got;
-                for (int guard = 0; guard < 100; ++guard) {
-                    const ListPage page = db->list(q);
-                    got += page.paths;
-                    for (const Entry &e : page.entries)
-                        got.append(e.path.rendered());
-                    if (page.nextCursor.isEmpty())
-                        break;
-                    q.after = page.nextCursor;
-                }
+                const QStringList got = listAllPages(*db, q);
                 QStringList want = expected;
                 if (desc)
                     std::reverse(want.begin(), want.end());

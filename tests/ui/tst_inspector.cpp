@@ -48,6 +48,16 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+// Shows `model` in `view` as the inspector's JSON page does (uniform rows), on screen.
+bool showTree(QTreeView &view, QAbstractItemModel *model)
+{
+    view.setUniformRowHeights(true);
+    view.setModel(model);
+    view.resize(400, 300);
+    view.show();
+    return QTest::qWaitForWindowExposed(&view);
+}
+
 const QString kStore = QStringLiteral("local/demo");
 
 QString describe(const Error &error)
@@ -832,11 +842,7 @@ void TestInspector::jsonTreeIsBuiltLazily()
     QCOMPARE(model.builtNodes(), 1); // the root only
     // A view lays out every top row (an index each) and paints some: no node for any.
     QTreeView view;
-    view.setUniformRowHeights(true);
-    view.setModel(&model);
-    view.resize(400, 300);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(showTree(view, &model));
     QVERIFY(view.visualRect(model.index(0, 0)).isValid());
     QCOMPARE(model.builtNodes(), 1);
     const QModelIndex item = model.index(5000, 0);
@@ -865,11 +871,7 @@ void TestInspector::jsonTreeShowsBigValuesInPages()
 
     {
         QTreeView view;
-        view.setUniformRowHeights(true);
-        view.setModel(&model);
-        view.resize(400, 300);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QVERIFY(showTree(view, &model));
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         for (int page = 0; page < 5 && model.canFetchMore({}); ++page) {
             const qsizetype before = inserted.count();
