@@ -31,6 +31,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRandomGenerator>
@@ -383,8 +384,9 @@ void TestInspector::pageForEachType()
                  QStringLiteral("type: %1 · revision: %2 · size: %3")
                      .arg(type)
                      .arg(seq)
-                     .arg(expectedSize == 1 ? QStringLiteral("1 byte")
-                                            : QStringLiteral("%1 bytes").arg(expectedSize))),
+                     .arg(expectedSize == 1
+                              ? QStringLiteral("1 byte")
+                              : QStringLiteral("%1 bytes").arg(QLocale().toString(expectedSize)))),
              qPrintable(header.value(2)));
 }
 
@@ -656,7 +658,7 @@ void TestInspector::bigValueStreamsInChunks()
     QCOMPARE(sized.first().at(0).toLongLong(), compactSize(entry.value));
     QVERIFY(panel.valueText() == expected);
     QVERIFY(panel.headerText().contains(
-        QStringLiteral("size: %1 bytes").arg(compactSize(entry.value))));
+        QStringLiteral("size: %1 bytes").arg(QLocale().toString(compactSize(entry.value)))));
     auto *view = qobject_cast<InspectorPage *>(panel.currentPage())->textView();
     QVERIFY(!view->isReceiving());
     QVERIFY(!view->wasCancelled());

@@ -124,7 +124,8 @@ void EntryHeader::updateDetails()
     else if (m_size < 1024)
         size = tr("%1 bytes").arg(m_size);
     else
-        size = tr("%1 bytes (%2)").arg(m_size).arg(QLocale().formattedDataSize(m_size));
+        size = tr("%1 bytes (%2)")
+                   .arg(QLocale().toString(m_size), QLocale().formattedDataSize(m_size));
     m_details->setText(
         tr("type: %1 · revision: %2 · size: %3").arg(m_type, QString::number(m_revision), size));
 }
