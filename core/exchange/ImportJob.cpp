@@ -17,11 +17,7 @@ constexpr qsizetype kMaxImportBody = 4 * 1024 * 1024; // well inside the server'
 
 QByteArray jsonlLine(const PlannedLeaf &leaf)
 {
-    return QJsonDocument(QJsonObject{{QStringLiteral("path"), leaf.path.rendered()},
-                                     {QStringLiteral("value"), leaf.value},
-                                     {QStringLiteral("type"), leaf.type}})
-               .toJson(QJsonDocument::Compact) +
-           '\n';
+    return Transport::importLine(leaf.path, leaf.value, leaf.type);
 }
 
 QString errorWords(const Error &error)

@@ -2,6 +2,9 @@
 
 #include "protocol/Values.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include <cmath>
 
 namespace dust {
@@ -98,6 +101,15 @@ QFuture<Result<QByteArray>> Transport::fetchFile(const QString &)
 QFuture<Result<QList<Entry>>> Transport::getLeaves(const QString &, const QList<Path> &)
 {
     return unsupported<QList<Entry>>("reading several leaves at once");
+}
+
+QByteArray Transport::importLine(const Path &path, const QJsonValue &value, const QString &type)
+{
+    return QJsonDocument(QJsonObject{{QStringLiteral("path"), path.rendered()},
+                                     {QStringLiteral("value"), value},
+                                     {QStringLiteral("type"), type}})
+               .toJson(QJsonDocument::Compact) +
+           '\n';
 }
 
 QFuture<Result<ImportReply>> Transport::importLines(const QString &, const QByteArray &)

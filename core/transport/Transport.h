@@ -217,6 +217,8 @@ public:
     // line's type kept (counter, set, file, lease, …); not atomic, one result per line.
     // Default: NotSupported.
     virtual QFuture<Result<ImportReply>> importLines(const QString &store, const QByteArray &jsonl);
+    // One line of such a body: {"path","value","type"} and a newline.
+    static QByteArray importLine(const Path &path, const QJsonValue &value, const QString &type);
 
     // A future that is already finished with `error` (for arguments rejected up front).
     template <typename T> static QFuture<Result<T>> failed(const Error &error);

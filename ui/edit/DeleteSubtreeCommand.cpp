@@ -5,8 +5,6 @@
 #include "edit/SubtreeListing.h"
 #include "edit/SubtreeMove.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QSet>
 #include <QStringList>
 
@@ -145,11 +143,7 @@ void DeleteSubtreeCommand::restoreTyped(
         return then(std::move(restored), {});
     QByteArray lines;
     for (const Entry &leaf : typed)
-        lines += QJsonDocument(QJsonObject{{QStringLiteral("path"), leaf.path.rendered()},
-                                           {QStringLiteral("value"), leaf.value},
-                                           {QStringLiteral("type"), leaf.type}})
-                     .toJson(QJsonDocument::Compact) +
-                 '\n';
+        lines += Transport::importLine(leaf.path, leaf.value, leaf.type);
     m_transport->importLines(m_store, lines)
         .then(this, [typed, restored, then](const Result<ImportReply> &reply) mutable {
             if (!reply)

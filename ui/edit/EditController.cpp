@@ -5,7 +5,6 @@
 #include "transport/SdkTransport.h"
 #include "transport/Transport.h"
 
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QUndoStack>
 #include <QWidget>
@@ -404,11 +403,7 @@ QFuture<Result<WriteResult>> EditController::putTyped(const EditRequest &w)
 {
     // One import line keeps the type; the import answers per line, and a refused line is
     // this write's failure, in the server's words.
-    const QByteArray line = QJsonDocument(QJsonObject{{QStringLiteral("path"), w.path.rendered()},
-                                                      {QStringLiteral("value"), w.value},
-                                                      {QStringLiteral("type"), w.valueType}})
-                                .toJson(QJsonDocument::Compact) +
-                            '\n';
+    const QByteArray line = Transport::importLine(w.path, w.value, w.valueType);
     return reader()
         ->importLines(m_store, line)
         .then([path = w.path](const Result<ImportReply> &reply) {
