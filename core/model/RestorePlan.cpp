@@ -366,7 +366,9 @@ void RestorePlan::readBack()
                 found == read->found.cend() ? std::nullopt : std::optional(found->value);
             leaf.restoredRevision = found == read->found.cend() ? 0 : found->revision;
             m_appliedSeq = std::max(m_appliedSeq, leaf.restoredRevision);
-            if (now != leaf.restored)
+            if (leaf.restoredUnknown)
+                leaf.restored = now; // what the server knew: null, or no leaf
+            else if (now != leaf.restored)
                 ++differing;
         }
         QString report = tr("Restored %1 to seq %2 with the server's rollback: %3.")

@@ -75,8 +75,8 @@ void TestDiffDialog::headerFilterAndSides()
     const QJsonObject after{{QStringLiteral("a"), 1}, {QStringLiteral("b"), 3}};
     dialog.showChanges(
         {{QStringLiteral("users/alice/prefs"), before, after},
-         {QStringLiteral("users/bob/name"), QJsonValue::Null, QStringLiteral("Bob")},
-         {QStringLiteral("config/theme"), QStringLiteral("light"), QJsonValue::Null}});
+         {QStringLiteral("users/bob/name"), QJsonValue::Undefined, QStringLiteral("Bob")},
+         {QStringLiteral("config/theme"), QStringLiteral("light"), QJsonValue::Undefined}});
     DiffPanel *panel = dialog.panel();
     QCOMPARE(panel->countsText(), QStringLiteral("1 added, 1 changed, 1 removed"));
     QCOMPARE(shownPaths(panel).size(), 3);
