@@ -113,6 +113,18 @@ void TestDiffDialog::headerFilterAndSides()
     QVERIFY(panel->selectPath(QStringLiteral("users/bob/name")));
     QVERIFY2(sides->beforeText().contains(QStringLiteral("did not exist")),
              qPrintable(sides->beforeText()));
+
+    // A leaf that held null shows null; a side the op log could not tell says so.
+    DiffChange unknown{QStringLiteral("u"), QJsonValue::Undefined, 1};
+    unknown.beforeUnknown = true;
+    dialog.showChanges({{QStringLiteral("n"), QJsonValue::Null, 1}, unknown});
+    QCOMPARE(panel->countsText(), QStringLiteral("1 added, 1 changed, 0 removed"));
+    QVERIFY(panel->selectPath(QStringLiteral("n")));
+    QVERIFY2(sides->beforeText().contains(QStringLiteral("null")), qPrintable(sides->beforeText()));
+    QVERIFY(!sides->beforeText().contains(QStringLiteral("did not exist")));
+    QVERIFY(panel->selectPath(QStringLiteral("u")));
+    QVERIFY2(sides->beforeText().contains(QStringLiteral("compacted")),
+             qPrintable(sides->beforeText()));
 }
 
 void TestDiffDialog::compactedOffersEarliest()
