@@ -6,6 +6,7 @@
 
 #include <QCoreApplication>
 #include <QHash>
+#include <QSet>
 #include <QTimer>
 
 #include <algorithm>
@@ -27,25 +28,6 @@ QList<Path> ancestorsOf(const Path &path)
     for (Path up = path.parent(); up.isValid(); up = up.parent())
         out.append(up);
     return out;
-}
-
-Path commonAncestor(const QList<Path> &paths)
-{
-    if (paths.isEmpty())
-        return {};
-    QStringList common = paths.first().segments();
-    for (const Path &path : paths) {
-        const QStringList &segments = path.segments();
-        qsizetype same = 0;
-        while (same < common.size() && same < segments.size() &&
-               common.at(same) == segments.at(same))
-            ++same;
-        common.resize(same);
-    }
-    if (common.isEmpty())
-        return {};
-    auto path = Path::fromSegments(common);
-    return path ? *path : Path();
 }
 
 } // namespace
@@ -155,28 +137,13 @@ void NullSideResolver::plan()
         if (!leaves.contains(side.leaf))
             leaves.append(side.leaf);
     }
-    if (leaves.size() <= kPerPathLimit) {
-        // Per leaf: its exact path and each ancestor's, an ancestor read once for all.
-        for (Side &side : m_sides) {
-            side.streams.push_back(qsizetype(streamFor(side.leaf.rendered())));
-            for (const Path &up : ancestorsOf(side.leaf))
-                side.streams.push_back(qsizetype(streamFor(up.rendered())));
-        }
-        return;
-    }
-    // Many leaves: one sweep of everything at and under their common ancestor.
-    const Path common = commonAncestor(leaves);
-    if (common.isValid()) {
-        streamFor(common.rendered());
-        streamFor(common.rendered() + QStringLiteral("/**"));
-        for (const Path &up : ancestorsOf(common))
-            streamFor(up.rendered());
-    } else {
-        streamFor(QString());
-    }
+    if (leaves.size() > kPerPathLimit)
+        return; // the store's state answers them all at once (readStates)
+    // Per leaf: its exact path and each ancestor's, an ancestor read once for all.
     for (Side &side : m_sides) {
-        for (std::size_t i = 0; i < m_streams.size(); ++i)
-            side.streams.push_back(qsizetype(i));
+        side.streams.push_back(qsizetype(streamFor(side.leaf.rendered())));
+        for (const Path &up : ancestorsOf(side.leaf))
+            side.streams.push_back(qsizetype(streamFor(up.rendered())));
     }
 }
 
@@ -224,6 +191,8 @@ void NullSideResolver::step()
         return;
     if (!m_rest)
         return fail(Error::notSupported(trText("The connection to the store was closed.")));
+    if (m_streams.empty())
+        return readStates();
     std::vector<std::size_t> wanted;
     bool needLogStart = false;
     for (Side &side : m_sides) {
@@ -246,13 +215,49 @@ void NullSideResolver::step()
     if (!wanted.empty() && m_opsRead >= kMaxOpsRead)
         wanted.clear(); // too much history: what is left stays unknown
     if (wanted.empty() && !needLogStart)
-        return finish();
+        return readStates();
     if (needLogStart && !m_logComplete)
         readLogStart();
     for (const std::size_t index : wanted)
         readPage(index);
     if (m_inFlight == 0)
-        finish();
+        readStates();
+}
+
+// The sides the log left open, from the store's state at their seq: the diff from seq 0 lists
+// every leaf there was.
+void NullSideResolver::readStates()
+{
+    if (m_finished || m_statesRead)
+        return;
+    m_statesRead = true;
+    QList<qint64> seqs;
+    for (const Side &side : m_sides) {
+        const bool open = !side.result || *side.result == Effect::Untouched;
+        if (open && !seqs.contains(side.seq))
+            seqs.append(side.seq);
+    }
+    if (seqs.isEmpty() || !m_rest)
+        return finish();
+    m_inFlight += int(seqs.size());
+    for (const qint64 seq : std::as_const(seqs)) {
+        m_rest->diff(m_store, 0, seq)
+            .then(this, [this, seq](const Result<QList<DiffChange>> &state) {
+                --m_inFlight;
+                if (state) {
+                    QSet<QString> there;
+                    for (const DiffChange &change : *state)
+                        there.insert(change.path);
+                    for (Side &side : m_sides) {
+                        if (side.seq == seq && (!side.result || *side.result == Effect::Untouched))
+                            side.result = there.contains(side.leaf.rendered()) ? Effect::Present
+                                                                               : Effect::Absent;
+                    }
+                } // refused: those sides stay unknown
+                if (m_inFlight == 0)
+                    finish();
+            });
+    }
 }
 
 void NullSideResolver::readPage(std::size_t index)

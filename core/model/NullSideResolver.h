@@ -27,15 +27,17 @@ namespace dust {
 // it was, and so does a merge at the leaf, so the search goes on past them.
 //
 // When no op reaches the leaf at or before the seq, the leaf never existed if the log goes
-// back to seq 1; if it was compacted, the side is left unknown (Undefined, its flag set),
-// and so are sides beyond kMaxOpsRead ops of log. Sides that are not null cost nothing.
-// When both sides are null, the later one is resolved (the other is its opposite): an op
-// between the two seqs changed the leaf, so that answer is always in the log. Only a null
-// side at the earlier seq can need ops older than the diff's range.
+// back to seq 1. When both sides are null, the later one is resolved (the other is its
+// opposite): an op between the two seqs changed the leaf, so that answer is always in the
+// log. Sides that are not null cost nothing.
 //
-// The log is read per leaf (its exact path and each ancestor, shared between leaves) for up
-// to kPerPathLimit leaves; above that, as one sweep of their nearest common ancestor (the
-// exact path and `**` below it, plus its ancestors).
+// The log is read per leaf (its exact path and each ancestor, an ancestor read once for all)
+// for up to kPerPathLimit leaves and kMaxOpsRead ops. Whatever that leaves open — more
+// leaves than that, a compacted log (older than seq 1), too long a history — is answered by
+// the store's state at that seq: the diff from seq 0 to it lists every leaf there was
+// (`GET …/diff?from_seq=0&to_seq=S`), one read per seq, whose cost is the store's size then.
+// A server that refuses it (the hosted one answers 409 compacted for a start before its op
+// log) leaves the side unknown: Undefined, its `…Unknown` flag set.
 class NullSideResolver : public QObject
 {
     Q_OBJECT
@@ -72,7 +74,7 @@ private:
         Path leaf;
         qint64 seq = 0;
         std::vector<qsizetype> streams;
-        std::optional<Effect> result; // Untouched: unknown
+        std::optional<Effect> result; // Untouched: the log cannot tell
         bool reachedStart = false;    // no op reaches it: absent if the log is complete
     };
 
@@ -82,6 +84,7 @@ private:
     bool settle(Side &side) const;
     void readPage(std::size_t index);
     void readLogStart();
+    void readStates();
     void finish();
     void fail(const Error &error);
 
@@ -97,6 +100,7 @@ private:
     qint64 m_opsRead = 0;
     int m_inFlight = 0;
     std::optional<bool> m_logComplete; // the log reaches back to seq 1
+    bool m_statesRead = false;
     bool m_finished = false;
 };
 

@@ -87,7 +87,8 @@ private slots:
     void badGlobKeepsFilter();
     void diffEqualsExportDifference_data();
     void diffEqualsExportDifference();
-    void compactedNullSideSaysSo();
+    void compactedNullSide_data();
+    void compactedNullSide();
 };
 
 void TestDiffModel::kindsAndOrder()
@@ -269,6 +270,22 @@ void TestDiffModel::diffEqualsExportDifference()
         QVERIFY(!row.beforeUnknown && !row.afterUnknown);
     }
 
+    // With few null sides, the audit log alone tells them all (the store's state is not read).
+    if (model.rowCount() <= NullSideResolver::kPerPathLimit) {
+        HostedDiffTransport logOnly(dustlite.baseUrl(), kToken, *db, true);
+        const auto fromLog =
+            sourceDiff(DiffSource(&logOnly, nullptr, kStore), seqA, seqB, Path(), this);
+        QVERIFY(fromLog.has_value() && *fromLog);
+        QCOMPARE((*fromLog)->size(), expected.size());
+        for (int i = 0; i < expected.size(); ++i) {
+            const DiffChange &change = (*fromLog)->at(i);
+            QCOMPARE(change.path, expected.at(i).path);
+            QCOMPARE(change.before, expected.at(i).before);
+            QCOMPARE(change.after, expected.at(i).after);
+            QVERIFY(!change.beforeUnknown && !change.afterUnknown);
+        }
+    }
+
     // Restricted to a node, the same rows under it.
     const Path node = path(QStringLiteral("users"));
     std::optional<Result<QList<DiffChange>>> under;
@@ -281,10 +298,21 @@ void TestDiffModel::diffEqualsExportDifference()
                                    .size());
 }
 
-// The op that set the leaf to null was folded into the snapshot: the log cannot tell a leaf
-// holding null from no leaf, and the row says so instead of guessing.
-void TestDiffModel::compactedNullSideSaysSo()
+// The op that set the leaf to null was folded into the snapshot, so the log cannot tell a
+// leaf holding null from no leaf: the store's state at that seq (a diff from 0, which
+// dustlite answers from its snapshot) does. A server that refuses that read (as the hosted
+// one does for a compacted store) leaves the side unknown, and the row says so instead of
+// guessing; what the log holds is still told.
+void TestDiffModel::compactedNullSide_data()
 {
+    QTest::addColumn<bool>("refuseState");
+    QTest::newRow("state read") << false;
+    QTest::newRow("state refused") << true;
+}
+
+void TestDiffModel::compactedNullSide()
+{
+    QFETCH(bool, refuseState);
     InProcessDustlite dustlite;
     QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
     lite::StoreDb *db = dustlite.store(kStore);
@@ -297,22 +325,34 @@ void TestDiffModel::compactedNullSideSaysSo()
     const qint64 seqA = db->currentSeq();
     QVERIFY(set(*db, QStringLiteral("n"), 1) > 0);
     QVERIFY(set(*db, QStringLiteral("fresh"), QJsonValue::Null) > 0);
+    QVERIFY(set(*db, QStringLiteral("added"), 2) > 0);
 
-    HttpTransport http(dustlite.baseUrl(), kToken);
+    std::unique_ptr<HttpTransport> http =
+        refuseState ? std::make_unique<HostedDiffTransport>(dustlite.baseUrl(), kToken, *db)
+                    : std::make_unique<HttpTransport>(dustlite.baseUrl(), kToken);
     const auto changes =
-        sourceDiff(DiffSource(&http, nullptr, kStore), seqA, db->currentSeq(), Path(), this);
+        sourceDiff(DiffSource(http.get(), nullptr, kStore), seqA, db->currentSeq(), Path(), this);
     QVERIFY(changes.has_value() && *changes);
     DiffModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setChanges(**changes);
-    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.rowCount(), 3);
     const int n = model.rowOf(QStringLiteral("n"));
     QVERIFY(n >= 0);
-    QVERIFY(model.rowAt(n).beforeUnknown);
     QVERIFY(!model.rowAt(n).afterUnknown);
-    QCOMPARE(model.index(n, DiffModel::BeforeColumn).data().toString(),
-             DiffModel::valueText(QJsonValue::Undefined, 120, true));
-    // "fresh" was written after the snapshot: its history is all in the log.
+    QCOMPARE(model.rowAt(n).beforeUnknown, refuseState);
+    if (refuseState) {
+        QCOMPARE(model.index(n, DiffModel::BeforeColumn).data().toString(),
+                 DiffModel::valueText(QJsonValue::Undefined, 120, true));
+        QVERIFY(model.index(n, 0).data(DiffModel::UnknownSideRole).toBool());
+    } else {
+        QCOMPARE(model.rowAt(n).kind, DiffModel::Kind::Changed);
+        QVERIFY(model.rowAt(n).before.isNull());
+    }
+    const int added = model.rowOf(QStringLiteral("added"));
+    QVERIFY(added >= 0);
+    QCOMPARE(model.rowAt(added).beforeUnknown, refuseState);
+    // "fresh" became null after the snapshot: its later side is always in the log.
     const int fresh = model.rowOf(QStringLiteral("fresh"));
     QVERIFY(fresh >= 0);
     QVERIFY(!model.rowAt(fresh).beforeUnknown && !model.rowAt(fresh).afterUnknown);

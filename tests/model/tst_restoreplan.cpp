@@ -364,8 +364,10 @@ void TestRestorePlan::restoresLeavesHoldingNull()
     QVERIFY(!*gone);
 }
 
-// The null was written before the log was compacted: whether n/x held null at the target is
-// no longer in the log, so the batch (which would have to guess) gives way to the rollback.
+// The null was written before the log was compacted: the store's state at the target (a
+// diff from 0, answered from dustlite's snapshot) tells it, and the batch puts null back.
+// Where that read is refused (as by the hosted server), the batch, which would have to
+// guess, gives way to the server's rollback; REST only, it says why it cannot.
 void TestRestorePlan::unknownNullTakesRollback()
 {
     InProcessDustlite dustlite;
@@ -378,10 +380,10 @@ void TestRestorePlan::unknownNullTakesRollback()
     const qint64 target = db->currentSeq();
     QVERIFY(db->latestSnapshotSeq() >= 2);
     QVERIFY(set(*db, QStringLiteral("n/x"), 1) > 0);
-
-    HttpTransport http(dustlite.baseUrl(), kToken);
-    RestorePlan restOnly(DiffSource(&http, nullptr, kStore), path(QStringLiteral("n")), target);
     QString why;
+
+    HostedDiffTransport hosted(dustlite.baseUrl(), kToken, *db);
+    RestorePlan restOnly(DiffSource(&hosted, nullptr, kStore), path(QStringLiteral("n")), target);
     QVERIFY2(waitPrepared(restOnly, &why), qPrintable(why));
     QCOMPARE(restOnly.unknownCount(), 1);
     QCOMPARE(restOnly.method(), RestorePlan::Method::Rollback);
@@ -391,16 +393,28 @@ void TestRestorePlan::unknownNullTakesRollback()
 
     SdkTransport sdk(sdkOptions(dustlite.wsUrl()));
     sdk.open(kStore);
-    RestorePlan plan(DiffSource(&http, &sdk, kStore), path(QStringLiteral("n")), target);
+    RestorePlan plan(DiffSource(&hosted, &sdk, kStore), path(QStringLiteral("n")), target);
     QVERIFY2(waitPrepared(plan, &why), qPrintable(why));
     QCOMPARE(plan.method(), RestorePlan::Method::Rollback);
     const auto [ok, report] = waitApplied(plan);
     QVERIFY2(ok, qPrintable(report));
     QVERIFY2(!report.contains(QStringLiteral("differ")), qPrintable(report));
     QCOMPARE(plan.leaves().first().restored, std::optional<QJsonValue>(QJsonValue()));
+    HttpTransport http(dustlite.baseUrl(), kToken);
     const auto entry = await(http.get(kStore, path(QStringLiteral("n/x"))));
     QVERIFY2(entry, entry ? "" : qPrintable(entry.error().message()));
     QVERIFY(entry->value.isNull());
+
+    // dustlite answers the state read: the batch restores null exactly.
+    QVERIFY(set(*db, QStringLiteral("n/x"), 2) > 0);
+    RestorePlan batch(DiffSource(&http, nullptr, kStore), path(QStringLiteral("n")), target);
+    QVERIFY2(waitPrepared(batch, &why), qPrintable(why));
+    QCOMPARE(batch.unknownCount(), 0);
+    QCOMPARE(batch.method(), RestorePlan::Method::Batch);
+    QCOMPARE(batch.countsText(), QStringLiteral("1 changed, 0 added back, 0 removed"));
+    QVERIFY2(waitApplied(batch).first, "batch restore");
+    const auto again = await(http.get(kStore, path(QStringLiteral("n/x"))));
+    QVERIFY(again && again->value.isNull());
 }
 
 QTEST_GUILESS_MAIN(TestRestorePlan)
