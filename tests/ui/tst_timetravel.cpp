@@ -79,6 +79,7 @@ private slots:
     void restoreToHere();
     void wholeStore();
     void showsLeavesHoldingNull();
+    void unknownNullIsSaid();
 };
 
 void TestTimeTravel::modelBuildsTree()
@@ -268,6 +269,38 @@ void TestTimeTravel::showsLeavesHoldingNull()
                 ->indexOf(QStringLiteral("n/deleted"))
                 .data(TimeTravelModel::DiffersRole)
                 .toBool());
+    view->close();
+}
+
+// n/x held null before the log was compacted, and the server refuses the state read that
+// would tell (as the hosted one does): the view leaves n/x out and says so.
+void TestTimeTravel::unknownNullIsSaid()
+{
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    lite::StoreDb *db = dustlite.store(kStore);
+    QVERIFY(set(*db, QStringLiteral("n/x"), QJsonValue::Null) > 0);
+    QVERIFY(set(*db, QStringLiteral("n/y"), 1) > 0);
+    QVERIFY(set(*db, QStringLiteral("n/y"), 2) > 0);
+    db->retainOps(1);
+    const qint64 then = db->currentSeq();
+    QVERIFY(set(*db, QStringLiteral("n/x"), 1) > 0);
+    QVERIFY(set(*db, QStringLiteral("n/y"), 3) > 0);
+
+    StoreTab tab(std::make_unique<HostedDiffTransport>(dustlite.baseUrl(), kToken, *db), kStore,
+                 StoreTab::Options{QStringLiteral("test"), false});
+    TabHistory history(&tab);
+    history.timeTravel(path(QStringLiteral("n")));
+    QPointer<TimeTravelView> view = history.timeTravelView();
+    QVERIFY(view);
+    QTRY_VERIFY(view->slider()->isEnabled());
+    view->slider()->setValue(int(then));
+    QTRY_COMPARE(view->shownSeq(), then);
+    QCOMPARE(shownValue(view, QStringLiteral("n/y")), QStringLiteral("2"));
+    QCOMPARE(shownValue(view, QStringLiteral("n/x")), QString());
+    QVERIFY2(view->statusText().contains(QStringLiteral("n/x")) &&
+                 view->statusText().contains(QStringLiteral("op log")),
+             qPrintable(view->statusText()));
     view->close();
 }
 
