@@ -112,10 +112,8 @@ void NullSideResolver::resolve(qint64 fromSeq, qint64 toSeq, QList<DiffChange> c
         side.seq = side.before ? m_from : m_to;
         m_sides.push_back(std::move(side));
     }
-    if (m_sides.empty()) {
-        QTimer::singleShot(0, this, &NullSideResolver::finish);
-        return;
-    }
+    if (m_sides.empty())
+        return finish(); // nothing to tell apart: at once, as the diff came
     plan();
     QTimer::singleShot(0, this, &NullSideResolver::step);
 }

@@ -49,7 +49,8 @@ public:
 
     // Resolves the null sides of `changes`, the changes of diff(fromSeq, toSeq) as the wire
     // gave them ("before" is the state at fromSeq, "after" at toSeq). `done` gets them back,
-    // in the same order, or the log's error; it is called once, from the event loop.
+    // in the same order, or the log's error; it is called once: before resolve() returns
+    // when no side is null, else from the event loop. The resolver deletes itself after.
     void resolve(qint64 fromSeq, qint64 toSeq, QList<DiffChange> changes,
                  std::function<void(const Result<QList<DiffChange>> &)> done);
 
