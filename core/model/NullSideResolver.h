@@ -33,11 +33,13 @@ namespace dust {
 //
 // The log is read per leaf (its exact path and each ancestor, an ancestor read once for all)
 // for up to kPerPathLimit leaves and kMaxOpsRead ops. Whatever that leaves open — more
-// leaves than that, a compacted log (older than seq 1), too long a history — is answered by
+// leaves than that, a compacted log (older than seq 1), too long a history, a log that
+// cannot be read (a token without audit:read) — is answered by
 // the store's state at that seq: the diff from seq 0 to it lists every leaf there was
 // (`GET …/diff?from_seq=0&to_seq=S`), one read per seq, whose cost is the store's size then.
-// A server that refuses it (the hosted one answers 409 compacted for a start before its op
-// log) leaves the side unknown: Undefined, its `…Unknown` flag set.
+// A server that refuses it (§4.7: 409 compacted for a start before the op log; dustlite
+// answers seq 0 from its snapshot) leaves the side unknown: Undefined, its `…Unknown` flag
+// set. The resolver never fails the diff: only a closed connection does.
 class NullSideResolver : public QObject
 {
     Q_OBJECT
@@ -101,6 +103,7 @@ private:
     qint64 m_opsRead = 0;
     int m_inFlight = 0;
     std::optional<bool> m_logComplete; // the log reaches back to seq 1
+    bool m_logFailed = false;
     bool m_statesRead = false;
     bool m_finished = false;
 };

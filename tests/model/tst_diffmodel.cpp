@@ -89,6 +89,7 @@ private slots:
     void diffEqualsExportDifference();
     void compactedNullSide_data();
     void compactedNullSide();
+    void withoutAuditReadStateAnswers();
 };
 
 void TestDiffModel::kindsAndOrder()
@@ -358,6 +359,46 @@ void TestDiffModel::compactedNullSide()
     QVERIFY(!model.rowAt(fresh).beforeUnknown && !model.rowAt(fresh).afterUnknown);
     QCOMPARE(model.rowAt(fresh).kind, DiffModel::Kind::Added);
     QVERIFY(model.rowAt(fresh).after.isNull());
+}
+
+// A token that may read entries but not the audit log still gets an exact diff: the store's
+// state at each side's seq answers instead of the log.
+void TestDiffModel::withoutAuditReadStateAnswers()
+{
+    InProcessDustlite dustlite;
+    dustlite.config().tokens = {
+        {kToken, {}, {}},
+        {QStringLiteral("dust_tok_noaudit"), {}, {QStringLiteral("entries:read")}}};
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    lite::StoreDb *db = dustlite.store(kStore);
+    QVERIFY(db);
+    QVERIFY(set(*db, QStringLiteral("n/changed"), QJsonValue::Null) > 0);
+    QVERIFY(set(*db, QStringLiteral("n/deleted"), QJsonValue::Null) > 0);
+    const qint64 seqA = db->currentSeq();
+    const Leaves atA = exportLeaves(*db);
+    QVERIFY(set(*db, QStringLiteral("n/changed"), 1) > 0);
+    QVERIFY(del(*db, QStringLiteral("n/deleted")) > 0);
+    QVERIFY(set(*db, QStringLiteral("n/added"), QJsonValue::Null) > 0);
+    const qint64 seqB = db->currentSeq();
+
+    HttpTransport noAudit(dustlite.baseUrl(), QStringLiteral("dust_tok_noaudit"));
+    AuditQuery anyOp;
+    QVERIFY(!await(noAudit.auditLog(kStore, anyOp))); // the log is refused indeed
+    const auto changes =
+        sourceDiff(DiffSource(&noAudit, nullptr, kStore), seqA, seqB, Path(), this);
+    QVERIFY(changes.has_value());
+    QVERIFY2(*changes, *changes ? "" : qPrintable(changes->error().message()));
+    DiffModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setChanges(**changes);
+    const QList<DiffModel::Row> expected = naiveDiff(atA, exportLeaves(*db));
+    QCOMPARE(model.rowCount(), expected.size());
+    for (int i = 0; i < expected.size(); ++i) {
+        QCOMPARE(model.rowAt(i).path, expected.at(i).path);
+        QCOMPARE(model.rowAt(i).before, expected.at(i).before);
+        QCOMPARE(model.rowAt(i).after, expected.at(i).after);
+        QCOMPARE(model.rowAt(i).kind, expected.at(i).kind);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestDiffModel)
