@@ -1,11 +1,14 @@
 #include "DeletedPathsModel.h"
 
+#include "DiffSource.h"
 #include "HistoryModel.h"
 #include "protocol/Values.h"
 
 #include <QHash>
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 
 namespace dust {
 
@@ -70,9 +73,13 @@ void DeletedPathsModel::reload()
     ++m_generation;
     beginResetModel();
     m_rows.clear();
-    m_found.clear();
+    m_deletes.clear();
     m_queries.clear();
-    m_nextValue = 0;
+    m_claimed.clear();
+    m_nextDelete = 0;
+    m_deletesCapped = false;
+    m_rowsCapped = false;
+    m_compactedDeletes = 0;
     m_errorText.clear();
     endResetModel();
     if (!m_transport || m_store.isEmpty()) {
@@ -82,6 +89,9 @@ void DeletedPathsModel::reload()
     if (m_node.isValid()) {
         m_queries.append(Query{m_node.rendered()});
         m_queries.append(Query{m_node.rendered() + QStringLiteral("/**")});
+        // A delete of an ancestor removed everything under it, the node included.
+        for (Path up = m_node.parent(); up.isValid(); up = up.parent())
+            m_queries.append(Query{up.rendered(), true});
     } else {
         m_queries.append(Query{});
     }
@@ -93,12 +103,15 @@ void DeletedPathsModel::readDeletes()
 {
     const auto next = std::find_if(m_queries.begin(), m_queries.end(),
                                    [](const Query &query) { return !query.done; });
-    if (next == m_queries.end() || m_found.size() >= m_maxDeletes) {
-        std::stable_sort(m_found.begin(), m_found.end(),
-                         [](const Row &a, const Row &b) { return a.seq > b.seq; });
-        if (m_found.size() > m_maxDeletes)
-            m_found.resize(m_maxDeletes);
-        checkLeaves();
+    if (next == m_queries.end() || m_deletes.size() >= m_maxDeletes) {
+        m_deletesCapped = next != m_queries.end();
+        std::stable_sort(m_deletes.begin(), m_deletes.end(),
+                         [](const Delete &a, const Delete &b) { return a.seq > b.seq; });
+        if (m_deletes.size() > m_maxDeletes) {
+            m_deletes.resize(m_maxDeletes);
+            m_deletesCapped = true;
+        }
+        readNextDelete();
         return;
     }
     const qsizetype queryIndex = next - m_queries.begin();
@@ -125,154 +138,199 @@ void DeletedPathsModel::readDeletes()
                 if (!path)
                     continue;
                 const auto known =
-                    std::find_if(m_found.cbegin(), m_found.cend(),
-                                 [&path](const Row &row) { return row.path == *path; });
-                if (known != m_found.cend())
+                    std::find_if(m_deletes.cbegin(), m_deletes.cend(),
+                                 [&path](const Delete &del) { return del.path == *path; });
+                if (known != m_deletes.cend())
                     continue; // an older delete of a path already found (newest first)
-                m_found.append(Row{*path,
-                                   op.storeSeq,
-                                   timeOf(op.insertedAt),
-                                   op.deviceId,
-                                   {},
-                                   ValueState::Pending});
+                m_deletes.append(
+                    Delete{*path, op.storeSeq, timeOf(op.insertedAt), op.deviceId, query.ancestor});
             }
             readDeletes();
         });
 }
 
-void DeletedPathsModel::checkLeaves()
+// The diff across the delete alone lists exactly the leaves it removed, with their values
+// just before.
+void DeletedPathsModel::readNextDelete()
 {
-    // Leaves first: one batch read answers most candidates. Paths still in m_found after
-    // this are not leaves now; checkSubtrees() asks about what lies under them.
-    QList<Path> paths;
-    for (const Row &row : std::as_const(m_found))
-        paths.append(row.path);
-    if (paths.isEmpty()) {
-        showRows();
+    if (m_rowsCapped || m_nextDelete >= m_deletes.size()) {
+        finish();
         return;
     }
-    auto batches = std::make_shared<QList<QList<Path>>>();
-    for (qsizetype i = 0; i < paths.size(); i += kLeavesPerBatch)
-        batches->append(paths.mid(i, kLeavesPerBatch));
-    auto pending = std::make_shared<qsizetype>(batches->size());
-    auto existing = std::make_shared<QList<Path>>();
+    const Delete del = m_deletes.at(m_nextDelete++);
     const quint64 generation = m_generation;
-    for (const QList<Path> &batch : std::as_const(*batches)) {
-        m_transport->getLeaves(m_store, batch)
-            .then(this, [this, generation, pending, existing](const Result<QList<Entry>> &leaves) {
-                if (generation != m_generation)
-                    return;
-                if (!leaves) {
-                    *pending = -1;
-                    fail(leaves.error());
-                    return;
-                }
-                if (*pending < 0)
-                    return;
-                for (const Entry &entry : *leaves)
-                    existing->append(entry.path);
-                if (--*pending > 0)
-                    return;
-                m_found.removeIf(
-                    [&existing](const Row &row) { return existing->contains(row.path); });
-                checkSubtrees(0);
-            });
-    }
-}
-
-void DeletedPathsModel::checkSubtrees(qsizetype index)
-{
-    if (index >= m_found.size()) {
-        showRows();
-        return;
-    }
-    ListQuery query;
-    query.pattern = m_found.at(index).path.rendered() + QStringLiteral("/**");
-    query.limit = 1;
-    query.select = ListQuery::Select::Keys;
-    const quint64 generation = m_generation;
-    m_transport->list(m_store, query)
-        .then(this, [this, generation, index](const Result<ListPage> &page) {
+    m_transport->diff(m_store, del.seq - 1, del.seq)
+        .then(this, [this, generation, del](const Result<QList<DiffChange>> &changes) {
             if (generation != m_generation)
                 return;
-            if (!page) {
-                fail(page.error());
-                return;
-            }
-            if (!page->paths.isEmpty() || !page->entries.isEmpty()) {
-                m_found.removeAt(index); // something was written under it since
-                checkSubtrees(index);
-            } else {
-                checkSubtrees(index + 1);
-            }
-        });
-}
-
-void DeletedPathsModel::showRows()
-{
-    if (!m_found.isEmpty()) {
-        beginInsertRows(QModelIndex(), 0, int(m_found.size()) - 1);
-        m_rows = std::exchange(m_found, {});
-        endInsertRows();
-    }
-    setLoading(false);
-    emit loaded(int(m_rows.size()));
-    readNextValue();
-}
-
-void DeletedPathsModel::readNextValue()
-{
-    if (m_nextValue >= m_rows.size()) {
-        emit valuesLoaded();
-        return;
-    }
-    const qsizetype rowIndex = m_nextValue;
-    const Row &row = m_rows.at(rowIndex);
-    const quint64 generation = m_generation;
-    // The diff across the delete alone: its "before" is what the path held just before.
-    m_transport->diff(m_store, row.seq - 1, row.seq)
-        .then(this, [this, generation, rowIndex](const Result<QList<DiffChange>> &changes) {
-            if (generation != m_generation || rowIndex >= m_rows.size())
-                return;
-            Row &row = m_rows[rowIndex];
+            const bool ownRow = !del.ancestor && !m_claimed.contains(del.path.rendered());
+            m_claimed.insert(del.path.rendered());
+            Row own{del.path, del.seq, del.at, del.device, del.path, {}, ValueState::Known};
+            QList<Row> rows;
             if (!changes) {
                 const Error &error = changes.error();
-                row.state =
-                    error.reason() == QLatin1String("compacted") || error.httpStatus() == 409
-                        ? ValueState::Compacted
-                        : ValueState::Failed;
-            } else {
-                QList<Entry> below;
-                std::optional<QJsonValue> self;
-                for (const DiffChange &change : *changes) {
-                    const auto path = Path::parse(change.path);
-                    if (!path || !row.path.isSelfOrAncestorOf(*path) || change.before.isNull() ||
-                        change.before.isUndefined())
-                        continue;
-                    if (*path == row.path)
-                        self = change.before;
-                    else
-                        below.append(Entry{*path, change.before, QString(), 0});
-                }
-                if (self)
-                    row.lastValue = *self;
-                else if (!below.isEmpty())
-                    row.lastValue = values::assembleSubtree(row.path, below).value;
-                else
-                    row.lastValue = QJsonValue(QJsonValue::Undefined);
-                row.state = ValueState::Known;
+                const bool compacted =
+                    error.reason() == QLatin1String("compacted") || error.httpStatus() == 409;
+                own.state = compacted ? ValueState::Compacted : ValueState::Failed;
+                if (compacted)
+                    ++m_compactedDeletes;
+                if (ownRow)
+                    rows.append(own);
+                checkExisting(std::move(rows), ownRow ? 0 : -1);
+                return;
             }
-            emit dataChanged(index(int(rowIndex), 0), index(int(rowIndex), ColumnCount - 1));
-            ++m_nextValue;
-            readNextValue();
+            QList<Entry> below;
+            std::optional<QJsonValue> self;
+            QList<Row> leaves;
+            for (const DiffChange &change : *changes) {
+                const auto path = Path::parse(change.path);
+                // A delete only removes: every side before is a leaf (null: it held null).
+                if (!path || !del.path.isSelfOrAncestorOf(*path) || change.before.isUndefined())
+                    continue;
+                if (*path == del.path) {
+                    self = change.before;
+                    continue;
+                }
+                below.append(Entry{*path, change.before, QString(), 0});
+                const QString rendered = path->rendered();
+                if (DiffSource::inScope(m_node, rendered) && !m_claimed.contains(rendered))
+                    leaves.append(Row{*path, del.seq, del.at, del.device, del.path, change.before,
+                                      ValueState::Known});
+                m_claimed.insert(rendered);
+            }
+            if (self)
+                own.lastValue = *self;
+            else if (!below.isEmpty())
+                own.lastValue = values::assembleSubtree(del.path, below).value;
+            else
+                own.lastValue = QJsonValue(QJsonValue::Undefined);
+            std::sort(leaves.begin(), leaves.end(),
+                      [](const Row &a, const Row &b) { return a.path < b.path; });
+            if (ownRow)
+                rows.append(own);
+            rows.append(leaves);
+            checkExisting(std::move(rows), ownRow ? 0 : -1);
         });
+}
+
+// Leaves there now were written again since: they are not deleted. Batch reads of the exact
+// leaves (at most kLeavesPerBatch each), one after another until the rows left would fill
+// maxRows(); then for the deleted path itself, when it is not a leaf now, whether anything
+// lies under it.
+void DeletedPathsModel::checkExisting(QList<Row> rows, qsizetype ownRow)
+{
+    struct Check
+    {
+        QList<Row> rows;
+        qsizetype ownRow = -1;
+        qsizetype next = 0; // rows before it were checked
+        QList<Row> kept;
+        bool ownKept = false;
+    };
+    auto check = std::make_shared<Check>();
+    check->rows = std::move(rows);
+    check->ownRow = ownRow;
+    auto step = std::make_shared<std::function<void()>>();
+    const quint64 generation = m_generation;
+    *step = [this, check, generation, weak = std::weak_ptr(step)]() {
+        const qsizetype room = m_maxRows - m_rows.size();
+        if (check->next < check->rows.size() && check->kept.size() <= room) {
+            QList<Path> paths;
+            const qsizetype begin = check->next;
+            const qsizetype end = std::min(check->rows.size(), begin + kLeavesPerBatch);
+            for (qsizetype i = begin; i < end; ++i)
+                paths.append(check->rows.at(i).path);
+            check->next = end;
+            m_transport->getLeaves(m_store, paths)
+                .then(this, [this, check, generation, begin, end,
+                             step = weak.lock()](const Result<QList<Entry>> &leaves) {
+                    if (generation != m_generation)
+                        return;
+                    if (!leaves) {
+                        fail(leaves.error());
+                        return;
+                    }
+                    QSet<QString> there;
+                    for (const Entry &entry : *leaves)
+                        there.insert(entry.path.rendered());
+                    for (qsizetype i = begin; i < end; ++i) {
+                        if (there.contains(check->rows.at(i).path.rendered()))
+                            continue;
+                        if (i == check->ownRow)
+                            check->ownKept = true;
+                        check->kept.append(check->rows.at(i));
+                    }
+                    (*step)();
+                });
+            return;
+        }
+        if (!check->ownKept) {
+            appendRows(std::move(check->kept));
+            return;
+        }
+        // The deleted path is not a leaf now: is anything under it?
+        ListQuery query;
+        query.pattern = check->kept.first().path.rendered() + QStringLiteral("/**");
+        query.limit = 1;
+        query.select = ListQuery::Select::Keys;
+        m_transport->list(m_store, query)
+            .then(this, [this, check, generation](const Result<ListPage> &page) {
+                if (generation != m_generation)
+                    return;
+                if (!page) {
+                    fail(page.error());
+                    return;
+                }
+                if (!page->paths.isEmpty() || !page->entries.isEmpty())
+                    check->kept.removeFirst(); // something was written under it since
+                appendRows(std::move(check->kept));
+            });
+    };
+    (*step)();
+}
+
+void DeletedPathsModel::appendRows(QList<Row> rows)
+{
+    const qsizetype room = m_maxRows - m_rows.size();
+    if (rows.size() > room) {
+        rows.resize(room);
+        m_rowsCapped = true;
+    }
+    if (!rows.isEmpty()) {
+        beginInsertRows(QModelIndex(), int(m_rows.size()), int(m_rows.size() + rows.size()) - 1);
+        m_rows.append(std::move(rows));
+        endInsertRows();
+    }
+    readNextDelete();
+}
+
+void DeletedPathsModel::finish()
+{
+    setLoading(false);
+    emit loaded(int(m_rows.size()));
+    emit valuesLoaded();
+}
+
+QString DeletedPathsModel::limitText() const
+{
+    QStringList words;
+    if (m_rowsCapped)
+        words << tr("Only the newest %n deleted path(s) are listed.", nullptr, m_maxRows);
+    if (m_deletesCapped)
+        words << tr("Only the newest %n delete(s) in the log were read.", nullptr, m_maxDeletes);
+    if (m_compactedDeletes > 0)
+        words << tr("%n delete(s) are older than the op log's start (compacted): the leaves "
+                    "they removed are not known.",
+                    nullptr, m_compactedDeletes);
+    return words.join(QLatin1Char(' '));
 }
 
 void DeletedPathsModel::fail(const Error &error)
 {
     m_errorText = HistoryModel::describeError(error);
     m_queries.clear();
-    m_found.clear();
+    m_deletes.clear();
+    ++m_generation; // what is still on its way is dropped
     setLoading(false);
     emit loadFailed(m_errorText);
 }
@@ -332,12 +390,18 @@ QVariant DeletedPathsModel::data(const QModelIndex &index, int role) const
                        : QString();
         case DeviceColumn:
             return row.device;
+        case DeletedByColumn:
+            return row.deletedBy.rendered();
         default:
             return {};
         }
     case Qt::ForegroundRole:
         return m_foreground;
     case Qt::ToolTipRole:
+        if (row.deletedBy != row.path)
+            return tr("%1 was removed at seq %2 by %3, with the delete of %4")
+                .arg(row.path.rendered(), QString::number(row.seq), row.device,
+                     row.deletedBy.rendered());
         return tr("%1 was deleted at seq %2 by %3")
             .arg(row.path.rendered(), QString::number(row.seq), row.device);
     case PathRole:
@@ -352,6 +416,8 @@ QVariant DeletedPathsModel::data(const QModelIndex &index, int role) const
         return QVariant::fromValue(row.lastValue);
     case LastValueStateRole:
         return int(row.state);
+    case DeletedByRole:
+        return row.deletedBy.rendered();
     default:
         return {};
     }
@@ -372,6 +438,8 @@ QVariant DeletedPathsModel::headerData(int section, Qt::Orientation orientation,
         return tr("Deleted at");
     case DeviceColumn:
         return tr("Deleted by");
+    case DeletedByColumn:
+        return tr("Deleted with");
     default:
         return {};
     }

@@ -20,8 +20,10 @@ void DiffModel::setChanges(const QList<DiffChange> &changes)
     for (const DiffChange &change : changes) {
         Row row;
         row.path = change.path;
-        row.before = isAbsent(change.before) ? QJsonValue(QJsonValue::Undefined) : change.before;
-        row.after = isAbsent(change.after) ? QJsonValue(QJsonValue::Undefined) : change.after;
+        row.before = change.before;
+        row.after = change.after;
+        row.beforeUnknown = change.beforeUnknown;
+        row.afterUnknown = change.afterUnknown;
         if (row.before.isUndefined())
             row.kind = Kind::Added;
         else if (row.after.isUndefined())
@@ -109,8 +111,10 @@ QString DiffModel::kindName(Kind kind)
     return {};
 }
 
-QString DiffModel::valueText(const QJsonValue &value, int maxChars)
+QString DiffModel::valueText(const QJsonValue &value, int maxChars, bool unknown)
 {
+    if (unknown)
+        return tr("null or absent (the op log no longer tells)");
     if (value.isUndefined())
         return tr("(absent)");
     return values::preview(value, maxChars);
@@ -140,6 +144,8 @@ QVariant DiffModel::data(const QModelIndex &index, int role) const
         return QVariant::fromValue(row.before);
     case AfterRole:
         return QVariant::fromValue(row.after);
+    case UnknownSideRole:
+        return row.beforeUnknown || row.afterUnknown;
     case Qt::DisplayRole:
     case Qt::ToolTipRole:
     case Qt::AccessibleTextRole: {
@@ -150,9 +156,9 @@ QVariant DiffModel::data(const QModelIndex &index, int role) const
         case KindColumn:
             return kindName(row.kind);
         case BeforeColumn:
-            return valueText(row.before, max);
+            return valueText(row.before, max, row.beforeUnknown);
         case AfterColumn:
-            return valueText(row.after, max);
+            return valueText(row.after, max, row.afterUnknown);
         default:
             return {};
         }

@@ -14,9 +14,10 @@ namespace dust {
 // path, its value before and after and whether it was added, changed or removed, in path
 // order, optionally narrowed by a glob (Glob, §2.3) over the paths.
 //
-// The wire carries no "absent" marker: the server writes null for a side where the leaf did
-// not exist, so a leaf whose value really was JSON null reads as absent here too. Kind
-// follows that rule: before absent → Added, after absent → Removed, otherwise Changed.
+// The changes come from DiffSource::diff(), which tells a side where the leaf did not exist
+// (Undefined) from a leaf holding JSON null (null, shown as `null`); the wire alone cannot.
+// Kind: before absent → Added, after absent → Removed, otherwise Changed. A side the op log
+// could no longer tell (compacted) is shown as "null or absent" and counts as absent.
 class DiffModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -28,6 +29,7 @@ public:
         KindRole,                    // Kind as int
         BeforeRole,                  // the value before (QJsonValue; Undefined when absent)
         AfterRole,                   // the value after (QJsonValue; Undefined when absent)
+        UnknownSideRole,             // bool: a side is "null or absent", the log cannot tell
     };
 
     struct Row
@@ -36,6 +38,8 @@ public:
         QJsonValue before; // Undefined when the leaf did not exist
         QJsonValue after;  // Undefined when the leaf does not exist
         Kind kind = Kind::Changed;
+        bool beforeUnknown = false; // Undefined, but it may have been a leaf holding null
+        bool afterUnknown = false;
     };
 
     explicit DiffModel(QObject *parent = nullptr);
@@ -61,10 +65,11 @@ public:
     int rowOf(const QString &path) const;
 
     static QString kindName(Kind kind);
-    // How a value is shown in one line ("(absent)" for Undefined).
-    static QString valueText(const QJsonValue &value, int maxChars = 120);
-    // Absent on the wire: Undefined or null (see the class comment).
-    static bool isAbsent(const QJsonValue &value) { return value.isUndefined() || value.isNull(); }
+    // How a value is shown in one line ("(absent)" for Undefined, `null` for a leaf holding
+    // null; "null or absent" when `unknown`).
+    static QString valueText(const QJsonValue &value, int maxChars = 120, bool unknown = false);
+    // No leaf: Undefined, as DiffSource::diff() gives it (null is a leaf holding null).
+    static bool isAbsent(const QJsonValue &value) { return value.isUndefined(); }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

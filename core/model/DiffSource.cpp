@@ -1,5 +1,7 @@
 #include "model/DiffSource.h"
 
+#include "model/NullSideResolver.h"
+
 #include <QCoreApplication>
 
 #include <algorithm>
@@ -66,7 +68,8 @@ void DiffSource::diff(qint64 fromSeq, qint64 toSeq, const Path &node, QObject *c
         return;
     }
     m_rest->diff(m_store, fromSeq, toSeq)
-        .then(context, [node, done](const Result<QList<DiffChange>> &changes) {
+        .then(context, [rest = m_rest, store = m_store, fromSeq, toSeq, node, context,
+                        done](const Result<QList<DiffChange>> &changes) {
             if (!changes)
                 return done(changes);
             QList<DiffChange> kept;
@@ -76,7 +79,9 @@ void DiffSource::diff(qint64 fromSeq, qint64 toSeq, const Path &node, QObject *c
             }
             std::sort(kept.begin(), kept.end(),
                       [](const DiffChange &a, const DiffChange &b) { return a.path < b.path; });
-            done(Result<QList<DiffChange>>(std::move(kept)));
+            // Null on the wire is "no leaf" or a leaf holding null: the log tells which.
+            auto *resolver = new NullSideResolver(rest, store, context);
+            resolver->resolve(fromSeq, toSeq, std::move(kept), done);
         });
 }
 

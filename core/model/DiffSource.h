@@ -29,8 +29,10 @@ public:
     // compaction with no op since) fails with NotSupported in words.
     void currentSeq(QObject *context, std::function<void(const Result<qint64> &)> done) const;
     // The changes from `fromSeq` to `toSeq`, only those at or under `node` (all when `node`
-    // is invalid), in path order. A compacted start fails with the server's error, whose
-    // earliestAvailable() says where the op log starts.
+    // is invalid), in path order. A side the wire gave as null is told apart with the audit
+    // log (NullSideResolver): Undefined for no leaf, null for a leaf holding null, Undefined
+    // with the side's `…Unknown` flag when the log no longer tells. A compacted start fails
+    // with the server's error, whose earliestAvailable() says where the op log starts.
     void diff(qint64 fromSeq, qint64 toSeq, const Path &node, QObject *context,
               std::function<void(const Result<QList<DiffChange>> &)> done) const;
     // Whether the rendered leaf path `leaf` is `node` or under it (invalid node: everything).

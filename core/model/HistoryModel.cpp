@@ -361,14 +361,20 @@ void HistoryModel::setLoading(bool loading)
 bool HistoryModel::touchesNode(const QString &op, const QString &opPath,
                                const QJsonValue &value) const
 {
+    return opReachesNode(m_node, op, opPath, value);
+}
+
+bool HistoryModel::opReachesNode(const Path &node, const QString &op, const QString &opPath,
+                                 const QJsonValue &value)
+{
     const auto at = Path::parse(opPath);
-    if (!at || !m_node.isValid() || !at->isSelfOrAncestorOf(m_node) || *at == m_node)
+    if (!at || !node.isValid() || !at->isSelfOrAncestorOf(node) || *at == node)
         return false;
     if (op == QLatin1String("set") || op == QLatin1String("delete") ||
         op == QLatin1String("put_file"))
         return true;
     if (op == QLatin1String("merge"))
-        return value.toObject().contains(m_node.segments().at(at->segments().size()));
+        return value.toObject().contains(node.segments().at(at->segments().size()));
     return false;
 }
 

@@ -122,6 +122,12 @@ public:
     static QString valuePreview(const QString &op, const QJsonValue &value, int maxChars = 80);
     // A failed log read in words a person can act on.
     static QString describeError(const Error &error);
+    // Whether `op` of the log at `opPath`, a strict ancestor of `node`, wrote over the node:
+    // a set, put_file or delete of an ancestor replaces its whole subtree (dust-protocol.md
+    // §3.2), a merge when it names the child on the node's way. False for the node itself,
+    // for other paths and for an invalid node.
+    static bool opReachesNode(const Path &node, const QString &op, const QString &opPath,
+                              const QJsonValue &value);
 
 public slots:
     // Ops that just happened (a ChangeFeed batch): those at or under the node that pass the

@@ -15,6 +15,7 @@ namespace {
 
 constexpr int kPrepareAttempts = 3;
 
+// Undefined is no leaf; null a leaf holding null (DiffSource::diff() told them apart).
 std::optional<QJsonValue> presentOrNot(const QJsonValue &value)
 {
     if (DiffModel::isAbsent(value))
@@ -118,15 +119,19 @@ void RestorePlan::readLeaves(int attempt, qint64 now, QList<DiffChange> changes)
             RestoreLeaf leaf;
             leaf.path = *path;
             leaf.restored = presentOrNot(change.before);
+            leaf.restoredUnknown = change.beforeUnknown;
             const auto found = read->found.constFind(change.path);
             if (found != read->found.cend()) {
                 leaf.current = found->value;
                 leaf.currentRevision = found->revision;
             }
             const std::optional<QJsonValue> after = presentOrNot(change.after);
-            if (leaf.currentRevision > now || after != leaf.current)
+            // A side the log could not tell is null or absent: either matches such a leaf.
+            const bool afterMatches = change.afterUnknown ? !leaf.current || leaf.current->isNull()
+                                                          : after == leaf.current;
+            if (leaf.currentRevision > now || !afterMatches)
                 moved = true;
-            if (leaf.restored != leaf.current)
+            if (leaf.restored != leaf.current || leaf.restoredUnknown)
                 leaves.append(std::move(leaf));
         }
         if (moved) {
@@ -150,9 +155,10 @@ QList<DiffChange> RestorePlan::changes() const
 {
     QList<DiffChange> out;
     out.reserve(m_leaves.size());
+    const QJsonValue absent(QJsonValue::Undefined);
     for (const RestoreLeaf &leaf : m_leaves)
-        out.append(DiffChange{leaf.path.rendered(), leaf.current.value_or(QJsonValue()),
-                              leaf.restored.value_or(QJsonValue())});
+        out.append(DiffChange{leaf.path.rendered(), leaf.current.value_or(absent),
+                              leaf.restored.value_or(absent), false, leaf.restoredUnknown});
     return out;
 }
 
@@ -182,9 +188,17 @@ QString RestorePlan::countsText() const
         .arg(removedCount());
 }
 
+int RestorePlan::unknownCount() const
+{
+    return static_cast<int>(std::count_if(m_leaves.cbegin(), m_leaves.cend(),
+                                          [](const auto &l) { return l.restoredUnknown; }));
+}
+
 RestorePlan::Method RestorePlan::method() const
 {
-    if (m_preferRollback || m_leaves.size() > RestoreBatch::kMaxOps || !m_source.rest())
+    // Only the server knows whether a leaf the log no longer tells about held null then.
+    if (m_preferRollback || m_leaves.size() > RestoreBatch::kMaxOps || !m_source.rest() ||
+        unknownCount() > 0)
         return Method::Rollback;
     return Method::Batch;
 }
@@ -196,6 +210,12 @@ QString RestorePlan::whyNot() const
     if (m_leaves.isEmpty())
         return tr("Nothing to restore: %1 is as it was at seq %2.")
             .arg(m_node.isValid() ? m_node.rendered() : tr("the store"))
+            .arg(m_targetSeq);
+    if (method() == Method::Rollback && !m_source.live() && unknownCount() > 0)
+        return tr("Whether %n leaf(s) held null or did not exist at seq %1 is no longer in the "
+                  "op log (it was compacted), so only the server's rollback can restore them; "
+                  "it needs the live (WebSocket) connection, and this connection is REST only.",
+                  nullptr, unknownCount())
             .arg(m_targetSeq);
     if (method() == Method::Rollback && !m_source.live())
         return tr("Restoring %n leaves takes the server's rollback, which needs the live "
@@ -346,7 +366,9 @@ void RestorePlan::readBack()
                 found == read->found.cend() ? std::nullopt : std::optional(found->value);
             leaf.restoredRevision = found == read->found.cend() ? 0 : found->revision;
             m_appliedSeq = std::max(m_appliedSeq, leaf.restoredRevision);
-            if (now != leaf.restored)
+            if (leaf.restoredUnknown)
+                leaf.restored = now; // what the server knew: null, or no leaf
+            else if (now != leaf.restored)
                 ++differing;
         }
         QString report = tr("Restored %1 to seq %2 with the server's rollback: %3.")

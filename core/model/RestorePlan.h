@@ -25,6 +25,9 @@ struct RestoreLeaf
     std::optional<QJsonValue> current;
     qint64 currentRevision = 0;
     qint64 restoredRevision = 0;
+    // The op log no longer tells whether the leaf held null or did not exist at the target
+    // (compacted): `restored` is nullopt and only the server's rollback can restore it.
+    bool restoredUnknown = false;
 };
 
 // What "restore this version" of a node (a leaf, a subtree, or the whole store when `node` is
@@ -34,8 +37,10 @@ struct RestoreLeaf
 // it restricted to the node, and the current leaves of those paths with their revisions
 // (batch read); if the store moved between the two reads it starts over (three times at
 // most). The result is leaves(): one per path that differs, with the value to put back.
-// The diff cannot tell a leaf that held JSON null from no leaf (dust-protocol.md §4.7): a
-// null at the target seq is restored as "absent".
+// A leaf that held JSON null at the target is put back as null: DiffSource::diff() tells it
+// from no leaf, which the wire cannot (dust-protocol.md §4.7). Where the op log no longer
+// tells (compacted), the leaf is marked restoredUnknown and the restore takes the server's
+// rollback, which knows.
 //
 // apply() writes it one of two ways (method()):
 // - Batch: the leaves as one conditional REST `batch_write` (RestoreBatch) when they fit in
@@ -80,6 +85,8 @@ public:
     int changedCount() const;
     int addedBackCount() const;
     int removedCount() const;
+    // Leaves whose value at the target the op log no longer tells (null or absent).
+    int unknownCount() const;
     Method method() const;
     bool canApply() const { return whyNot().isEmpty(); }
     // Whether the server's rollback is at hand (a live WebSocket connection).

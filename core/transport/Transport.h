@@ -108,11 +108,18 @@ struct AuditPage
     qint64 total = 0;
 };
 
+// One changed leaf of a diff (§4.7). On the wire a side where the leaf did not exist is null,
+// like a leaf that holds null; Transport::diff() gives the wire's values (null for both).
+// DiffSource::diff() tells them apart: Undefined is "no leaf", Null a leaf holding null, and
+// a side it could not tell (the op log that would no longer reaches it) is Undefined with
+// its `…Unknown` flag set.
 struct DiffChange
 {
     QString path;
-    QJsonValue before; // undefined when absent
+    QJsonValue before;
     QJsonValue after;
+    bool beforeUnknown = false; // null or no leaf: the log could not tell which
+    bool afterUnknown = false;
 };
 
 struct StoreStatus

@@ -6,7 +6,9 @@
 #include "StoreDb.h"
 #include "StoreWrite.h"
 #include "TestAwait.h"
+#include "transport/HttpTransport.h"
 
+#include <QFuture>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
@@ -66,5 +68,36 @@ inline qint64 del(lite::StoreDb &db, const QString &rendered)
 {
     return writeOp(db, Op::Delete, rendered);
 }
+
+// dustlite's REST over real sockets, except that a diff from seq 0 of a compacted store is
+// refused as the hosted server refuses a start before its op log (409 compacted,
+// dust-protocol.md §4.7); dustlite answers it from its snapshot. With `refuseAnyFromZero`,
+// every diff from seq 0 is refused (what is then known came from the audit log alone).
+class HostedDiffTransport : public HttpTransport
+{
+public:
+    HostedDiffTransport(const QUrl &baseUrl, const QString &token, const lite::StoreDb &db,
+                        bool refuseAnyFromZero = false)
+        : HttpTransport(baseUrl, token)
+        , m_db(db)
+        , m_refuseAnyFromZero(refuseAnyFromZero)
+    {}
+
+    QFuture<Result<QList<DiffChange>>> diff(const QString &store, qint64 fromSeq,
+                                            qint64 toSeq) override
+    {
+        const qint64 earliest = m_db.latestSnapshotSeq();
+        if (fromSeq < earliest || (m_refuseAnyFromZero && fromSeq == 0)) {
+            Error e = Error::http(409, QStringLiteral("compacted"));
+            e.setEarliestAvailable(earliest);
+            return QtFuture::makeReadyFuture(Result<QList<DiffChange>>::failure(e));
+        }
+        return HttpTransport::diff(store, fromSeq, toSeq);
+    }
+
+private:
+    const lite::StoreDb &m_db;
+    bool m_refuseAnyFromZero = false;
+};
 
 } // namespace dust::test

@@ -1,12 +1,15 @@
 // DiffModel under QAbstractItemModelTester: kinds, order, the glob filter and its problems;
-// and against a real dustlite, a diff between two seqs equals the naive difference of the
-// store's exports at those seqs, leaf by leaf.
+// and against a real dustlite, a diff between two seqs (DiffSource) equals the naive
+// difference of the store's exports at those seqs, leaf by leaf, leaves holding null
+// included (the wire writes null for "no leaf" too); where the log was compacted, such a
+// side says it cannot tell.
 
 #include "InProcessDustlite.h"
 #include "RestoreTestSupport.h"
 #include "TestAwait.h"
 #include "model/DiffModel.h"
 #include "model/DiffSource.h"
+#include "model/NullSideResolver.h"
 #include "transport/HttpTransport.h"
 
 #include <QAbstractItemModelTester>
@@ -21,20 +24,32 @@ namespace {
 const QString kStore = QStringLiteral("local/demo");
 const QString kToken = QStringLiteral("dust_tok_dev");
 
-// A scripted write: set (value) or delete (undefined value).
+// A scripted write: set (value) or delete (undefined value), or another op.
 struct Write
 {
     QString path;
     QJsonValue value = QJsonValue::Undefined;
+    Op op = Op::Set;
 };
 using Script = QList<Write>;
 
 void run(lite::StoreDb &db, const Script &script)
 {
     for (const Write &w : script) {
-        const qint64 seq = w.value.isUndefined() ? del(db, w.path) : set(db, w.path, w.value);
+        const qint64 seq =
+            w.value.isUndefined() ? del(db, w.path) : writeOp(db, w.op, w.path, w.value);
         QVERIFY2(seq > 0, qPrintable(w.path));
     }
+}
+
+std::optional<Result<QList<DiffChange>>> sourceDiff(const DiffSource &source, qint64 from,
+                                                    qint64 to, const Path &node, QObject *context)
+{
+    std::optional<Result<QList<DiffChange>>> out;
+    source.diff(from, to, node, context, [&out](const Result<QList<DiffChange>> &r) { out = r; });
+    if (!QTest::qWaitFor([&out] { return out.has_value(); }, 10000))
+        return std::nullopt;
+    return out;
 }
 
 // What changed from `a` to `b`, as DiffModel rows would say it.
@@ -72,17 +87,25 @@ private slots:
     void badGlobKeepsFilter();
     void diffEqualsExportDifference_data();
     void diffEqualsExportDifference();
+    void compactedNullSide_data();
+    void compactedNullSide();
+    void withoutAuditReadStateAnswers();
 };
 
 void TestDiffModel::kindsAndOrder()
 {
     DiffModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // As DiffSource gives them: Undefined is no leaf, null a leaf holding null.
     model.setChanges(
         {{QStringLiteral("b/x"), QJsonValue(1), QJsonValue(2)},
-         {QStringLiteral("a"), QJsonValue(QJsonValue::Null), QJsonValue(QStringLiteral("new"))},
-         {QStringLiteral("c"), QJsonValue(true), QJsonValue(QJsonValue::Null)}});
-    QCOMPARE(model.rowCount(), 3);
+         {QStringLiteral("a"), QJsonValue(QJsonValue::Undefined),
+          QJsonValue(QStringLiteral("new"))},
+         {QStringLiteral("c"), QJsonValue(true), QJsonValue(QJsonValue::Undefined)},
+         {QStringLiteral("d"), QJsonValue(QJsonValue::Null), QJsonValue(1)},
+         {QStringLiteral("e"), QJsonValue(QJsonValue::Undefined), QJsonValue(QJsonValue::Null)},
+         {QStringLiteral("f"), QJsonValue(QJsonValue::Undefined), QJsonValue(1), true, false}});
+    QCOMPARE(model.rowCount(), 6);
     QCOMPARE(model.columnCount(), int(DiffModel::ColumnCount));
     QCOMPARE(model.index(0, DiffModel::PathColumn).data().toString(), QStringLiteral("a"));
     QCOMPARE(model.rowAt(0).kind, DiffModel::Kind::Added);
@@ -94,8 +117,18 @@ void TestDiffModel::kindsAndOrder()
     QCOMPARE(model.rowAt(2).kind, DiffModel::Kind::Removed);
     QCOMPARE(model.index(2, DiffModel::KindColumn).data().toString(),
              DiffModel::kindName(DiffModel::Kind::Removed));
-    QCOMPARE(model.count(DiffModel::Kind::Added), 1);
-    QCOMPARE(model.count(DiffModel::Kind::Changed), 1);
+    // A leaf that held null changed: not an addition, and its null is shown as null.
+    QCOMPARE(model.rowAt(3).kind, DiffModel::Kind::Changed);
+    QCOMPARE(model.index(3, DiffModel::BeforeColumn).data().toString(), QStringLiteral("null"));
+    QCOMPARE(model.rowAt(4).kind, DiffModel::Kind::Added);
+    QCOMPARE(model.index(4, DiffModel::AfterColumn).data().toString(), QStringLiteral("null"));
+    // A side the log could not tell says so.
+    QCOMPARE(model.index(5, DiffModel::BeforeColumn).data().toString(),
+             DiffModel::valueText(QJsonValue::Undefined, 120, true));
+    QVERIFY(model.index(5, 0).data(DiffModel::UnknownSideRole).toBool());
+    QVERIFY(!model.index(3, 0).data(DiffModel::UnknownSideRole).toBool());
+    QCOMPARE(model.count(DiffModel::Kind::Added), 3);
+    QCOMPARE(model.count(DiffModel::Kind::Changed), 2);
     QCOMPARE(model.count(DiffModel::Kind::Removed), 1);
     QCOMPARE(model.index(1, 0).data(DiffModel::PathRole).toString(), QStringLiteral("b/x"));
     QCOMPARE(model.rowOf(QStringLiteral("c")), 2);
@@ -177,6 +210,28 @@ void TestDiffModel::diffEqualsExportDifference_data()
         << Script{{QStringLiteral("users")}};
     QTest::newRow("nothing between")
         << Script{{QStringLiteral("a"), 1}} << Script{} << Script{{QStringLiteral("a"), 2}};
+    const QJsonValue null(QJsonValue::Null);
+    QTest::newRow("leaves holding null")
+        << Script{{QStringLiteral("n/deleted"), null},
+                  {QStringLiteral("n/changed"), null},
+                  {QStringLiteral("n/kept"), null},
+                  {QStringLiteral("o"), QJsonObject{{QStringLiteral("x"), null}}},
+                  {QStringLiteral("m/y"), null}}
+        << Script{{QStringLiteral("n/added"), null},
+                  {QStringLiteral("n/deleted")},
+                  {QStringLiteral("n/changed"), 1},
+                  {QStringLiteral("o")},
+                  {QStringLiteral("p"), QJsonObject{{QStringLiteral("q"), null}}},
+                  {QStringLiteral("m"), QJsonObject{{QStringLiteral("z"), null}}, Op::Merge},
+                  {QStringLiteral("n/cleared"), null},
+                  {QStringLiteral("n/cleared"), QJsonObject{}}}
+        << Script{{QStringLiteral("n/added"), 2}};
+    Script many{{QStringLiteral("w/n"), null}, {QStringLiteral("w/gone"), 1}};
+    Script manyBetween{{QStringLiteral("w/n"), 1}, {QStringLiteral("w/gone")}};
+    for (int i = 0; i < NullSideResolver::kPerPathLimit + 8; ++i)
+        manyBetween.append({QStringLiteral("w/%1").arg(i), i});
+    manyBetween.append({QStringLiteral("w/nn"), null});
+    QTest::newRow("more null sides than read one by one") << many << manyBetween << Script{};
 }
 
 void TestDiffModel::diffEqualsExportDifference()
@@ -197,11 +252,13 @@ void TestDiffModel::diffEqualsExportDifference()
     run(*db, after);
 
     HttpTransport http(dustlite.baseUrl(), kToken);
-    const auto changes = await(http.diff(kStore, seqA, seqB));
-    QVERIFY2(changes, changes ? "" : qPrintable(changes.error().message()));
+    DiffSource source(&http, nullptr, kStore);
+    const auto changes = sourceDiff(source, seqA, seqB, Path(), this);
+    QVERIFY(changes.has_value());
+    QVERIFY2(*changes, *changes ? "" : qPrintable(changes->error().message()));
     DiffModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.setChanges(*changes);
+    model.setChanges(**changes);
 
     const QList<DiffModel::Row> expected = naiveDiff(atA, atB);
     QCOMPARE(model.rowCount(), expected.size());
@@ -211,10 +268,26 @@ void TestDiffModel::diffEqualsExportDifference()
         QCOMPARE(row.before, expected.at(i).before);
         QCOMPARE(row.after, expected.at(i).after);
         QCOMPARE(row.kind, expected.at(i).kind);
+        QVERIFY(!row.beforeUnknown && !row.afterUnknown);
+    }
+
+    // With few null sides, the audit log alone tells them all (the store's state is not read).
+    if (model.rowCount() <= NullSideResolver::kPerPathLimit) {
+        HostedDiffTransport logOnly(dustlite.baseUrl(), kToken, *db, true);
+        const auto fromLog =
+            sourceDiff(DiffSource(&logOnly, nullptr, kStore), seqA, seqB, Path(), this);
+        QVERIFY(fromLog.has_value() && *fromLog);
+        QCOMPARE((*fromLog)->size(), expected.size());
+        for (int i = 0; i < expected.size(); ++i) {
+            const DiffChange &change = (*fromLog)->at(i);
+            QCOMPARE(change.path, expected.at(i).path);
+            QCOMPARE(change.before, expected.at(i).before);
+            QCOMPARE(change.after, expected.at(i).after);
+            QVERIFY(!change.beforeUnknown && !change.afterUnknown);
+        }
     }
 
     // Restricted to a node, the same rows under it.
-    DiffSource source(&http, nullptr, kStore);
     const Path node = path(QStringLiteral("users"));
     std::optional<Result<QList<DiffChange>>> under;
     source.diff(seqA, seqB, node, this,
@@ -224,6 +297,108 @@ void TestDiffModel::diffEqualsExportDifference()
     QCOMPARE((*under)->size(), naiveDiff(leavesUnder(atA, QStringLiteral("users")),
                                          leavesUnder(atB, QStringLiteral("users")))
                                    .size());
+}
+
+// The op that set the leaf to null was folded into the snapshot, so the log cannot tell a
+// leaf holding null from no leaf: the store's state at that seq (a diff from 0, which
+// dustlite answers from its snapshot) does. A server that refuses that read (as the hosted
+// one does for a compacted store) leaves the side unknown, and the row says so instead of
+// guessing; what the log holds is still told.
+void TestDiffModel::compactedNullSide_data()
+{
+    QTest::addColumn<bool>("refuseState");
+    QTest::newRow("state read") << false;
+    QTest::newRow("state refused") << true;
+}
+
+void TestDiffModel::compactedNullSide()
+{
+    QFETCH(bool, refuseState);
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    lite::StoreDb *db = dustlite.store(kStore);
+    QVERIFY(db);
+    QVERIFY(set(*db, QStringLiteral("n"), QJsonValue::Null) > 0);
+    QVERIFY(set(*db, QStringLiteral("other"), 1) > 0);
+    QVERIFY(set(*db, QStringLiteral("other"), 2) > 0);
+    db->retainOps(1); // n's set is folded away
+    QVERIFY(db->latestSnapshotSeq() >= 2);
+    const qint64 seqA = db->currentSeq();
+    QVERIFY(set(*db, QStringLiteral("n"), 1) > 0);
+    QVERIFY(set(*db, QStringLiteral("fresh"), QJsonValue::Null) > 0);
+    QVERIFY(set(*db, QStringLiteral("added"), 2) > 0);
+
+    std::unique_ptr<HttpTransport> http =
+        refuseState ? std::make_unique<HostedDiffTransport>(dustlite.baseUrl(), kToken, *db)
+                    : std::make_unique<HttpTransport>(dustlite.baseUrl(), kToken);
+    const auto changes =
+        sourceDiff(DiffSource(http.get(), nullptr, kStore), seqA, db->currentSeq(), Path(), this);
+    QVERIFY(changes.has_value() && *changes);
+    DiffModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setChanges(**changes);
+    QCOMPARE(model.rowCount(), 3);
+    const int n = model.rowOf(QStringLiteral("n"));
+    QVERIFY(n >= 0);
+    QVERIFY(!model.rowAt(n).afterUnknown);
+    QCOMPARE(model.rowAt(n).beforeUnknown, refuseState);
+    if (refuseState) {
+        QCOMPARE(model.index(n, DiffModel::BeforeColumn).data().toString(),
+                 DiffModel::valueText(QJsonValue::Undefined, 120, true));
+        QVERIFY(model.index(n, 0).data(DiffModel::UnknownSideRole).toBool());
+    } else {
+        QCOMPARE(model.rowAt(n).kind, DiffModel::Kind::Changed);
+        QVERIFY(model.rowAt(n).before.isNull());
+    }
+    const int added = model.rowOf(QStringLiteral("added"));
+    QVERIFY(added >= 0);
+    QCOMPARE(model.rowAt(added).beforeUnknown, refuseState);
+    // "fresh" became null after the snapshot: its later side is always in the log.
+    const int fresh = model.rowOf(QStringLiteral("fresh"));
+    QVERIFY(fresh >= 0);
+    QVERIFY(!model.rowAt(fresh).beforeUnknown && !model.rowAt(fresh).afterUnknown);
+    QCOMPARE(model.rowAt(fresh).kind, DiffModel::Kind::Added);
+    QVERIFY(model.rowAt(fresh).after.isNull());
+}
+
+// A token that may read entries but not the audit log still gets an exact diff: the store's
+// state at each side's seq answers instead of the log.
+void TestDiffModel::withoutAuditReadStateAnswers()
+{
+    InProcessDustlite dustlite;
+    dustlite.config().tokens = {
+        {kToken, {}, {}},
+        {QStringLiteral("dust_tok_noaudit"), {}, {QStringLiteral("entries:read")}}};
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    lite::StoreDb *db = dustlite.store(kStore);
+    QVERIFY(db);
+    QVERIFY(set(*db, QStringLiteral("n/changed"), QJsonValue::Null) > 0);
+    QVERIFY(set(*db, QStringLiteral("n/deleted"), QJsonValue::Null) > 0);
+    const qint64 seqA = db->currentSeq();
+    const Leaves atA = exportLeaves(*db);
+    QVERIFY(set(*db, QStringLiteral("n/changed"), 1) > 0);
+    QVERIFY(del(*db, QStringLiteral("n/deleted")) > 0);
+    QVERIFY(set(*db, QStringLiteral("n/added"), QJsonValue::Null) > 0);
+    const qint64 seqB = db->currentSeq();
+
+    HttpTransport noAudit(dustlite.baseUrl(), QStringLiteral("dust_tok_noaudit"));
+    AuditQuery anyOp;
+    QVERIFY(!await(noAudit.auditLog(kStore, anyOp))); // the log is refused indeed
+    const auto changes =
+        sourceDiff(DiffSource(&noAudit, nullptr, kStore), seqA, seqB, Path(), this);
+    QVERIFY(changes.has_value());
+    QVERIFY2(*changes, *changes ? "" : qPrintable(changes->error().message()));
+    DiffModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setChanges(**changes);
+    const QList<DiffModel::Row> expected = naiveDiff(atA, exportLeaves(*db));
+    QCOMPARE(model.rowCount(), expected.size());
+    for (int i = 0; i < expected.size(); ++i) {
+        QCOMPARE(model.rowAt(i).path, expected.at(i).path);
+        QCOMPARE(model.rowAt(i).before, expected.at(i).before);
+        QCOMPARE(model.rowAt(i).after, expected.at(i).after);
+        QCOMPARE(model.rowAt(i).kind, expected.at(i).kind);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestDiffModel)

@@ -3,7 +3,9 @@
 // state, compared with the export at that seq, and leaves everything else as it is; its undo
 // gives back the state before the restore; a second client's write between preview and
 // restore stops it (naming the path) and nothing is overwritten; an undo is refused the same
-// way; a target before the compacted op log is explained with earliest_available.
+// way; a target before the compacted op log is explained with earliest_available; leaves
+// that held JSON null at the target come back as null (the wire's diff writes null for "no
+// leaf" too), and where the compacted log cannot tell, only the server's rollback restores.
 
 #include "InProcessDustlite.h"
 #include "RestoreTestSupport.h"
@@ -122,6 +124,9 @@ private slots:
     void undoRefusedWhenChangedSince();
     void compactedTargetNamesEarliest();
     void restOnlyCannotRollBack();
+    void restoresLeavesHoldingNull_data();
+    void restoresLeavesHoldingNull();
+    void unknownNullTakesRollback();
 };
 
 void TestRestorePlan::restoreGivesEarlierStateAndUndoes_data()
@@ -299,6 +304,117 @@ void TestRestorePlan::restOnlyCannotRollBack()
     const auto [ok, report] = waitApplied(plan);
     QVERIFY(!ok);
     QCOMPARE(exportLeaves(*db), h.now);
+}
+
+void TestRestorePlan::restoresLeavesHoldingNull_data()
+{
+    QTest::addColumn<bool>("rollback");
+    QTest::newRow("batch") << false;
+    QTest::newRow("rollback") << true;
+}
+
+void TestRestorePlan::restoresLeavesHoldingNull()
+{
+    QFETCH(bool, rollback);
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    lite::StoreDb *db = dustlite.store(kStore);
+    const QJsonValue null(QJsonValue::Null);
+    QVERIFY(set(*db, QStringLiteral("n/changed"), null) > 0);
+    QVERIFY(set(*db, QStringLiteral("n/deleted"), null) > 0);
+    QVERIFY(set(*db, QStringLiteral("n/kept"), null) > 0);
+    const qint64 target = db->currentSeq();
+    const Leaves atTarget = exportLeaves(*db);
+    QVERIFY(set(*db, QStringLiteral("n/changed"), 1) > 0);
+    QVERIFY(del(*db, QStringLiteral("n/deleted")) > 0);
+    QVERIFY(set(*db, QStringLiteral("n/added"), null) > 0);
+
+    HttpTransport http(dustlite.baseUrl(), kToken);
+    std::unique_ptr<SdkTransport> sdk;
+    if (rollback) {
+        sdk = std::make_unique<SdkTransport>(sdkOptions(dustlite.wsUrl()));
+        sdk->open(kStore);
+    }
+    RestorePlan plan(DiffSource(&http, sdk.get(), kStore), path(QStringLiteral("n")), target);
+    plan.setPreferRollback(rollback);
+    QString why;
+    QVERIFY2(waitPrepared(plan, &why), qPrintable(why));
+    // n/changed back to null (not deleted), n/deleted back as null, n/added removed.
+    QCOMPARE(plan.countsText(), QStringLiteral("1 changed, 1 added back, 1 removed"));
+    QCOMPARE(plan.unknownCount(), 0);
+    for (const RestoreLeaf &leaf : plan.leaves()) {
+        if (leaf.path.rendered() == QLatin1String("n/added"))
+            QVERIFY(!leaf.restored.has_value());
+        else
+            QCOMPARE(leaf.restored, std::optional<QJsonValue>(null));
+    }
+    const auto [ok, report] = waitApplied(plan);
+    QVERIFY2(ok, qPrintable(report));
+    QCOMPARE(leavesUnder(exportLeaves(*db), QStringLiteral("n")), atTarget);
+
+    // Read back over REST: leaves that exist and hold null.
+    for (const QString &leaf : {QStringLiteral("n/changed"), QStringLiteral("n/deleted")}) {
+        const auto entry = await(http.get(kStore, path(leaf)));
+        QVERIFY2(entry, entry ? "" : qPrintable(entry.error().message()));
+        QVERIFY(entry->value.isNull());
+        QCOMPARE(entry->type, QStringLiteral("null"));
+    }
+    const auto gone = await(http.exists(kStore, path(QStringLiteral("n/added"))));
+    QVERIFY(gone);
+    QVERIFY(!*gone);
+}
+
+// The null was written before the log was compacted: the store's state at the target (a
+// diff from 0, answered from dustlite's snapshot) tells it, and the batch puts null back.
+// Where that read is refused (as by the hosted server), the batch, which would have to
+// guess, gives way to the server's rollback; REST only, it says why it cannot.
+void TestRestorePlan::unknownNullTakesRollback()
+{
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    lite::StoreDb *db = dustlite.store(kStore);
+    QVERIFY(set(*db, QStringLiteral("n/x"), QJsonValue::Null) > 0);
+    QVERIFY(set(*db, QStringLiteral("other"), 1) > 0);
+    QVERIFY(set(*db, QStringLiteral("other"), 2) > 0);
+    db->retainOps(1);
+    const qint64 target = db->currentSeq();
+    QVERIFY(db->latestSnapshotSeq() >= 2);
+    QVERIFY(set(*db, QStringLiteral("n/x"), 1) > 0);
+    QString why;
+
+    HostedDiffTransport hosted(dustlite.baseUrl(), kToken, *db);
+    RestorePlan restOnly(DiffSource(&hosted, nullptr, kStore), path(QStringLiteral("n")), target);
+    QVERIFY2(waitPrepared(restOnly, &why), qPrintable(why));
+    QCOMPARE(restOnly.unknownCount(), 1);
+    QCOMPARE(restOnly.method(), RestorePlan::Method::Rollback);
+    QVERIFY(!restOnly.canApply());
+    QVERIFY2(restOnly.whyNot().contains(QStringLiteral("compacted")),
+             qPrintable(restOnly.whyNot()));
+
+    SdkTransport sdk(sdkOptions(dustlite.wsUrl()));
+    sdk.open(kStore);
+    RestorePlan plan(DiffSource(&hosted, &sdk, kStore), path(QStringLiteral("n")), target);
+    QVERIFY2(waitPrepared(plan, &why), qPrintable(why));
+    QCOMPARE(plan.method(), RestorePlan::Method::Rollback);
+    const auto [ok, report] = waitApplied(plan);
+    QVERIFY2(ok, qPrintable(report));
+    QVERIFY2(!report.contains(QStringLiteral("differ")), qPrintable(report));
+    QCOMPARE(plan.leaves().first().restored, std::optional<QJsonValue>(QJsonValue()));
+    HttpTransport http(dustlite.baseUrl(), kToken);
+    const auto entry = await(http.get(kStore, path(QStringLiteral("n/x"))));
+    QVERIFY2(entry, entry ? "" : qPrintable(entry.error().message()));
+    QVERIFY(entry->value.isNull());
+
+    // dustlite answers the state read: the batch restores null exactly.
+    QVERIFY(set(*db, QStringLiteral("n/x"), 2) > 0);
+    RestorePlan batch(DiffSource(&http, nullptr, kStore), path(QStringLiteral("n")), target);
+    QVERIFY2(waitPrepared(batch, &why), qPrintable(why));
+    QCOMPARE(batch.unknownCount(), 0);
+    QCOMPARE(batch.method(), RestorePlan::Method::Batch);
+    QCOMPARE(batch.countsText(), QStringLiteral("1 changed, 0 added back, 0 removed"));
+    QVERIFY2(waitApplied(batch).first, "batch restore");
+    const auto again = await(http.get(kStore, path(QStringLiteral("n/x"))));
+    QVERIFY(again && again->value.isNull());
 }
 
 QTEST_GUILESS_MAIN(TestRestorePlan)

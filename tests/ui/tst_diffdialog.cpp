@@ -75,8 +75,8 @@ void TestDiffDialog::headerFilterAndSides()
     const QJsonObject after{{QStringLiteral("a"), 1}, {QStringLiteral("b"), 3}};
     dialog.showChanges(
         {{QStringLiteral("users/alice/prefs"), before, after},
-         {QStringLiteral("users/bob/name"), QJsonValue::Null, QStringLiteral("Bob")},
-         {QStringLiteral("config/theme"), QStringLiteral("light"), QJsonValue::Null}});
+         {QStringLiteral("users/bob/name"), QJsonValue::Undefined, QStringLiteral("Bob")},
+         {QStringLiteral("config/theme"), QStringLiteral("light"), QJsonValue::Undefined}});
     DiffPanel *panel = dialog.panel();
     QCOMPARE(panel->countsText(), QStringLiteral("1 added, 1 changed, 1 removed"));
     QCOMPARE(shownPaths(panel).size(), 3);
@@ -112,6 +112,18 @@ void TestDiffDialog::headerFilterAndSides()
     // A path that did not exist before says so.
     QVERIFY(panel->selectPath(QStringLiteral("users/bob/name")));
     QVERIFY2(sides->beforeText().contains(QStringLiteral("did not exist")),
+             qPrintable(sides->beforeText()));
+
+    // A leaf that held null shows null; a side the op log could not tell says so.
+    DiffChange unknown{QStringLiteral("u"), QJsonValue::Undefined, 1};
+    unknown.beforeUnknown = true;
+    dialog.showChanges({{QStringLiteral("n"), QJsonValue::Null, 1}, unknown});
+    QCOMPARE(panel->countsText(), QStringLiteral("1 added, 1 changed, 0 removed"));
+    QVERIFY(panel->selectPath(QStringLiteral("n")));
+    QVERIFY2(sides->beforeText().contains(QStringLiteral("null")), qPrintable(sides->beforeText()));
+    QVERIFY(!sides->beforeText().contains(QStringLiteral("did not exist")));
+    QVERIFY(panel->selectPath(QStringLiteral("u")));
+    QVERIFY2(sides->beforeText().contains(QStringLiteral("compacted")),
              qPrintable(sides->beforeText()));
 }
 

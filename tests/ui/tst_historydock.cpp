@@ -176,6 +176,7 @@ private slots:
     void liveRowsFromTheFeed();
     void hiddenPaneFollowsNothing();
     void showDeletedListsGreyedPaths();
+    void showDeletedListsLeavesOfDeletedAncestor();
     void withoutAuditReadSaysSo();
 };
 
@@ -429,6 +430,39 @@ void TestHistoryDock::hiddenPaneFollowsNothing()
     f.dock->show();
     QTRY_COMPARE_WITH_TIMEOUT(f.seqs(), (Seqs{5, 3, 2, 1}), 10000);
     QCOMPARE(f.dock->model()->node(), path(u"a"_s));
+}
+
+// "a" deleted in one op: the pane at a/x lists a/x (removed with the delete of a); at "a", a
+// row cap is said in the status text.
+void TestHistoryDock::showDeletedListsLeavesOfDeletedAncestor()
+{
+    Fixture f;
+    QVERIFY(f.start());
+    QVERIFY(f.script());
+    QCOMPARE(await(f.writer->remove(kStore, path(u"a"_s)))->storeSeq, 5);
+    QVERIFY(f.show(u"a/x"_s));
+    DeletedPathsModel *deleted = f.dock->deletedModel();
+    QSignalSpy values(deleted, &DeletedPathsModel::valuesLoaded);
+    f.dock->showDeletedBox()->setFocus();
+    QTest::keyClick(f.dock->showDeletedBox(), Qt::Key_Space);
+    QVERIFY(values.count() > 0 || values.wait(30000));
+    QCOMPARE(deleted->rowCount(), 1);
+    QCOMPARE(deleted->index(0, DeletedPathsModel::PathColumn).data().toString(), u"a/x"_s);
+    QCOMPARE(deleted->index(0, DeletedPathsModel::LastValueColumn).data().toString(), u"1"_s);
+    QCOMPARE(deleted->index(0, DeletedPathsModel::SeqColumn).data().toLongLong(), 5);
+    QCOMPARE(deleted->index(0, DeletedPathsModel::DeletedByColumn).data().toString(), u"a"_s);
+    QTRY_COMPARE(f.dock->statusText(), u"1 deleted path"_s);
+
+    // At "a": the subtree and its three leaves, capped at two rows, which the status says.
+    deleted->setMaxRows(2);
+    values.clear();
+    f.dock->setNode(path(u"a"_s));
+    QVERIFY(values.count() > 0 || values.wait(30000));
+    QCOMPARE(deleted->rowCount(), 2);
+    QTRY_VERIFY2(f.dock->statusText().startsWith(u"2 deleted paths. "_s) &&
+                     f.dock->statusText().contains(deleted->limitText()),
+                 qPrintable(f.dock->statusText()));
+    QVERIFY(!deleted->limitText().isEmpty());
 }
 
 void TestHistoryDock::showDeletedListsGreyedPaths()

@@ -1,7 +1,8 @@
 // Time travel against a real dustlite: TimeTravelModel under QAbstractItemModelTester; the
 // view's slider moved to a seq shows the subtree's values at that seq (read-only, what differs
 // from now marked); a compacted history starts the slider at earliest_available; "Restore to
-// Here…" leads to the restore flow and gives exactly that state.
+// Here…" leads to the restore flow and gives exactly that state; leaves that held JSON null
+// then are shown as null, not left out (the wire's diff writes null for "no leaf" too).
 
 #include "../model/RestoreTestSupport.h"
 #include "InProcessDustlite.h"
@@ -77,6 +78,8 @@ private slots:
     void compactedStartsAtEarliest();
     void restoreToHere();
     void wholeStore();
+    void showsLeavesHoldingNull();
+    void unknownNullIsSaid();
 };
 
 void TestTimeTravel::modelBuildsTree()
@@ -229,6 +232,75 @@ void TestTimeTravel::wholeStore()
     QCOMPARE(shownValue(view, QStringLiteral("a/gone")), QStringLiteral("true"));
     QVERIFY(!view->model()->indexOf(QStringLiteral("b/other")).isValid());
     QCOMPARE(view->model()->rowCount(), 1); // only "a" then
+    view->close();
+}
+
+void TestTimeTravel::showsLeavesHoldingNull()
+{
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    lite::StoreDb *db = dustlite.store(kStore);
+    const QJsonValue null(QJsonValue::Null);
+    QVERIFY(set(*db, QStringLiteral("n/changed"), null) > 0);
+    QVERIFY(set(*db, QStringLiteral("n/deleted"), null) > 0);
+    const qint64 then = set(*db, QStringLiteral("n/other"), 5);
+    QVERIFY(then > 0);
+    QVERIFY(set(*db, QStringLiteral("n/changed"), 1) > 0);
+    QVERIFY(del(*db, QStringLiteral("n/deleted")) > 0);
+    QVERIFY(set(*db, QStringLiteral("n/added"), null) > 0);
+
+    auto tab = restTab(dustlite);
+    TabHistory history(tab.get());
+    history.timeTravel(path(QStringLiteral("n")));
+    QPointer<TimeTravelView> view = history.timeTravelView();
+    QVERIFY(view);
+    QTRY_VERIFY(view->slider()->isEnabled());
+    QCOMPARE(shownValue(view, QStringLiteral("n/added")), QStringLiteral("null"));
+    QCOMPARE(shownValue(view, QStringLiteral("n/changed")), QStringLiteral("1"));
+    QCOMPARE(shownValue(view, QStringLiteral("n/deleted")), QString());
+
+    view->slider()->setValue(int(then));
+    QTRY_COMPARE(view->shownSeq(), then);
+    QCOMPARE(shownValue(view, QStringLiteral("n/changed")), QStringLiteral("null"));
+    QCOMPARE(shownValue(view, QStringLiteral("n/deleted")), QStringLiteral("null"));
+    QCOMPARE(shownValue(view, QStringLiteral("n/added")), QString());
+    QCOMPARE(shownValue(view, QStringLiteral("n/other")), QStringLiteral("5"));
+    QVERIFY(view->model()
+                ->indexOf(QStringLiteral("n/deleted"))
+                .data(TimeTravelModel::DiffersRole)
+                .toBool());
+    view->close();
+}
+
+// n/x held null before the log was compacted, and the server refuses the state read that
+// would tell (as the hosted one does): the view leaves n/x out and says so.
+void TestTimeTravel::unknownNullIsSaid()
+{
+    InProcessDustlite dustlite;
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    lite::StoreDb *db = dustlite.store(kStore);
+    QVERIFY(set(*db, QStringLiteral("n/x"), QJsonValue::Null) > 0);
+    QVERIFY(set(*db, QStringLiteral("n/y"), 1) > 0);
+    QVERIFY(set(*db, QStringLiteral("n/y"), 2) > 0);
+    db->retainOps(1);
+    const qint64 then = db->currentSeq();
+    QVERIFY(set(*db, QStringLiteral("n/x"), 1) > 0);
+    QVERIFY(set(*db, QStringLiteral("n/y"), 3) > 0);
+
+    StoreTab tab(std::make_unique<HostedDiffTransport>(dustlite.baseUrl(), kToken, *db), kStore,
+                 StoreTab::Options{QStringLiteral("test"), false});
+    TabHistory history(&tab);
+    history.timeTravel(path(QStringLiteral("n")));
+    QPointer<TimeTravelView> view = history.timeTravelView();
+    QVERIFY(view);
+    QTRY_VERIFY(view->slider()->isEnabled());
+    view->slider()->setValue(int(then));
+    QTRY_COMPARE(view->shownSeq(), then);
+    QCOMPARE(shownValue(view, QStringLiteral("n/y")), QStringLiteral("2"));
+    QCOMPARE(shownValue(view, QStringLiteral("n/x")), QString());
+    QVERIFY2(view->statusText().contains(QStringLiteral("n/x")) &&
+                 view->statusText().contains(QStringLiteral("op log")),
+             qPrintable(view->statusText()));
     view->close();
 }
 

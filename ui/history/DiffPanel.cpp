@@ -125,7 +125,7 @@ void DiffPanel::showCurrent()
         return;
     }
     const DiffModel::Row &row = m_model->rowAt(current.row());
-    m_sides->showValues(row.path, row.before, row.after);
+    m_sides->showValues(row.path, row.before, row.after, row.beforeUnknown, row.afterUnknown);
 }
 
 } // namespace dust

@@ -67,18 +67,21 @@ void DiffSidesView::clear()
 }
 
 void DiffSidesView::showValues(const QString &path, const QJsonValue &before,
-                               const QJsonValue &after)
+                               const QJsonValue &after, bool beforeUnknown, bool afterUnknown)
 {
+    const QString unknown = tr("(null, or no value: the op log that would tell was compacted)");
     m_path->setText(path);
     const QStringList beforeLines = linesOf(ConflictDialog::formatted(before));
     const QStringList afterLines = linesOf(ConflictDialog::formatted(after));
     const auto diff = LineDiff::compute(beforeLines, afterLines);
     m_markedBefore = LineDiff::removedLines(diff);
     m_markedAfter = LineDiff::addedLines(diff);
-    m_before->setPlainText(before.isUndefined()
+    m_before->setPlainText(beforeUnknown ? unknown
+                           : before.isUndefined()
                                ? tr("(no value: the path did not exist)")
                                : marked(beforeLines, setOf(m_markedBefore), QLatin1Char('-')));
-    m_after->setPlainText(after.isUndefined()
+    m_after->setPlainText(afterUnknown ? unknown
+                          : after.isUndefined()
                               ? tr("(no value: the path does not exist)")
                               : marked(afterLines, setOf(m_markedAfter), QLatin1Char('+')));
     const bool dark = palette().color(QPalette::Base).lightness() < 128;

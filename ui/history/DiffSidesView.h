@@ -20,7 +20,9 @@ public:
 
     // `beforeTitle` / `afterTitle` name the sides ("Before (seq 12)", "Now", "Restored").
     void setTitles(const QString &beforeTitle, const QString &afterTitle);
-    void showValues(const QString &path, const QJsonValue &before, const QJsonValue &after);
+    // Undefined is no value; `…Unknown` says the op log could not tell null from no value.
+    void showValues(const QString &path, const QJsonValue &before, const QJsonValue &after,
+                    bool beforeUnknown = false, bool afterUnknown = false);
     void clear();
 
     QString beforeText() const;

@@ -312,6 +312,8 @@ void HistoryDock::updateStatus()
             text = rows == 1 ? tr("1 deleted path") : tr("%1 deleted paths").arg(rows);
             if (!m_deleted->valuesComplete())
                 text += tr(" — reading their last values…");
+            if (const QString limit = m_deleted->limitText(); !limit.isEmpty())
+                text += QStringLiteral(". ") + limit;
         }
     } else {
         const qint64 ops = m_model->totalOps();

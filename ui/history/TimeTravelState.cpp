@@ -87,6 +87,7 @@ void TimeTravelState::gotLeaves(int attempt, qint64 seq, const QList<Entry> &ent
         m_shown = m_now;
         m_leavesAt = m_leavesNow;
         m_differing.clear();
+        m_unknown.clear();
         emit loaded();
     });
 }
@@ -98,6 +99,7 @@ void TimeTravelState::showAt(qint64 seq)
         m_shown = m_now;
         m_leavesAt = m_leavesNow;
         m_differing.clear();
+        m_unknown.clear();
         emit stateReady(m_shown);
         return;
     }
@@ -120,8 +122,11 @@ void TimeTravelState::showAt(qint64 seq)
                       }
                       Leaves at = m_leavesNow;
                       QSet<QString> differing;
+                      QSet<QString> unknown;
                       for (const DiffChange &change : *changes) {
                           differing.insert(change.path);
+                          if (change.beforeUnknown)
+                              unknown.insert(change.path);
                           if (DiffModel::isAbsent(change.before))
                               at.remove(change.path);
                           else
@@ -130,6 +135,7 @@ void TimeTravelState::showAt(qint64 seq)
                       m_shown = seq;
                       m_leavesAt = std::move(at);
                       m_differing = std::move(differing);
+                      m_unknown = std::move(unknown);
                       emit stateReady(seq);
                   });
 }

@@ -17,8 +17,9 @@ namespace dust {
 // store's seq now and the node's leaves now (again if the seq moved meanwhile); showAt(seq)
 // reads `diff(seq, now)` under the node and turns the leaves now back: a path the diff says
 // was absent then is dropped, any other gets its value from then. Only the newest showAt()
-// answers (a slider asks many times). The null-versus-absent limit of the diff (DiffModel)
-// applies: a leaf that held null then shows as absent.
+// answers (a slider asks many times). DiffSource::diff() tells a leaf that held null then
+// (kept, as null) from no leaf (dropped); where the op log no longer tells, the path is left
+// out and named in unknownAt().
 class TimeTravelState : public QObject
 {
     Q_OBJECT
@@ -39,6 +40,9 @@ public:
     const Leaves &leavesAt() const { return m_leavesAt; }
     // The paths whose value at shownSeq() differs from now.
     const QSet<QString> &differing() const { return m_differing; }
+    // The paths that held null or did not exist at shownSeq(): the op log no longer tells
+    // which (compacted). They are not in leavesAt().
+    const QSet<QString> &unknownAt() const { return m_unknown; }
 
 signals:
     void loaded();
@@ -60,6 +64,7 @@ private:
     Leaves m_leavesNow;
     Leaves m_leavesAt;
     QSet<QString> m_differing;
+    QSet<QString> m_unknown;
 };
 
 } // namespace dust

@@ -1,5 +1,6 @@
 #include "history/TimeTravelView.h"
 
+#include "edit/PathListText.h"
 #include "history/TimeTravelModel.h"
 #include "history/TimeTravelState.h"
 
@@ -155,6 +156,17 @@ void TimeTravelView::onStateReady(qint64 seq)
                       .arg(seq)
                       .arg(m_state->nowSeq())
                       .arg(differing));
+    if (const qsizetype unknown = m_state->unknownAt().size();
+        unknown > 0 && seq < m_state->nowSeq()) {
+        QStringList paths(m_state->unknownAt().cbegin(), m_state->unknownAt().cend());
+        paths.sort();
+        m_status->setText(
+            m_status->text() + QLatin1Char(' ') +
+            tr("%n path(s) held null or did not exist then; the op log no longer tells which, "
+               "so they are not shown: %1.",
+               nullptr, int(unknown))
+                .arg(pathlist::names(paths, 5)));
+    }
     m_restore->setEnabled(seq < m_state->nowSeq());
 }
 
