@@ -237,6 +237,22 @@ void NullSideResolver::readStates()
     }
     if (seqs.isEmpty() || !m_rest)
         return finish();
+    // How big the store is now: one page of its keys.
+    ListQuery probe;
+    probe.select = ListQuery::Select::Keys;
+    probe.limit = kMaxStateLeaves;
+    ++m_inFlight;
+    m_rest->list(m_store, probe).then(this, [this, seqs](const Result<ListPage> &page) {
+        --m_inFlight;
+        if (page && page->nextCursor.isEmpty())
+            return readStatesAt(seqs);
+        if (m_inFlight == 0)
+            finish(); // too big (or unreadable): those sides stay unknown
+    });
+}
+
+void NullSideResolver::readStatesAt(const QList<qint64> &seqs)
+{
     m_inFlight += int(seqs.size());
     for (const qint64 seq : std::as_const(seqs)) {
         m_rest->diff(m_store, 0, seq)

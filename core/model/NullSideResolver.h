@@ -38,14 +38,19 @@ namespace dust {
 // the store's state at that seq: the diff from seq 0 to it lists every leaf there was
 // (`GET …/diff?from_seq=0&to_seq=S`), one read per seq, whose cost is the store's size then.
 // A server that refuses it (§4.7: 409 compacted for a start before the op log; dustlite
-// answers seq 0 from its snapshot) leaves the side unknown: Undefined, its `…Unknown` flag
-// set. The resolver never fails the diff: only a closed connection does.
+// answers seq 0 from its snapshot), or a store of more than kMaxStateLeaves leaves, leaves
+// the side unknown: Undefined, its `…Unknown` flag set. The resolver never fails the diff: only a
+// closed connection does.
 class NullSideResolver : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr int kPerPathLimit = 32;
+    static constexpr int kPerPathLimit = 200;
     static constexpr qint64 kMaxOpsRead = 20000;
+    // The store's state is read only while the store holds at most this many leaves now (one
+    // listing page tells): the diff from seq 0 of a million-leaf store is a hundred
+    // megabytes, read and parsed for a few rows. Above it, the open sides stay unknown.
+    static constexpr int kMaxStateLeaves = 1000;
 
     NullSideResolver(Transport *rest, QString store, QObject *parent = nullptr);
 
@@ -88,6 +93,8 @@ private:
     void readPage(std::size_t index);
     void readLogStart();
     void readStates();
+    // The diffs from seq 0 of readStates(), once the store was seen to be small enough.
+    void readStatesAt(const QList<qint64> &seqs);
     void finish();
     void fail(const Error &error);
 

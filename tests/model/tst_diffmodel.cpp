@@ -90,6 +90,7 @@ private slots:
     void compactedNullSide_data();
     void compactedNullSide();
     void withoutAuditReadStateAnswers();
+    void bigStoreLeavesOpenSidesUnknown();
 };
 
 void TestDiffModel::kindsAndOrder()
@@ -399,6 +400,37 @@ void TestDiffModel::withoutAuditReadStateAnswers()
         QCOMPARE(model.rowAt(i).after, expected.at(i).after);
         QCOMPARE(model.rowAt(i).kind, expected.at(i).kind);
     }
+}
+
+// A store of more than kMaxStateLeaves leaves is not read whole to tell a null side: the
+// side the log cannot tell (here: no audit:read) stays unknown, and says so.
+void TestDiffModel::bigStoreLeavesOpenSidesUnknown()
+{
+    InProcessDustlite dustlite;
+    dustlite.config().tokens = {
+        {kToken, {}, {}},
+        {QStringLiteral("dust_tok_noaudit"), {}, {QStringLiteral("entries:read")}}};
+    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
+    lite::StoreDb *db = dustlite.store(kStore);
+    QVERIFY(db);
+    QList<std::pair<Path, QJsonValue>> filler;
+    for (int i = 0; i <= NullSideResolver::kMaxStateLeaves; ++i)
+        filler.append({path(QStringLiteral("filler/%1").arg(i)), i});
+    QVERIFY(db->bulkSet(filler, QStringLiteral("dev")) > 0);
+    const qint64 seqA = db->currentSeq();
+    QVERIFY(set(*db, QStringLiteral("n/added"), QJsonValue::Null) > 0);
+    const qint64 seqB = db->currentSeq();
+
+    HttpTransport noAudit(dustlite.baseUrl(), QStringLiteral("dust_tok_noaudit"));
+    const auto changes =
+        sourceDiff(DiffSource(&noAudit, nullptr, kStore), seqA, seqB, Path(), this);
+    QVERIFY(changes.has_value());
+    QVERIFY2(*changes, *changes ? "" : qPrintable(changes->error().message()));
+    QCOMPARE((*changes)->size(), 1);
+    const DiffChange &change = (*changes)->first();
+    QCOMPARE(change.path, QStringLiteral("n/added"));
+    // "after" (null at seqB) is the side resolved; neither the log nor the state can tell it.
+    QVERIFY(change.beforeUnknown || change.afterUnknown);
 }
 
 QTEST_GUILESS_MAIN(TestDiffModel)
