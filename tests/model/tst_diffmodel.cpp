@@ -362,16 +362,29 @@ void TestDiffModel::compactedNullSide()
     QVERIFY(model.rowAt(fresh).after.isNull());
 }
 
+namespace {
+
+// Starts `dustlite` with kToken and "dust_tok_noaudit" (entries:read only); its store, or null.
+lite::StoreDb *startWithoutAuditToken(InProcessDustlite &dustlite)
+{
+    dustlite.config().tokens = {
+        {kToken, {}, {}},
+        {QStringLiteral("dust_tok_noaudit"), {}, {QStringLiteral("entries:read")}}};
+    if (!dustlite.start()) {
+        qWarning("%s", qPrintable(dustlite.errorString()));
+        return nullptr;
+    }
+    return dustlite.store(kStore);
+}
+
+} // namespace
+
 // A token that may read entries but not the audit log still gets an exact diff: the store's
 // state at each side's seq answers instead of the log.
 void TestDiffModel::withoutAuditReadStateAnswers()
 {
     InProcessDustlite dustlite;
-    dustlite.config().tokens = {
-        {kToken, {}, {}},
-        {QStringLiteral("dust_tok_noaudit"), {}, {QStringLiteral("entries:read")}}};
-    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
-    lite::StoreDb *db = dustlite.store(kStore);
+    lite::StoreDb *db = startWithoutAuditToken(dustlite);
     QVERIFY(db);
     QVERIFY(set(*db, QStringLiteral("n/changed"), QJsonValue::Null) > 0);
     QVERIFY(set(*db, QStringLiteral("n/deleted"), QJsonValue::Null) > 0);
@@ -407,11 +420,7 @@ void TestDiffModel::withoutAuditReadStateAnswers()
 void TestDiffModel::bigStoreLeavesOpenSidesUnknown()
 {
     InProcessDustlite dustlite;
-    dustlite.config().tokens = {
-        {kToken, {}, {}},
-        {QStringLiteral("dust_tok_noaudit"), {}, {QStringLiteral("entries:read")}}};
-    QVERIFY2(dustlite.start(), qPrintable(dustlite.errorString()));
-    lite::StoreDb *db = dustlite.store(kStore);
+    lite::StoreDb *db = startWithoutAuditToken(dustlite);
     QVERIFY(db);
     QList<std::pair<Path, QJsonValue>> filler;
     for (int i = 0; i <= NullSideResolver::kMaxStateLeaves; ++i)
