@@ -170,4 +170,24 @@ inline quint16 startDustlite(QProcess &process, const QString &program, const QS
     return 0;
 }
 
+// A dustlite child on a free port with its data in `dataDir`, the token dust_tok_dev, seeded
+// with `leaves` generated leaves (none for 0) and given `extra` arguments. Seeding a million
+// leaves takes a while: it waits up to an hour. Its port, or 0 after saying on stderr why.
+inline quint16 startSeededDustlite(QProcess &process, const QString &program,
+                                   const QString &dataDir, qsizetype leaves,
+                                   const QStringList &extra = {})
+{
+    QStringList args{QStringLiteral("--port"),  QStringLiteral("0"),
+                     QStringLiteral("--data"),  dataDir,
+                     QStringLiteral("--token"), QStringLiteral("dust_tok_dev")};
+    if (leaves > 0)
+        args << QStringLiteral("--seed") << QString::number(leaves);
+    const quint16 port =
+        startDustlite(process, program, args + extra, QProcess::SeparateChannels, 3600 * 1000);
+    if (port == 0)
+        std::fprintf(stderr, "dustlite did not start: %s\n",
+                     process.readAllStandardError().constData());
+    return port;
+}
+
 } // namespace dust::bench

@@ -294,17 +294,9 @@ int main(int argc, char **argv)
     QTemporaryDir cacheDir;
     QProcess server;
     Stopwatch seeding;
-    const quint16 port =
-        startDustlite(server, dustlite,
-                      {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data"),
-                       dataDir.path(), QStringLiteral("--seed"), QString::number(leaves),
-                       QStringLiteral("--token"), QStringLiteral("dust_tok_dev")},
-                      QProcess::SeparateChannels, 3600 * 1000);
-    if (port == 0) {
-        std::fprintf(stderr, "dustlite did not start: %s\n",
-                     server.readAllStandardError().constData());
+    const quint16 port = startSeededDustlite(server, dustlite, dataDir.path(), leaves);
+    if (port == 0)
         return 1;
-    }
     figures.add(QStringLiteral("seed_s"), seeding.wallS(), QStringLiteral("s"),
                 QStringLiteral("dustlite seeding + start (wall)"));
     const QUrl base(QStringLiteral("http://127.0.0.1:%1").arg(port));

@@ -101,21 +101,10 @@ int main(int argc, char *argv[])
     QProcess target;
     QElapsedTimer timer;
     timer.start();
-    const quint16 sourcePort =
-        startDustlite(source, dustlite,
-                      {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data"),
-                       sourceDir.path(), QStringLiteral("--seed"), QString::number(leaves),
-                       QStringLiteral("--token"), QStringLiteral("dust_tok_dev")},
-                      QProcess::SeparateChannels, 3600 * 1000);
-    const quint16 targetPort =
-        startDustlite(target, dustlite,
-                      {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data"),
-                       targetDir.path(), QStringLiteral("--token"), QStringLiteral("dust_tok_dev")},
-                      QProcess::SeparateChannels);
-    if (sourcePort == 0 || targetPort == 0) {
-        std::fprintf(stderr, "dustlite did not start\n");
+    const quint16 sourcePort = startSeededDustlite(source, dustlite, sourceDir.path(), leaves);
+    const quint16 targetPort = startSeededDustlite(target, dustlite, targetDir.path(), 0);
+    if (sourcePort == 0 || targetPort == 0)
         return 1;
-    }
     figure(figures, QStringLiteral("seed_s"), seconds(timer), QStringLiteral("s"),
            QStringLiteral("dustlite seeding + start (wall)"));
 

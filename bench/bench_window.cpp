@@ -281,19 +281,12 @@ int main(int argc, char **argv)
     QTemporaryDir settingsDir;
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir.path());
     QProcess server;
+    // The 10 MB value goes in over REST.
     const quint16 port =
-        startDustlite(server, dustlite,
-                      {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data"),
-                       dataDir.path(), QStringLiteral("--seed"), QString::number(leaves),
-                       QStringLiteral("--token"), QStringLiteral("dust_tok_dev"),
-                       // The 10 MB value goes in over REST.
-                       QStringLiteral("--max-body"), QString::number(32 * 1024 * 1024)},
-                      QProcess::SeparateChannels, 3600 * 1000);
-    if (port == 0) {
-        std::fprintf(stderr, "dustlite did not start: %s\n",
-                     server.readAllStandardError().constData());
+        startSeededDustlite(server, dustlite, dataDir.path(), leaves,
+                            {QStringLiteral("--max-body"), QString::number(32 * 1024 * 1024)});
+    if (port == 0)
         return 1;
-    }
     const QUrl ws(QStringLiteral("ws://127.0.0.1:%1/ws/sync").arg(port));
     if (!writeBigValue(port, store))
         return 1;
